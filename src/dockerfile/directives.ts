@@ -1,0 +1,44 @@
+// Parser directives (`# syntax=`, `# escape=`, `# check=`): only in the leading run of directive lines
+// (BuildKit's parser/directives.go).
+import { DockerfileError } from './errors.js';
+
+export type DirectiveName = 'syntax' | 'escape' | 'check';
+
+// Go's `\s` is ASCII-only and excludes \v.
+const DIRECTIVE = /^([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*$/;
+const VALID: ReadonlySet<string> = new Set(['syntax', 'escape', 'check']);
+
+export class DirectiveScanner {
+  private done = false;
+  private readonly seen = new Map<DirectiveName, string>();
+
+  /**
+   * Looks at a line with leading whitespace and the newline already removed. Returns the directive it
+   * holds, or `undefined`; the first line that is no directive ends the scan for good.
+   */
+  scan(line: string): { name: DirectiveName; value: string } | undefined {
+    if (this.done) return undefined;
+    if (!line.startsWith('#')) {
+      this.done = true;
+      return undefined;
+    }
+    const match = DIRECTIVE.exec(line.slice(1).replace(/^[\s\u0085]+/, ''));
+    const key = match?.[1]?.toLowerCase();
+    if (match === null || key === undefined || !VALID.has(key)) {
+      this.done = true;
+      return undefined;
+    }
+    const name = key as DirectiveName;
+    if (this.seen.has(name)) throw new DockerfileError(`only one ${name} parser directive can be used`);
+    const value = match[2]!;
+    if (name === 'escape' && value !== '`' && value !== '\\') {
+      throw new DockerfileError(`invalid escape token '${value}' does not match \` or \\`);
+    }
+    this.seen.set(name, value);
+    return { name, value };
+  }
+
+  get(name: DirectiveName): string | undefined {
+    return this.seen.get(name);
+  }
+}
