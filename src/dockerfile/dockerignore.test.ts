@@ -28,7 +28,11 @@ describe('parseDockerignore: ignorefile.ReadAll then patternmatcher.New', () => 
   test.each([
     { title: 'comments and blank lines are skipped', text: '# comment\n\nfoo\n   \n\t\n', expected: ['foo'] },
     { title: '`#` only counts in column 0', text: '  #x\n#y', expected: ['#x'] },
-    { title: 'a comment can follow a pattern only on its own line', text: 'a # not a comment', expected: ['a # not a comment'] },
+    {
+      title: 'a comment can follow a pattern only on its own line',
+      text: 'a # not a comment',
+      expected: ['a # not a comment'],
+    },
     { title: 'BOM stripped before the comment check', text: '\uFEFF# comment\nfoo', expected: ['foo'] },
     { title: 'BOM stripped from the first line', text: '\uFEFFfoo', expected: ['foo'] },
     { title: 'BOM kept on later lines (not Go space)', text: 'a\n\uFEFFb', expected: ['a', '\uFEFFb'] },
@@ -41,11 +45,23 @@ describe('parseDockerignore: ignorefile.ReadAll then patternmatcher.New', () => 
     { title: 'filepath.Clean', text: 'a/./b/../c/\n./d\n.\ne/..', expected: ['a/c', 'd', '.', '.'] },
     { title: '`..` kept when relative, dropped at the root', text: '../a\n/../b', expected: ['../a', 'b'] },
     { title: '`!` marks an exception', text: '!a', expected: ['!a'] },
-    { title: 'the rest of an exception is re-trimmed and cleaned', text: '! a \n!\t/b/c/', expected: ['!a', '!b/c'] },
+    {
+      title: 'the rest of an exception is re-trimmed and cleaned',
+      text: '! a \n!\t/b/c/',
+      expected: ['!a', '!b/c'],
+    },
     { title: 'whitespace exposed by stripping `/` is trimmed by New', text: '/ foo', expected: ['foo'] },
     { title: '`/ /` cleans to a blank pattern that New drops', text: '/ /\nx', expected: ['x'] },
-    { title: 'exception whose text starts with a space after `/` keeps it', text: '!/ foo', expected: ['! foo'] },
-    { title: 'globs are kept verbatim', text: '**/*.go\n[a-c]?\n\\*', expected: ['**/*.go', '[a-c]?', '\\*'] },
+    {
+      title: 'exception whose text starts with a space after `/` keeps it',
+      text: '!/ foo',
+      expected: ['! foo'],
+    },
+    {
+      title: 'globs are kept verbatim',
+      text: '**/*.go\n[a-c]?\n\\*',
+      expected: ['**/*.go', '[a-c]?', '\\*'],
+    },
     { title: 'empty file', text: '', expected: [] },
   ])('$title', ({ text, expected }) => {
     expect(shown(parseDockerignore(text))).toEqual(expected);
@@ -67,7 +83,12 @@ describe('parseDockerignore: ignorefile.ReadAll then patternmatcher.New', () => 
 describe('parseDockerignore: errors', () => {
   test.each([
     { title: 'bare `!`', text: '!', message: 'illegal exclusion pattern: "!"', line: 1 },
-    { title: 'bare `!` on a later line', text: 'a\n\n!\nb', message: 'illegal exclusion pattern: "!"', line: 3 },
+    {
+      title: 'bare `!` on a later line',
+      text: 'a\n\n!\nb',
+      message: 'illegal exclusion pattern: "!"',
+      line: 3,
+    },
     { title: '`!` with spaces', text: '!   ', message: 'illegal exclusion pattern: "!"', line: 1 },
     { title: '`!/` cleans to `!`', text: '!/', message: 'illegal exclusion pattern: "!"', line: 1 },
     { title: 'unterminated class', text: '[', message: 'syntax error in pattern', line: 1 },
@@ -76,20 +97,55 @@ describe('parseDockerignore: errors', () => {
     { title: 'empty negated class', text: '[^]', message: 'syntax error in pattern', line: 1 },
     { title: 'range without an end', text: '[a-]', message: 'syntax error in pattern', line: 1 },
     { title: 'trailing backslash', text: 'x\na\\', message: 'syntax error in pattern', line: 2 },
-    { title: 'trailing escaped space is trimmed away', text: 'a\\ ', message: 'syntax error in pattern', line: 1 },
-    { title: 'bad class after a non-matching chunk (Go ≥ 1.20)', text: 'x*[', message: 'syntax error in pattern', line: 1 },
-    { title: 'reversed range: filepath.Match allows it, regexp does not', text: '[z-a]', message: 'syntax error in pattern', line: 1 },
+    {
+      title: 'trailing escaped space is trimmed away',
+      text: 'a\\ ',
+      message: 'syntax error in pattern',
+      line: 1,
+    },
+    {
+      title: 'bad class after a non-matching chunk (Go ≥ 1.20)',
+      text: 'x*[',
+      message: 'syntax error in pattern',
+      line: 1,
+    },
+    {
+      title: 'reversed range: filepath.Match allows it, regexp does not',
+      text: '[z-a]',
+      message: 'syntax error in pattern',
+      line: 1,
+    },
     { title: 'back-reference escape', text: '\\1', message: 'syntax error in pattern', line: 1 },
-    { title: 'escaped letter regexp does not know', text: 'a\\q', message: 'syntax error in pattern', line: 1 },
+    {
+      title: 'escaped letter regexp does not know',
+      text: 'a\\q',
+      message: 'syntax error in pattern',
+      line: 1,
+    },
     { title: 'escaped non-ASCII character', text: '\\é', message: 'syntax error in pattern', line: 1 },
     { title: 'unknown POSIX class', text: '[[:foo:]]', message: 'syntax error in pattern', line: 1 },
     { title: 'unknown Unicode class', text: '\\p{Foo}', message: 'syntax error in pattern', line: 1 },
     { title: 'repeat count out of order', text: '?{2,1}', message: 'syntax error in pattern', line: 1 },
     { title: 'repeat count over 1000', text: '?{1001}', message: 'syntax error in pattern', line: 1 },
     { title: 'nested repetition', text: '*{2}', message: 'syntax error in pattern', line: 1 },
-    { title: 'New rejects line 2 before line 1 fails to compile', text: '[z-a]\n[', message: 'syntax error in pattern', line: 2 },
-    { title: 'line over bufio.Scanner’s 64 KiB', text: 'ok\n' + 'a'.repeat(65536), message: 'bufio.Scanner: token too long', line: 2 },
-    { title: 'length counted in UTF-8 bytes', text: 'é'.repeat(32768), message: 'bufio.Scanner: token too long', line: 1 },
+    {
+      title: 'New rejects line 2 before line 1 fails to compile',
+      text: '[z-a]\n[',
+      message: 'syntax error in pattern',
+      line: 2,
+    },
+    {
+      title: 'line over bufio.Scanner’s 64 KiB',
+      text: 'ok\n' + 'a'.repeat(65536),
+      message: 'bufio.Scanner: token too long',
+      line: 2,
+    },
+    {
+      title: 'length counted in UTF-8 bytes',
+      text: 'é'.repeat(32768),
+      message: 'bufio.Scanner: token too long',
+      line: 1,
+    },
   ])('$title', ({ text, message, line }) => {
     const error = thrown(() => parseDockerignore(text));
     expect(error).toBeInstanceOf(Error);
@@ -99,7 +155,13 @@ describe('parseDockerignore: errors', () => {
   });
 
   test('IgnoreMatcher validates patterns it is given directly', () => {
-    const error = thrown(() => new IgnoreMatcher([{ pattern: 'ok', exclusion: false, line: 1 }, { pattern: '[', exclusion: true, line: 7 }]));
+    const error = thrown(
+      () =>
+        new IgnoreMatcher([
+          { pattern: 'ok', exclusion: false, line: 1 },
+          { pattern: '[', exclusion: true, line: 7 },
+        ]),
+    );
     expect(error.message).toBe('syntax error in pattern');
     expect(error.line).toBe(7);
   });
@@ -181,18 +243,38 @@ describe('IgnoreMatcher.isExcluded: one pattern (cases after patternmatcher’s 
 
 describe('IgnoreMatcher.isExcluded: the Go regular expression behind a glob', () => {
   test.each([
-    { title: '`[!a]` is a class of `!` and `a`, not a negation', pattern: '[!a]*', path: '!x', excluded: true },
+    {
+      title: '`[!a]` is a class of `!` and `a`, not a negation',
+      pattern: '[!a]*',
+      path: '!x',
+      excluded: true,
+    },
     { title: '`[!a]` matches `a`', pattern: '[!a]*', path: 'a', excluded: true },
     { title: '`[!a]` does not match `b`', pattern: '[!a]*', path: 'bx', excluded: false },
     { title: '`[^a]` negates', pattern: '[^a]*', path: 'bx', excluded: true },
     { title: '`[^a]` refuses `a`', pattern: '[^a]*', path: 'ax', excluded: false },
     { title: '`[^/]` in a pattern can match `/`', pattern: 'a[^x]b', path: 'a/b', excluded: true },
-    { title: '`|` is not escaped: `*|x` matches everything', pattern: '*|x', path: 'deep/er/file', excluded: true },
+    {
+      title: '`|` is not escaped: `*|x` matches everything',
+      pattern: '*|x',
+      path: 'deep/er/file',
+      excluded: true,
+    },
     { title: '`{a,b}` is no brace expansion', pattern: '*.{js,ts}', path: 'a.js', excluded: false },
     { title: '`{a,b}` is literal text', pattern: '*.{js,ts}', path: 'a.{js,ts}', excluded: true },
-    { title: '`{n}` is a regexp repeat once the pattern is a regexp', pattern: 'a{2}*', path: 'aab', excluded: true },
+    {
+      title: '`{n}` is a regexp repeat once the pattern is a regexp',
+      pattern: 'a{2}*',
+      path: 'aab',
+      excluded: true,
+    },
     { title: '`{n}` does not match its own text', pattern: 'a{2}*', path: 'a{2}', excluded: false },
-    { title: '`{n}` in a plain pattern is literal (exact match)', pattern: 'a{2}', path: 'a{2}', excluded: true },
+    {
+      title: '`{n}` in a plain pattern is literal (exact match)',
+      pattern: 'a{2}',
+      path: 'a{2}',
+      excluded: true,
+    },
     { title: '`*` inside a class becomes `[^/]*`', pattern: '[*]', path: ']', excluded: true },
     { title: '`[*]` does not match `*`', pattern: '[*]', path: '*', excluded: false },
     { title: '`\\d` is a regexp digit', pattern: '\\d*', path: '5x', excluded: true },
@@ -200,7 +282,12 @@ describe('IgnoreMatcher.isExcluded: the Go regular expression behind a glob', ()
     { title: 'POSIX classes', pattern: '[[:digit:]]*', path: '1x', excluded: true },
     { title: 'Unicode classes', pattern: '\\pL?', path: 'é1', excluded: true },
     { title: 'hex escapes', pattern: 'a\\x41*', path: 'aA', excluded: true },
-    { title: '`\\Q` quotes the rest of the expression, `$` included', pattern: '\\Qa*', path: 'a[^/]*$', excluded: true },
+    {
+      title: '`\\Q` quotes the rest of the expression, `$` included',
+      pattern: '\\Qa*',
+      path: 'a[^/]*$',
+      excluded: true,
+    },
     { title: '`\\Q` then matches nothing else', pattern: '\\Qa*', path: 'ab', excluded: false },
     { title: '`?` is one code point', pattern: '?', path: '😀', excluded: true },
     { title: '`.` in a glob is literal', pattern: 'a.b*', path: 'axb', excluded: false },
@@ -220,16 +307,46 @@ describe('IgnoreMatcher.isExcluded: several patterns, as BuildKit walks the cont
     { title: 'order matters: exception first is overridden', text: '!keep\n*', path: 'keep', excluded: true },
     { title: 'excluded dir', text: 'docs\n!docs/keep.md', path: 'docs', excluded: true },
     { title: 'files below an excluded dir', text: 'docs\n!docs/keep.md', path: 'docs/a.txt', excluded: true },
-    { title: 'exception re-includes a file in an excluded dir', text: 'docs\n!docs/keep.md', path: 'docs/keep.md', excluded: false },
+    {
+      title: 'exception re-includes a file in an excluded dir',
+      text: 'docs\n!docs/keep.md',
+      path: 'docs/keep.md',
+      excluded: false,
+    },
     { title: 'exception deeper down', text: 'docs\n!docs/sub/keep', path: 'docs/sub/keep', excluded: false },
-    { title: 'sibling of the exception', text: 'docs\n!docs/sub/keep', path: 'docs/sub/other', excluded: true },
-    { title: 'skipped dir: same name elsewhere stays out', text: 'docs\n!docs/sub/keep', path: 'docs/other/keep', excluded: true },
-    { title: 'wildcard exception: every excluded dir is walked', text: 'docs\n!**/keep', path: 'docs/other/keep', excluded: false },
-    { title: 'exception on a dir re-includes what is below', text: 'a\n!a/b', path: 'a/b/c', excluded: false },
+    {
+      title: 'sibling of the exception',
+      text: 'docs\n!docs/sub/keep',
+      path: 'docs/sub/other',
+      excluded: true,
+    },
+    {
+      title: 'skipped dir: same name elsewhere stays out',
+      text: 'docs\n!docs/sub/keep',
+      path: 'docs/other/keep',
+      excluded: true,
+    },
+    {
+      title: 'wildcard exception: every excluded dir is walked',
+      text: 'docs\n!**/keep',
+      path: 'docs/other/keep',
+      excluded: false,
+    },
+    {
+      title: 'exception on a dir re-includes what is below',
+      text: 'a\n!a/b',
+      path: 'a/b/c',
+      excluded: false,
+    },
     { title: 'other entries stay excluded', text: 'a\n!a/b', path: 'a/c', excluded: true },
     { title: 'allow-list: `**` then `!src`', text: '**\n!src', path: 'src/x/y.ts', excluded: false },
     { title: 'allow-list: the rest is out', text: '**\n!src', path: 'other/file', excluded: true },
-    { title: 'allow-list with `*` and a file', text: '*\n!src/main.go', path: 'src/main.go', excluded: false },
+    {
+      title: 'allow-list with `*` and a file',
+      text: '*\n!src/main.go',
+      path: 'src/main.go',
+      excluded: false,
+    },
     { title: 'allow-list with `*`: siblings', text: '*\n!src/main.go', path: 'src/other.go', excluded: true },
     {
       // MatchesUsingParentResults: the second `d` was skipped for `d` (already excluded), so `d/f` never
@@ -240,7 +357,12 @@ describe('IgnoreMatcher.isExcluded: several patterns, as BuildKit walks the cont
       excluded: false,
     },
     { title: 'parent results: siblings', text: 'd\n!d/f\nd', path: 'd/g', excluded: true },
-    { title: 'exception by suffix, top level', text: '*.txt\n!**/keep.txt', path: 'keep.txt', excluded: false },
+    {
+      title: 'exception by suffix, top level',
+      text: '*.txt\n!**/keep.txt',
+      path: 'keep.txt',
+      excluded: false,
+    },
   ])('$title', ({ text, path, excluded }) => {
     expect(matcher(text).isExcluded(path)).toBe(excluded);
   });
@@ -283,10 +405,20 @@ describe('IgnoreMatcher.mayIncludeUnder', () => {
     { title: 'exception inside the dir', text: 'docs\n!docs/keep.md', dir: 'docs', expected: true },
     { title: 'exception further down', text: 'docs\n!docs/sub/keep', dir: 'docs', expected: true },
     { title: 'on the way to the exception', text: 'docs\n!docs/sub/keep', dir: 'docs/sub', expected: true },
-    { title: 'off the way to the exception', text: 'docs\n!docs/sub/keep', dir: 'docs/other', expected: false },
+    {
+      title: 'off the way to the exception',
+      text: 'docs\n!docs/sub/keep',
+      dir: 'docs/other',
+      expected: false,
+    },
     { title: 'exception elsewhere', text: 'docs\n!other', dir: 'docs', expected: false },
     { title: 'trailing `/*` of an exception is ignored', text: 'docs\n!docs/*', dir: 'docs', expected: true },
-    { title: 'trailing `/**` of an exception is ignored', text: 'docs\n!docs/sub/**', dir: 'docs/sub', expected: true },
+    {
+      title: 'trailing `/**` of an exception is ignored',
+      text: 'docs\n!docs/sub/**',
+      dir: 'docs/sub',
+      expected: true,
+    },
     { title: 'any wildcard exception: walk everything', text: 'docs\n!*.md', dir: 'docs', expected: true },
     { title: 'wildcard exception, deep dir', text: 'docs\n!x/a?/b', dir: 'docs/zzz', expected: true },
     { title: 'below a skipped dir', text: 'a\n!b/keep', dir: 'a/x', expected: false },
@@ -295,7 +427,7 @@ describe('IgnoreMatcher.mayIncludeUnder', () => {
     expect(matcher(text).mayIncludeUnder(dir)).toBe(expected);
   });
 
-  test('below a skipped dir everything is excluded, whatever the patterns say', () => {
+  test('plain-path exceptions only open the directories on their way', () => {
     const m = matcher('a\n!b/keep\n!a/x/y');
     // `!a/x/y` is a plain path inside `a`, so `a` is walked and so is `a/x`.
     expect(m.mayIncludeUnder('a')).toBe(true);
@@ -307,10 +439,10 @@ describe('IgnoreMatcher.mayIncludeUnder', () => {
 
 describe('hasExclusions', () => {
   test.each([
-    { text: 'a\nb', expected: false },
-    { text: 'a\n!b', expected: true },
-    { text: '', expected: false },
-  ])('$text → $expected', ({ text, expected }) => {
+    { title: 'only exclusions', text: 'a\nb', expected: false },
+    { title: 'one `!` exception', text: 'a\n!b', expected: true },
+    { title: 'empty file', text: '', expected: false },
+  ])('$title → $expected', ({ text, expected }) => {
     expect(matcher(text).hasExclusions).toBe(expected);
   });
 });
@@ -320,10 +452,13 @@ describe('dockerignoreCandidates', () => {
     { dockerfile: 'Dockerfile', expected: ['Dockerfile.dockerignore', '.dockerignore'] },
     { dockerfile: 'app/Dockerfile', expected: ['app/Dockerfile.dockerignore', '.dockerignore'] },
     { dockerfile: './app/Dockerfile', expected: ['app/Dockerfile.dockerignore', '.dockerignore'] },
-    { dockerfile: 'build/prod.Dockerfile', expected: ['build/prod.Dockerfile.dockerignore', '.dockerignore'] },
+    {
+      dockerfile: 'build/prod.Dockerfile',
+      expected: ['build/prod.Dockerfile.dockerignore', '.dockerignore'],
+    },
     { dockerfile: 'dockerfile', expected: ['dockerfile.dockerignore', '.dockerignore'] },
     { dockerfile: '', expected: ['Dockerfile.dockerignore', '.dockerignore'] },
-  ])('$dockerfile', ({ dockerfile, expected }) => {
+  ])('"$dockerfile"', ({ dockerfile, expected }) => {
     expect(dockerignoreCandidates(dockerfile)).toEqual(expected);
   });
 });

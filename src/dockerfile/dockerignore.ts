@@ -251,32 +251,94 @@ type Ranges = [number, number][];
 const PERL_GROUPS: Record<string, { negated: boolean; ranges: Ranges }> = {
   '\\d': { negated: false, ranges: [[0x30, 0x39]] },
   '\\D': { negated: true, ranges: [[0x30, 0x39]] },
-  '\\s': { negated: false, ranges: [[0x09, 0x0a], [0x0c, 0x0d], [0x20, 0x20]] },
-  '\\S': { negated: true, ranges: [[0x09, 0x0a], [0x0c, 0x0d], [0x20, 0x20]] },
-  '\\w': { negated: false, ranges: [[0x30, 0x39], [0x41, 0x5a], [0x5f, 0x5f], [0x61, 0x7a]] },
-  '\\W': { negated: true, ranges: [[0x30, 0x39], [0x41, 0x5a], [0x5f, 0x5f], [0x61, 0x7a]] },
+  '\\s': {
+    negated: false,
+    ranges: [
+      [0x09, 0x0a],
+      [0x0c, 0x0d],
+      [0x20, 0x20],
+    ],
+  },
+  '\\S': {
+    negated: true,
+    ranges: [
+      [0x09, 0x0a],
+      [0x0c, 0x0d],
+      [0x20, 0x20],
+    ],
+  },
+  '\\w': {
+    negated: false,
+    ranges: [
+      [0x30, 0x39],
+      [0x41, 0x5a],
+      [0x5f, 0x5f],
+      [0x61, 0x7a],
+    ],
+  },
+  '\\W': {
+    negated: true,
+    ranges: [
+      [0x30, 0x39],
+      [0x41, 0x5a],
+      [0x5f, 0x5f],
+      [0x61, 0x7a],
+    ],
+  },
 };
 
 const POSIX_CLASSES: Record<string, Ranges> = {
-  alnum: [[0x30, 0x39], [0x41, 0x5a], [0x61, 0x7a]],
-  alpha: [[0x41, 0x5a], [0x61, 0x7a]],
+  alnum: [
+    [0x30, 0x39],
+    [0x41, 0x5a],
+    [0x61, 0x7a],
+  ],
+  alpha: [
+    [0x41, 0x5a],
+    [0x61, 0x7a],
+  ],
   ascii: [[0x00, 0x7f]],
-  blank: [[0x09, 0x09], [0x20, 0x20]],
-  cntrl: [[0x00, 0x1f], [0x7f, 0x7f]],
+  blank: [
+    [0x09, 0x09],
+    [0x20, 0x20],
+  ],
+  cntrl: [
+    [0x00, 0x1f],
+    [0x7f, 0x7f],
+  ],
   digit: [[0x30, 0x39]],
   graph: [[0x21, 0x7e]],
   lower: [[0x61, 0x7a]],
   print: [[0x20, 0x7e]],
-  punct: [[0x21, 0x2f], [0x3a, 0x40], [0x5b, 0x60], [0x7b, 0x7e]],
-  space: [[0x09, 0x0d], [0x20, 0x20]],
+  punct: [
+    [0x21, 0x2f],
+    [0x3a, 0x40],
+    [0x5b, 0x60],
+    [0x7b, 0x7e],
+  ],
+  space: [
+    [0x09, 0x0d],
+    [0x20, 0x20],
+  ],
   upper: [[0x41, 0x5a]],
-  word: [[0x30, 0x39], [0x41, 0x5a], [0x5f, 0x5f], [0x61, 0x7a]],
-  xdigit: [[0x30, 0x39], [0x41, 0x46], [0x61, 0x66]],
+  word: [
+    [0x30, 0x39],
+    [0x41, 0x5a],
+    [0x5f, 0x5f],
+    [0x61, 0x7a],
+  ],
+  xdigit: [
+    [0x30, 0x39],
+    [0x41, 0x46],
+    [0x61, 0x66],
+  ],
 };
 
 /** Go's unicode.Categories keys, in regexp/syntax's canonical spelling. */
 const GO_CATEGORIES = new Set(
-  'C Cc Cf Cn Co Cs L Ll Lm Lo Lt Lu M Mc Me Mn N Nd Nl No P Pc Pd Pe Pf Pi Po Ps S Sc Sk Sm So Z Zl Zp Zs'.split(' '),
+  'C Cc Cf Cn Co Cs L Ll Lm Lo Lt Lu M Mc Me Mn N Nd Nl No P Pc Pd Pe Pf Pi Po Ps S Sc Sk Sm So Z Zl Zp Zs'.split(
+    ' ',
+  ),
 );
 
 /** unicode.CategoryAliases (Go ≥ 1.25), keyed by canonical name. */
@@ -394,7 +456,8 @@ function jsCodePoint(cp: number): string {
 
 function jsClass(negated: boolean, ranges: Ranges, fragments: readonly string[]): string {
   let body = '';
-  for (const [lo, hi] of ranges) body += lo === hi ? jsCodePoint(lo) : `${jsCodePoint(lo)}-${jsCodePoint(hi)}`;
+  for (const [lo, hi] of ranges)
+    body += lo === hi ? jsCodePoint(lo) : `${jsCodePoint(lo)}-${jsCodePoint(hi)}`;
   return `[${negated ? '^' : ''}${body}${fragments.join('')}]`;
 }
 
@@ -577,7 +640,12 @@ function translateGoRegexp(source: string): string {
   const parseDecimal = (): number | undefined => {
     const start = i;
     if (!(cs[i] !== undefined && (cs[i] as string) >= '0' && (cs[i] as string) <= '9')) return undefined;
-    if (cs[i] === '0' && cs[i + 1] !== undefined && (cs[i + 1] as string) >= '0' && (cs[i + 1] as string) <= '9') {
+    if (
+      cs[i] === '0' &&
+      cs[i + 1] !== undefined &&
+      (cs[i + 1] as string) >= '0' &&
+      (cs[i + 1] as string) <= '9'
+    ) {
       return undefined;
     }
     while (cs[i] !== undefined && (cs[i] as string) >= '0' && (cs[i] as string) <= '9') i++;
@@ -869,7 +937,9 @@ function matches(matcher: Matcher, path: string): boolean {
       return path.startsWith(matcher.prefix);
     case 'suffix':
       // `**/foo` also matches a top-level `foo`.
-      return path.endsWith(matcher.suffix) || (matcher.suffix.startsWith('/') && path === matcher.suffix.slice(1));
+      return (
+        path.endsWith(matcher.suffix) || (matcher.suffix.startsWith('/') && path === matcher.suffix.slice(1))
+      );
     case 'never':
       return false;
     case 'regexp':
@@ -997,7 +1067,9 @@ export class IgnoreMatcher {
     });
     this.exclusion = patterns.map((pattern) => pattern.exclusion);
     this.hasExclusions = this.exclusion.includes(true);
-    const exceptions = patterns.filter((pattern) => pattern.exclusion).map((p) => withoutTrailingGlob(p.pattern));
+    const exceptions = patterns
+      .filter((pattern) => pattern.exclusion)
+      .map((p) => withoutTrailingGlob(p.pattern));
     this.onlyPrefixExceptions = exceptions.every((pattern) => !PATTERN_CHARS.test(pattern));
     this.exceptionPrefixes = exceptions.map((pattern) => `${pattern}/`);
   }

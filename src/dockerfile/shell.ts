@@ -189,13 +189,19 @@ const SCANNER_CACHE_LIMIT = 16;
 const scanners = new Map<number, (RegExp | undefined)[]>();
 const DOUBLE_QUOTE_SLOT = 32;
 
+let lastEscape = -1;
+let lastTable: (RegExp | undefined)[] = [];
+
 function scannerTable(esc: number): (RegExp | undefined)[] {
+  if (esc === lastEscape) return lastTable;
   let table = scanners.get(esc);
   if (table === undefined) {
     if (scanners.size >= SCANNER_CACHE_LIMIT) scanners.clear();
     table = [];
     scanners.set(esc, table);
   }
+  lastEscape = esc;
+  lastTable = table;
   return table;
 }
 

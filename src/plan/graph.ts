@@ -375,10 +375,9 @@ function resolveBases(states: States, reachable: Set<State>, contexts: Map<strin
         state.range,
       ]);
     }
-    if (isReachable) {
-      if (state.namedContext !== undefined) state.dispatched = true;
-      else state.baseContext = lookupContext(state.baseName, contexts, state.range);
-    }
+    if (isReachable && state.namedContext !== undefined) state.dispatched = true;
+    // BuildKit looks contexts up for reachable states only; the name parsed above, so this cannot fail.
+    if (state.namedContext === undefined) state.baseContext = lookupContext(state.baseName, contexts, state.range);
     if (unregistered) state.dispatched = true;
   }
 }
@@ -441,7 +440,11 @@ function buildPlan(
           line: edge.line,
           reference: edge.reference,
         });
-      } else if (edge.source.baseName !== SCRATCH && !images.includes(edge.source.baseName)) {
+      } else if (
+        edge.source.baseName !== SCRATCH &&
+        edge.source.baseContext === undefined &&
+        !images.includes(edge.source.baseName)
+      ) {
         images.push(edge.source.baseName);
       }
     }

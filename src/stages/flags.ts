@@ -1,6 +1,7 @@
 // Instruction flags (BuildKit's instructions/bflag.go) and the "did you mean" hint BuildKit adds to
 // unknown names (util/suggest/error.go at the repository root).
 import { DockerfileError } from '../dockerfile/index.js';
+import { isAscii } from '../dockerfile/go-text.js';
 
 /** `bool`: `--f`, `--f=true`, `--f=false`; `string`: `--f=v`; `strings`: `--f=v`, repeatable. */
 export type FlagKind = 'bool' | 'string' | 'strings';
@@ -164,14 +165,12 @@ function matchCase(option: string, original: string): string {
   return option;
 }
 
-const ASCII = /^[\x00-\x7f]*$/;
-
 /**
  * Go's `strings.ToLower`: one code point to one, by Unicode's simple mapping. JavaScript's `toLowerCase`
  * also applies the multi-character and context rules (`İ` → `i̇`, a final `Σ` → `ς`).
  */
 export function goToLower(text: string): string {
-  if (ASCII.test(text)) return text.toLowerCase();
+  if (isAscii(text)) return text.toLowerCase();
   let out = '';
   for (const ch of text) {
     const lower = ch === '\u0130' ? 'i' : ch.toLowerCase();
@@ -182,7 +181,7 @@ export function goToLower(text: string): string {
 
 /** Go's `strings.ToUpper`: `ß` stays `ß` where JavaScript gives `SS`. */
 export function goToUpper(text: string): string {
-  if (ASCII.test(text)) return text.toUpperCase();
+  if (isAscii(text)) return text.toUpperCase();
   let out = '';
   for (const ch of text) {
     const upper = ch.toUpperCase();

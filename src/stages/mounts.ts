@@ -5,7 +5,7 @@
 // `from=` only. When it builds a stage it re-reads the mount with each value expanded and checks
 // everything else. `readMount` is the first pass, `parseMount` the second.
 import { DockerfileError } from '../dockerfile/index.js';
-import { goQuote } from '../dockerfile/go-text.js';
+import { goQuote, isAscii } from '../dockerfile/go-text.js';
 import type { MountSharing, MountType, RunMount } from './instructions.js';
 import { goToLower, withSuggestion } from './flags.js';
 
@@ -371,7 +371,7 @@ function isRamSize(size: string): boolean {
   // The length is checked in bytes before lowercasing (so the Kelvin sign passes as `k`).
   if (new TextEncoder().encode(rawSuffix).length > 3) return false;
   const suffix = goToLower(rawSuffix);
-  if (!/^[\x00-\x7f]+$/.test(suffix)) return false;
+  if (!isAscii(suffix)) return false;
   if (suffix === 'b') return true;
   if (!BINARY_UNITS.has(suffix[0]!)) return false;
   return suffix.length === 1 || (suffix.length === 2 ? suffix[1] === 'b' : suffix.slice(1) === 'ib');

@@ -4,7 +4,12 @@ import { describe, expect, test } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CORPUS_DIR, haveSharedData } from '../../__tests__/support/conformance.js';
-import { DockerfileError, parseDockerfile, UnknownInstructionError } from '../dockerfile/index.js';
+import {
+  DockerfileError,
+  parseDockerfile,
+  UnknownInstructionError,
+  type InstructionNode,
+} from '../dockerfile/index.js';
 import type { Instruction, StagedDockerfile } from './instructions.js';
 import { parseCommand, parseStages } from './parse.js';
 
@@ -176,6 +181,31 @@ describe('instruction errors (message and line)', () => {
     expect((error.cause as Error).message).toBe(
       'COPY requires at least two arguments, but only one was provided. Destination could not be determined',
     );
+  });
+});
+
+describe('hand-built nodes the parser never makes (BuildKit TestCommandsTooManyArguments)', () => {
+  const node = (keyword: string, args: string[]): InstructionNode => ({
+    keyword,
+    rawKeyword: keyword.toUpperCase(),
+    flags: [],
+    args,
+    json: false,
+    onbuild: undefined,
+    heredocs: [],
+    original: '',
+    range: { start: 7, end: 8 },
+    comments: [],
+  });
+
+  // prettier-ignore
+  test.each([
+    { name: 'ENV with four words',   keyword: 'env',   args: ['arg1', 'arg2', 'arg3', ''], message: 'Bad input to ENV, too many arguments' },
+    { name: 'LABEL with four words', keyword: 'label', args: ['arg1', 'arg2', 'arg3', ''], message: 'Bad input to LABEL, too many arguments' },
+    { name: 'ENV with a blank name', keyword: 'env',   args: ['', 'arg2', '='],            message: 'ENV names can not be blank' },
+  ])('$name', ({ keyword, args, message }) => {
+    const error = thrownBy(() => parseCommand(node(keyword, args)));
+    expect([error.message, error.ranges]).toEqual([message, [{ start: 7, end: 8 }]]);
   });
 });
 
