@@ -72,8 +72,13 @@ export async function cli(argv: readonly string[], io: Io = process): Promise<nu
   }
 }
 
+/** node:util's parseArgs errors, recognised by code (they may come from another realm under test runners). */
 function isParseArgsError(error: unknown): boolean {
-  return error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS');
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')
+  );
 }
 
 const PLAN_FLAGS = {

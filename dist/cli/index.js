@@ -28829,10 +28829,12 @@ function fromByteString(bytes) {
  * BuildKit's quirks are kept on purpose, because images must come out the same:
  * - `processWords` shares one word buffer between nesting levels, so any `${V<modifier>...}` or
  *   `${V/p/r}` throws away the part of the current word written before it: `a${X:-b}` gives `["b"]`.
- * - Inside double quotes with raw escapes on (pattern and substitution text), an escape token before a
- *   character it does not escape comes out twice: `${V#"a\b"}` looks for `a\\b`.
- * - `${V//p/r}` expands `$0`, `${0}` and `$$` in `r` the way Go's `Regexp.ReplaceAllString` does
- *   (after shell expansion: write `\$0`), while `${V/p/r}` inserts `r` literally.
+ * - Inside double quotes with raw escapes on (pattern and replacement text), an escape token before a
+ *   character it does not escape comes out twice: `${V#"a\b"}` gets the pattern `a\\b`, matching `a\b`.
+ * - `${V//p/r}` treats `r` (after shell expansion) as a Go `Regexp.ReplaceAllString` template: `$0` and
+ *   `${0}` insert the match, `$$` a `$`, any other `$name` nothing. `${V/p/r}` inserts `r` literally.
+ * - `*` and `?` in patterns do not match `\n` (Go's `.`), and `//` replaces the way Go does around
+ *   empty matches: replacing every match of the pattern `*` by `-` gives `-`, not `--`.
  * - With `skipUnsetEnv`, `${V//p/r}` of an unset `V` is written back as `${V/p/r}`.
  * - A U+FEFF at the very start of the word (or of a pattern) is dropped, as Go's `text/scanner` does.
  */
@@ -28956,7 +28958,11 @@ const SCANNER_CACHE_LIMIT = 16;
 /** Per escape token, the scanners by `scannerSlot`. */
 const scanners = new Map();
 const DOUBLE_QUOTE_SLOT = 32;
+let lastEscape = -1;
+let lastTable = [];
 function scannerTable(esc) {
+    if (esc === lastEscape)
+        return lastTable;
     let table = scanners.get(esc);
     if (table === undefined) {
         if (scanners.size >= SCANNER_CACHE_LIMIT)
@@ -28964,6 +28970,8 @@ function scannerTable(esc) {
         table = [];
         scanners.set(esc, table);
     }
+    lastEscape = esc;
+    lastTable = table;
     return table;
 }
 /**
@@ -29225,25 +29233,39 @@ class Lexer {
     /** A name (letters, digits, `_`), a run of digits (positional), or one special parameter character. */
     processName() {
         const start = this.pos;
-        let cp = this.peek();
+        const cp = this.peek();
         if (cp === EOF)
             return '';
-        if (isDigit(cp)) {
-            do {
-                this.next();
-                cp = this.peek();
-            } while (cp !== EOF && isDigit(cp));
-            return this.src.slice(start, this.pos);
+        let end;
+        if (isDigit(cp))
+            end = this.nameEnd(start, true);
+        else if (isSpecialParam(cp))
+            end = start + 1;
+        else
+            end = this.nameEnd(start, false); // a letter or `_` starts a name; anything else gives ''
+        this.pos = end;
+        return this.src.slice(start, end);
+    }
+    /** Where a run of name characters (or only digits) starting at `p` ends; ASCII first, then Unicode. */
+    nameEnd(p, digitsOnly) {
+        const { src, len } = this;
+        while (p < len) {
+            const c = src.charCodeAt(p);
+            if (c < 0x80) {
+                const digit = c >= 0x30 && c <= 0x39;
+                if (!digit &&
+                    (digitsOnly || !((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === UNDERSCORE))) {
+                    return p;
+                }
+                p++;
+                continue;
+            }
+            const cp = src.codePointAt(p);
+            if (!isDigit(cp) && (digitsOnly || !isLetter(cp)))
+                return p;
+            p += cp > 0xffff ? 2 : 1;
         }
-        if (isSpecialParam(cp)) {
-            this.next();
-            return this.src.slice(start, this.pos);
-        }
-        while (cp !== EOF && (isLetter(cp) || isDigit(cp) || cp === UNDERSCORE)) {
-            this.next();
-            cp = this.peek();
-        }
-        return this.src.slice(start, this.pos);
+        return p;
     }
     getEnv(name) {
         const value = this.env.get(name);
@@ -29264,7 +29286,7 @@ class Lexer {
     }
     processDollar() {
         this.pos++; // $
-        if (this.peek() !== LBRACE) {
+        if (this.src.charCodeAt(this.pos) !== LBRACE) {
             const name = this.processName();
             if (name === '')
                 return '$';
@@ -30429,26 +30451,86 @@ const MAX_RUNE = 0x10ffff;
 const PERL_GROUPS = {
     '\\d': { negated: false, ranges: [[0x30, 0x39]] },
     '\\D': { negated: true, ranges: [[0x30, 0x39]] },
-    '\\s': { negated: false, ranges: [[0x09, 0x0a], [0x0c, 0x0d], [0x20, 0x20]] },
-    '\\S': { negated: true, ranges: [[0x09, 0x0a], [0x0c, 0x0d], [0x20, 0x20]] },
-    '\\w': { negated: false, ranges: [[0x30, 0x39], [0x41, 0x5a], [0x5f, 0x5f], [0x61, 0x7a]] },
-    '\\W': { negated: true, ranges: [[0x30, 0x39], [0x41, 0x5a], [0x5f, 0x5f], [0x61, 0x7a]] },
+    '\\s': {
+        negated: false,
+        ranges: [
+            [0x09, 0x0a],
+            [0x0c, 0x0d],
+            [0x20, 0x20],
+        ],
+    },
+    '\\S': {
+        negated: true,
+        ranges: [
+            [0x09, 0x0a],
+            [0x0c, 0x0d],
+            [0x20, 0x20],
+        ],
+    },
+    '\\w': {
+        negated: false,
+        ranges: [
+            [0x30, 0x39],
+            [0x41, 0x5a],
+            [0x5f, 0x5f],
+            [0x61, 0x7a],
+        ],
+    },
+    '\\W': {
+        negated: true,
+        ranges: [
+            [0x30, 0x39],
+            [0x41, 0x5a],
+            [0x5f, 0x5f],
+            [0x61, 0x7a],
+        ],
+    },
 };
 const POSIX_CLASSES = {
-    alnum: [[0x30, 0x39], [0x41, 0x5a], [0x61, 0x7a]],
-    alpha: [[0x41, 0x5a], [0x61, 0x7a]],
+    alnum: [
+        [0x30, 0x39],
+        [0x41, 0x5a],
+        [0x61, 0x7a],
+    ],
+    alpha: [
+        [0x41, 0x5a],
+        [0x61, 0x7a],
+    ],
     ascii: [[0x00, 0x7f]],
-    blank: [[0x09, 0x09], [0x20, 0x20]],
-    cntrl: [[0x00, 0x1f], [0x7f, 0x7f]],
+    blank: [
+        [0x09, 0x09],
+        [0x20, 0x20],
+    ],
+    cntrl: [
+        [0x00, 0x1f],
+        [0x7f, 0x7f],
+    ],
     digit: [[0x30, 0x39]],
     graph: [[0x21, 0x7e]],
     lower: [[0x61, 0x7a]],
     print: [[0x20, 0x7e]],
-    punct: [[0x21, 0x2f], [0x3a, 0x40], [0x5b, 0x60], [0x7b, 0x7e]],
-    space: [[0x09, 0x0d], [0x20, 0x20]],
+    punct: [
+        [0x21, 0x2f],
+        [0x3a, 0x40],
+        [0x5b, 0x60],
+        [0x7b, 0x7e],
+    ],
+    space: [
+        [0x09, 0x0d],
+        [0x20, 0x20],
+    ],
     upper: [[0x41, 0x5a]],
-    word: [[0x30, 0x39], [0x41, 0x5a], [0x5f, 0x5f], [0x61, 0x7a]],
-    xdigit: [[0x30, 0x39], [0x41, 0x46], [0x61, 0x66]],
+    word: [
+        [0x30, 0x39],
+        [0x41, 0x5a],
+        [0x5f, 0x5f],
+        [0x61, 0x7a],
+    ],
+    xdigit: [
+        [0x30, 0x39],
+        [0x41, 0x46],
+        [0x61, 0x66],
+    ],
 };
 /** Go's unicode.Categories keys, in regexp/syntax's canonical spelling. */
 const GO_CATEGORIES = new Set('C Cc Cf Cn Co Cs L Ll Lm Lo Lt Lu M Mc Me Mn N Nd Nl No P Pc Pd Pe Pf Pi Po Ps S Sc Sk Sm So Z Zl Zp Zs'.split(' '));
@@ -30763,7 +30845,10 @@ function translateGoRegexp(source) {
         const start = i;
         if (!(cs[i] !== undefined && cs[i] >= '0' && cs[i] <= '9'))
             return undefined;
-        if (cs[i] === '0' && cs[i + 1] !== undefined && cs[i + 1] >= '0' && cs[i + 1] <= '9') {
+        if (cs[i] === '0' &&
+            cs[i + 1] !== undefined &&
+            cs[i + 1] >= '0' &&
+            cs[i + 1] <= '9') {
             return undefined;
         }
         while (cs[i] !== undefined && cs[i] >= '0' && cs[i] <= '9')
@@ -31067,7 +31152,7 @@ function matches(matcher, path) {
             return path.startsWith(matcher.prefix);
         case 'suffix':
             // `**/foo` also matches a top-level `foo`.
-            return path.endsWith(matcher.suffix) || (matcher.suffix.startsWith('/') && path === matcher.suffix.slice(1));
+            return (path.endsWith(matcher.suffix) || (matcher.suffix.startsWith('/') && path === matcher.suffix.slice(1)));
         case 'never':
             return false;
         case 'regexp':
@@ -31190,7 +31275,9 @@ class IgnoreMatcher {
         });
         this.exclusion = patterns.map((pattern) => pattern.exclusion);
         this.hasExclusions = this.exclusion.includes(true);
-        const exceptions = patterns.filter((pattern) => pattern.exclusion).map((p) => withoutTrailingGlob(p.pattern));
+        const exceptions = patterns
+            .filter((pattern) => pattern.exclusion)
+            .map((p) => withoutTrailingGlob(p.pattern));
         this.onlyPrefixExceptions = exceptions.every((pattern) => !PATTERN_CHARS.test(pattern));
         this.exceptionPrefixes = exceptions.map((pattern) => `${pattern}/`);
     }
@@ -31303,6 +31390,7 @@ function dockerignoreCandidates(dockerfilePath) {
 // Instruction flags (BuildKit's instructions/bflag.go) and the "did you mean" hint BuildKit adds to
 // unknown names (util/suggest/error.go at the repository root).
 
+
 // BuildKit's declarations per instruction (`req.flags.Add*` in instructions/parse.go and the RUN hooks).
 // RUN's hooks run in file-name order: rundevice, runmount, runnetwork, runsecurity.
 const FROM_FLAGS = { platform: 'string' };
@@ -31373,7 +31461,7 @@ function parseFlags(args, declarations) {
                 // An empty value is only fine without `=`.
                 if (hasValue && value === '')
                     throw new errors_DockerfileError(`missing a value on flag: ${flagName}`);
-                const lower = value.toLowerCase();
+                const lower = goToLower(value);
                 if (lower === 'true' || lower === '')
                     values[name] = true;
                 else if (lower === 'false')
@@ -31407,11 +31495,11 @@ function parseFlags(args, declarations) {
  * whichever the map yields first, which varies; here the first in `options` wins.
  */
 function suggest(value, options, caseSensitive) {
-    const wanted = caseSensitive ? value : value.toLowerCase();
+    const wanted = caseSensitive ? value : goToLower(value);
     let match;
     let best = 3;
     for (const option of options) {
-        const candidate = caseSensitive ? option : option.toLowerCase();
+        const candidate = caseSensitive ? option : goToLower(option);
         if (candidate === wanted)
             return undefined;
         const distance = levenshtein(wanted, candidate);
@@ -31428,11 +31516,36 @@ function withSuggestion(message, value, options, caseSensitive) {
     return match === undefined ? message : `${message} (did you mean ${match}?)`;
 }
 function matchCase(option, original) {
-    if (original === original.toLowerCase())
-        return option.toLowerCase();
-    if (original === original.toUpperCase())
-        return option.toUpperCase();
+    if (original === goToLower(original))
+        return goToLower(option);
+    if (original === goToUpper(original))
+        return goToUpper(option);
     return option;
+}
+/**
+ * Go's `strings.ToLower`: one code point to one, by Unicode's simple mapping. JavaScript's `toLowerCase`
+ * also applies the multi-character and context rules (`İ` → `i̇`, a final `Σ` → `ς`).
+ */
+function goToLower(text) {
+    if (isAscii(text))
+        return text.toLowerCase();
+    let out = '';
+    for (const ch of text) {
+        const lower = ch === '\u0130' ? 'i' : ch.toLowerCase();
+        out += Array.from(lower).length === 1 ? lower : ch;
+    }
+    return out;
+}
+/** Go's `strings.ToUpper`: `ß` stays `ß` where JavaScript gives `SS`. */
+function goToUpper(text) {
+    if (isAscii(text))
+        return text.toUpperCase();
+    let out = '';
+    for (const ch of text) {
+        const upper = ch.toUpperCase();
+        out += Array.from(upper).length === 1 ? upper : ch;
+    }
+    return out;
 }
 /** Edit distance over code points, each insertion, deletion and substitution costing 1. */
 function levenshtein(a, b) {
@@ -31493,7 +31606,7 @@ function readMount(value) {
     const fields = csvFields(value, 'mounts');
     for (const field of fields) {
         const eq = field.indexOf('=');
-        if (eq < 0 || field.slice(0, eq).toLowerCase() !== 'from')
+        if (eq < 0 || goToLower(field.slice(0, eq)) !== 'from')
             continue;
         const from = field.slice(eq + 1);
         const dollar = from.indexOf('$');
@@ -31537,7 +31650,7 @@ function interpretMount(raw, fields, expand, fail) {
     const unexpectedFor = (key) => `unexpected key '${key}' for mount type '${m.type}'`;
     for (const field of fields) {
         const eq = field.indexOf('=');
-        const key = (eq < 0 ? field : field.slice(0, eq)).toLowerCase();
+        const key = goToLower(eq < 0 ? field : field.slice(0, eq));
         if (eq < 0) {
             switch (key) {
                 case 'readonly':
@@ -31564,7 +31677,7 @@ function interpretMount(raw, fields, expand, fail) {
         const value = expand(field.slice(eq + 1));
         switch (key) {
             case 'type': {
-                const type = value.toLowerCase();
+                const type = goToLower(value);
                 if (isOneOf(type, MOUNT_TYPES))
                     m.type = type;
                 else
@@ -31617,7 +31730,7 @@ function interpretMount(raw, fields, expand, fail) {
                 m.id = nonEmpty(value);
                 break;
             case 'sharing': {
-                const sharing = value.toLowerCase();
+                const sharing = goToLower(value);
                 if (isOneOf(sharing, SHARING_MODES))
                     m.sharing = sharing;
                 else
@@ -31667,7 +31780,7 @@ function parseDevice(value) {
     let required = false;
     for (const field of csvFields(value, 'devices')) {
         const eq = field.indexOf('=');
-        const key = (eq < 0 ? field : field.slice(0, eq)).toLowerCase();
+        const key = goToLower(eq < 0 ? field : field.slice(0, eq));
         if (eq < 0) {
             if (key === 'required')
                 required = true;
@@ -31796,15 +31909,19 @@ function isRamSize(size) {
     if (sep === -1)
         return false;
     const num = size[sep] === ' ' ? size.slice(0, sep) : size.slice(0, sep + 1);
-    const suffix = size.slice(sep + 1).toLowerCase();
+    const rawSuffix = size.slice(sep + 1);
     if (!GO_FLOAT.test(num))
         return false;
     const amount = num.startsWith('0x') || num.startsWith('0X') ? hexFloat(num) : Number(num);
     if (!Number.isFinite(amount) || amount < 0)
         return false;
-    if (suffix === '')
+    if (rawSuffix === '')
         return true;
-    if (suffix.length > 3)
+    // The length is checked in bytes before lowercasing (so the Kelvin sign passes as `k`).
+    if (new TextEncoder().encode(rawSuffix).length > 3)
+        return false;
+    const suffix = goToLower(rawSuffix);
+    if (!isAscii(suffix))
         return false;
     if (suffix === 'b')
         return true;
@@ -32095,16 +32212,12 @@ function parseFrom(node) {
 function isAs(word) {
     return /^[aA][sS\u017f]$/.test(word);
 }
-/** Go's `strings.ToLower` maps `İ` to `i`, where JavaScript gives `i̇`. */
-function goToLower(text) {
-    return text.replace(/\u0130/g, 'i').toLowerCase();
-}
 function parseOnBuild(node) {
     const trigger = node.onbuild;
     if (trigger === undefined)
         return errAtLeastOneArgument('ONBUILD');
     parseFlags(node.flags, NO_FLAGS);
-    const keyword = goTrimSpace(trigger.rawKeyword).toUpperCase();
+    const keyword = goToUpper(goTrimSpace(trigger.rawKeyword));
     if (keyword === 'ONBUILD')
         fail("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
     if (keyword === 'MAINTAINER' || keyword === 'FROM')
@@ -32119,7 +32232,7 @@ function parseOnBuild(node) {
 function parseHealthcheck(node) {
     if (node.args.length === 0)
         errAtLeastOneArgument('HEALTHCHECK');
-    const type = node.args[0].toUpperCase();
+    const type = goToUpper(node.args[0]);
     const rest = node.args.slice(1);
     if (type === 'NONE') {
         // BuildKit doesn't look at the flags of `HEALTHCHECK NONE`.
@@ -33363,7 +33476,11 @@ function addSources(state, command, states) {
     command.sources.forEach((source, i) => {
         if (source === undefined)
             return;
-        const reference = instruction.kind === 'copy' ? (instruction.from ?? '') : instruction.kind === 'run' ? (instruction.mounts[i]?.from ?? SCRATCH) : '';
+        const reference = instruction.kind === 'copy'
+            ? (instruction.from ?? '')
+            : instruction.kind === 'run'
+                ? (instruction.mounts[i]?.from ?? SCRATCH)
+                : '';
         state.deps.set(source, command);
         state.edges.push({ source, kind, line, reference });
         if (source.position < 0) {
@@ -33383,7 +33500,9 @@ function parseTrigger(onbuild, states, escape, stageRange) {
     }
     catch (error) {
         // BuildKit replaces the location with the consuming stage's.
-        throw new errors_DockerfileError(withLocation(error, stageRange).message, [stageRange], undefined, { cause: error });
+        throw new errors_DockerfileError(withLocation(error, stageRange).message, [stageRange], undefined, {
+            cause: error,
+        });
     }
 }
 function validateNoCycles(all) {
@@ -33449,12 +33568,11 @@ function resolveBases(states, reachable, contexts) {
                 state.range,
             ]);
         }
-        if (isReachable) {
-            if (state.namedContext !== undefined)
-                state.dispatched = true;
-            else
-                state.baseContext = lookupContext(state.baseName, contexts, state.range);
-        }
+        if (isReachable && state.namedContext !== undefined)
+            state.dispatched = true;
+        // BuildKit looks contexts up for reachable states only; the name parsed above, so this cannot fail.
+        if (state.namedContext === undefined)
+            state.baseContext = lookupContext(state.baseName, contexts, state.range);
         if (unregistered)
             state.dispatched = true;
     }
@@ -33492,14 +33610,23 @@ function buildPlan(states, target, reachable, globalArgs) {
                 reference: state.baseName,
             });
         }
-        else if (state.namedContext === undefined && state.baseContext === undefined && state.baseName !== SCRATCH) {
+        else if (state.namedContext === undefined &&
+            state.baseContext === undefined &&
+            state.baseName !== SCRATCH) {
             images.push(state.baseName);
         }
         for (const edge of state.edges) {
             if (edge.source.stage !== undefined) {
-                dependsOn.push({ stage: edge.source.stage.index, via: edge.kind, line: edge.line, reference: edge.reference });
+                dependsOn.push({
+                    stage: edge.source.stage.index,
+                    via: edge.kind,
+                    line: edge.line,
+                    reference: edge.reference,
+                });
             }
-            else if (edge.source.baseName !== SCRATCH && !images.includes(edge.source.baseName)) {
+            else if (edge.source.baseName !== SCRATCH &&
+                edge.source.baseContext === undefined &&
+                !images.includes(edge.source.baseName)) {
                 images.push(edge.source.baseName);
             }
         }
@@ -33620,7 +33747,11 @@ function planToJson(plan) {
             base: stage.base,
             ...(stage.platform === undefined ? {} : { platform: stage.platform }),
             reachable: stage.reachable,
-            dependsOn: stage.dependsOn.map(({ stage: dependency, via, line }) => ({ stage: dependency, via, line })),
+            dependsOn: stage.dependsOn.map(({ stage: dependency, via, line }) => ({
+                stage: dependency,
+                via,
+                line,
+            })),
             images: stage.images,
             lines: { start: stage.range.start, end: stage.range.end },
         })),
@@ -33700,7 +33831,11 @@ function consoleLogger(stream = process.stderr, verbose = false) {
     let depth = 0;
     const write = (line) => {
         const indent = '  '.repeat(depth);
-        stream.write(line.replace(/\n$/, '').split('\n').map((text) => indent + text).join('\n') + '\n');
+        stream.write(line
+            .replace(/\n$/, '')
+            .split('\n')
+            .map((text) => indent + text)
+            .join('\n') + '\n');
     };
     return {
         info: write,
@@ -36736,7 +36871,10 @@ async function main_run(options, adapters) {
     reporter.setOutput('plan', '');
     let platform;
     try {
-        platform = options.platforms.length > 0 ? parsePlatform(options.platforms[0], adapters.hostPlatform) : adapters.hostPlatform;
+        platform =
+            options.platforms.length > 0
+                ? parsePlatform(options.platforms[0], adapters.hostPlatform)
+                : adapters.hostPlatform;
     }
     catch (error) {
         logger.error(`Input platforms: ${errorMessage(error)}`);
@@ -36995,12 +37133,20 @@ function planOptions(values) {
     });
 }
 async function planCommand(args, io) {
-    const { values } = (0,external_node_util_.parseArgs)({ args: [...args], options: PLAN_FLAGS, strict: true, allowPositionals: false });
+    const { values } = (0,external_node_util_.parseArgs)({
+        args: [...args],
+        options: PLAN_FLAGS,
+        strict: true,
+        allowPositionals: false,
+    });
     const format = choose('format', values.format, ['text', 'json', 'mermaid']);
     const options = planOptions(values);
     let platform;
     try {
-        platform = options.platforms.length > 0 ? parsePlatform(options.platforms[0], currentPlatform()) : currentPlatform();
+        platform =
+            options.platforms.length > 0
+                ? parsePlatform(options.platforms[0], currentPlatform())
+                : currentPlatform();
     }
     catch (error) {
         throw new UsageError(`--platform: ${error.message}`);
@@ -37033,7 +37179,12 @@ async function planCommand(args, io) {
     }
 }
 async function runCommand(args, io) {
-    const { values } = (0,external_node_util_.parseArgs)({ args: [...args], options: PLAN_FLAGS, strict: true, allowPositionals: false });
+    const { values } = (0,external_node_util_.parseArgs)({
+        args: [...args],
+        options: PLAN_FLAGS,
+        strict: true,
+        allowPositionals: false,
+    });
     const options = planOptions(values);
     const reportFile = values['report-md'] ?? external_node_path_default().join('.stagecraft', 'report.md');
     const reporter = await fileReporter(reportFile);

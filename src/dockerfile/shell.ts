@@ -9,10 +9,12 @@
  * BuildKit's quirks are kept on purpose, because images must come out the same:
  * - `processWords` shares one word buffer between nesting levels, so any `${V<modifier>...}` or
  *   `${V/p/r}` throws away the part of the current word written before it: `a${X:-b}` gives `["b"]`.
- * - Inside double quotes with raw escapes on (pattern and substitution text), an escape token before a
- *   character it does not escape comes out twice: `${V#"a\b"}` looks for `a\\b`.
- * - `${V//p/r}` expands `$0`, `${0}` and `$$` in `r` the way Go's `Regexp.ReplaceAllString` does
- *   (after shell expansion: write `\$0`), while `${V/p/r}` inserts `r` literally.
+ * - Inside double quotes with raw escapes on (pattern and replacement text), an escape token before a
+ *   character it does not escape comes out twice: `${V#"a\b"}` gets the pattern `a\\b`, matching `a\b`.
+ * - `${V//p/r}` treats `r` (after shell expansion) as a Go `Regexp.ReplaceAllString` template: `$0` and
+ *   `${0}` insert the match, `$$` a `$`, any other `$name` nothing. `${V/p/r}` inserts `r` literally.
+ * - `*` and `?` in patterns do not match `\n` (Go's `.`), and `//` replaces the way Go does around
+ *   empty matches: replacing every match of the pattern `*` by `-` gives `-`, not `--`.
  * - With `skipUnsetEnv`, `${V//p/r}` of an unset `V` is written back as `${V/p/r}`.
  * - A U+FEFF at the very start of the word (or of a pattern) is dropped, as Go's `text/scanner` does.
  */
@@ -185,7 +187,7 @@ function classChar(code: number): string {
 }
 
 const SCANNER_CACHE_LIMIT = 16;
-/** Per escape token, the scanners by `scannerSlot`. */
+/** Per escape token, the scanners by slot (see `scanner`; slot 32 is the double-quote one). */
 const scanners = new Map<number, (RegExp | undefined)[]>();
 const DOUBLE_QUOTE_SLOT = 32;
 

@@ -1,0 +1,168 @@
+import { describe, expect, test } from '@jest/globals';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { cli } from './cli.js';
+
+const EXAMPLE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../example/Dockerfile');
+
+async function runCli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+  stdout.on('data', (chunk: Buffer) => chunks.stdout.push(chunk));
+  stderr.on('data', (chunk: Buffer) => chunks.stderr.push(chunk));
+  const code = await cli(argv, { stdout, stderr });
+  return {
+    code,
+    stdout: Buffer.concat(chunks.stdout).toString(),
+    stderr: Buffer.concat(chunks.stderr).toString(),
+  };
+}
+
+function tempDockerfile(text: string): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'stagecraft-cli-')), 'Dockerfile');
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('stagecraft parse', () => {
+  test('--format buildkit prints BuildKit’s dump', async () => {
+    const file = tempDockerfile('FROM a AS b\nCOPY --link x /y\n');
+    expect(await runCli('parse', '--file', file)).toEqual({
+      code: 0,
+      stdout: '(from "a" "AS" "b")\n(copy ["--link"] "x" "/y")\n',
+      stderr: '',
+    });
+  });
+
+  test('--format json prints typed instructions with their lines', async () => {
+    const { code, stdout } = await runCli('parse', '--file', EXAMPLE, '--format', 'json');
+    expect(code).toBe(0);
+    const json = JSON.parse(stdout);
+    expect(json.stages.map((stage: { name: string }) => stage.name)).toEqual([
+      'deps',
+      'build',
+      'test',
+      'docs',
+      'runtime',
+    ]);
+    expect(json.stages[4].instructions[0]).toMatchObject({
+      kind: 'copy',
+      from: 'build',
+      lines: { start: 23, end: 23 },
+    });
+    expect(json.metaArgs[0]).toMatchObject({
+      kind: 'arg',
+      args: [{ key: 'BASE', value: 'stagecraft-example/base:1' }],
+    });
+  });
+
+  test('a Dockerfile error exits 1 with file:line: message', async () => {
+    const file = tempDockerfile('FROM a\nENV PATH\n');
+    expect(await runCli('parse', '--file', file)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `${file}:2: ENV must have two arguments\n`,
+    });
+  });
+});
+
+describe('stagecraft plan', () => {
+  test('json: the plan with error null', async () => {
+    const { code, stdout } = await runCli(
+      'plan',
+      '--file',
+      EXAMPLE,
+      '--format',
+      'json',
+      '--platform',
+      'linux/arm64',
+    );
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({
+      target: 'runtime',
+      targetIndex: 4,
+      order: [0, 1, 4],
+      skipped: [2, 3],
+      error: null,
+    });
+  });
+
+  test('json: an unknown target prints the JSON with error set and exits 1', async () => {
+    const { code, stdout, stderr } = await runCli(
+      'plan',
+      '--file',
+      EXAMPLE,
+      '--target',
+      'nope',
+      '--format',
+      'json',
+    );
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout).error).toEqual({
+      message: 'target stage "nope" could not be found',
+      line: null,
+    });
+    expect(stderr).toContain('target stage "nope" could not be found');
+  });
+
+  test('json: a located error carries its line', async () => {
+    const file = tempDockerfile('FROM a\nCOPY --from=2 /x /x\n');
+    const { code, stdout } = await runCli('plan', '--file', file, '--format', 'json');
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout).error).toEqual({ message: 'invalid stage index 2', line: 2 });
+  });
+
+  test('build args and contexts are repeatable flags', async () => {
+    const file = tempDockerfile('ARG V=a\nFROM alpine AS impl-a\nFROM alpine AS impl-b\nFROM impl-${V}\n');
+    const { stdout } = await runCli(
+      'plan',
+      '--file',
+      file,
+      '--build-arg',
+      'V=b',
+      '--build-context',
+      'impl-b=local:x',
+      '--format',
+      'json',
+    );
+    expect(JSON.parse(stdout)).toMatchObject({
+      order: [1, 2],
+      stages: [{}, { base: { context: 'impl-b' } }, {}],
+    });
+  });
+
+  test('mermaid and text formats', async () => {
+    expect((await runCli('plan', '--file', EXAMPLE, '--format', 'mermaid')).stdout).toMatch(
+      /^flowchart TD\n/,
+    );
+    expect((await runCli('plan', '--file', EXAMPLE)).stdout).toMatch(/^Target: runtime \(stage 4, linux\//);
+  });
+});
+
+describe('usage errors exit 2', () => {
+  test.each([
+    { name: 'no command', argv: [] },
+    { name: 'unknown command', argv: ['frobnicate'] },
+    { name: 'unknown flag', argv: ['plan', '--nope'] },
+    { name: 'bad format', argv: ['plan', '--format', 'yaml'] },
+    { name: 'malformed build arg', argv: ['plan', '--build-arg', 'NOEQUALS'] },
+    { name: 'bad platform', argv: ['plan', '--platform', 'a/b/c/d'] },
+  ])('$name', async ({ argv }) => {
+    const { code, stderr } = await runCli(...argv);
+    expect(code).toBe(2);
+    if (argv.length > 0) expect(stderr).toContain('Usage: stagecraft');
+  });
+});
+
+test('run: the main job prints the report and writes it to a file', async () => {
+  const report = path.join(mkdtempSync(path.join(tmpdir(), 'stagecraft-cli-')), 'out', 'report.md');
+  const { code, stdout, stderr } = await runCli('run', '--file', EXAMPLE, '--report-md', report);
+  expect(code).toBe(0);
+  expect(stdout).toBe(readFileSync(report, 'utf8'));
+  expect(stdout).toContain('## stagecraft plan: runtime');
+  expect(stderr).toContain('output stages=["deps","build","runtime"]');
+});
