@@ -63,7 +63,10 @@ describe('dist/index.js as a runner calls it', () => {
     const missing = await runAction(workspaceWithExample(), { file: 'nope/Dockerfile' });
     expect(missing.exitCode).toBe(1);
     expect(missing.stdout).toContain('Cannot read the Dockerfile nope/Dockerfile');
-    const malformed = await runAction(workspaceWithExample(), { file: 'example/Dockerfile', 'build-args': 'NOEQUALS' });
+    const malformed = await runAction(workspaceWithExample(), {
+      file: 'example/Dockerfile',
+      'build-args': 'NOEQUALS',
+    });
     expect(malformed.exitCode).toBe(1);
     expect(malformed.stdout).toContain('Input build-args: expected NAME=VALUE, got "NOEQUALS"');
   });

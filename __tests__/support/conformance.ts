@@ -17,7 +17,8 @@ export const CORPUS_DIR = process.env.STAGECRAFT_CORPUS_DIR ?? path.resolve(REPO
 export function haveSharedData(dir: string, what: string): boolean {
   if (existsSync(dir)) return true;
   const message = `${what}: ${dir} is absent`;
-  if (process.env.STAGECRAFT_REQUIRE_CONFORMANCE === '1') throw new Error(`${message}, and this run requires it`);
+  if (process.env.STAGECRAFT_REQUIRE_CONFORMANCE === '1')
+    throw new Error(`${message}, and this run requires it`);
   console.warn(`\n!!! ${message}: SKIPPING these tests !!!\n`);
   return false;
 }

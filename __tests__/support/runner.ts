@@ -41,7 +41,8 @@ export async function runAction(
     GITHUB_STATE: path.join(runnerDir, 'state'),
     GITHUB_EVENT_PATH: path.join(runnerDir, 'event.json'),
   };
-  for (const file of [files.GITHUB_OUTPUT, files.GITHUB_STEP_SUMMARY, files.GITHUB_STATE]) writeFileSync(file, '');
+  for (const file of [files.GITHUB_OUTPUT, files.GITHUB_STEP_SUMMARY, files.GITHUB_STATE])
+    writeFileSync(file, '');
   writeFileSync(files.GITHUB_EVENT_PATH, JSON.stringify(event.payload));
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,

@@ -13,7 +13,12 @@ export class DockerfileError extends Error {
   readonly ranges: readonly LineRange[];
   readonly file: string | undefined;
 
-  constructor(message: string, ranges: readonly LineRange[] = [], file?: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    ranges: readonly LineRange[] = [],
+    file?: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.ranges = ranges;
     this.file = file;

@@ -6,7 +6,7 @@
 //   STAGECRAFT_FUZZ_ITERATIONS=<n>      how many mutants (default below)
 //   STAGECRAFT_FUZZ_ONLY=<iteration>    replay one mutant of the seed, e.g. the one a failure names
 import { afterAll, describe, expect, test } from '@jest/globals';
-import { existsSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -141,8 +141,9 @@ class Draft {
   set text(value: string) {
     this.lines = value.split('\n');
   }
-  /** A line index, or -1 when there is nothing to index. */
+  /** A line index; deleting every line leaves one empty line. */
   lineIndex(rng: Rng): number {
+    if (this.lines.length === 0) this.lines.push('');
     return rng.int(this.lines.length);
   }
   insertAt(rng: Rng, fragment: string): string {
@@ -202,7 +203,7 @@ function randomCodePoint(rng: Rng): string {
     case 3:
       return String.fromCharCode(0xd800 + rng.int(0x800)); // lone surrogate
     default:
-      return String.fromCodePoint(rng.int(0x110000 - 0x800) + (rng.chance(0.5) ? 0x10000 : 0) || 0x61);
+      return String.fromCodePoint(rng.chance(0.5) ? 0xe000 + rng.int(0x2000) : 0x10000 + rng.int(0x100000));
   }
 }
 
@@ -501,3 +502,515 @@ function hex(bytes: readonly number[]): string {
   return bytes.map((b) => b.toString(16).padStart(2, '0')).join(' ');
 }
 
+
+// ---------------------------------------------------------------------------------------------------
+// Mutants
+
+/** `--target` for a mutant: a stage of the result picked by `roll`, or `junk`; or, when shrinking, fixed. */
+type TargetSpec = { roll: number; junk: string | undefined } | { fixed: string };
+
+interface Mutant {
+  readonly iteration: number;
+  readonly seedName: string;
+  readonly mutations: readonly string[];
+  readonly source: string | Uint8Array;
+  readonly target: TargetSpec | undefined;
+  readonly buildArgs: ReadonlyMap<string, string>;
+}
+
+const ENCODER = new TextEncoder();
+
+function makeMutant(seeds: readonly Seed[], iteration: number): Mutant {
+  const rng = new Rng(iterationSeed(SEED, iteration));
+  const seed = rng.pick(seeds);
+  const draft = new Draft(seed.text, seed);
+  const names = Array.from({ length: rng.range(1, 4) }, () => pickMutation(rng));
+  // Byte edits act on the final encoding, so they come last whatever the draw.
+  names.sort((a, b) => Number(MUTATIONS[a]!.bytes === true) - Number(MUTATIONS[b]!.bytes === true));
+  const mutations = names.map((name) => `${name}: ${MUTATIONS[name]!.apply(draft, rng)}`);
+  let source: string | Uint8Array = draft.text;
+  if (draft.byteEdits.length > 0 || rng.chance(0.25)) {
+    let bytes: Uint8Array = ENCODER.encode(source);
+    for (const edit of draft.byteEdits) bytes = edit(bytes);
+    source = bytes;
+  }
+  const target = rng.chance(0.3)
+    ? {
+        roll: rng.float(),
+        junk: rng.chance(0.2) ? rng.pick(['nonexistent', 'STAGE-0', '0', 'stage-0', '${X}', '\u0130', ' ']) : undefined,
+      }
+    : undefined;
+  const buildArgs = new Map<string, string>();
+  if (rng.chance(0.15)) {
+    const argNames = [...draft.text.matchAll(/^\s*ARG\s+([A-Za-z_]\w*)/gim)].map((m) => m[1]!);
+    for (let n = rng.range(1, 3); n > 0; n--) {
+      buildArgs.set(
+        rng.pick([...argNames, 'X', 'TARGETPLATFORM', 'BUILDPLATFORM', 'TARGETARCH']),
+        rng.pick(['', '$', '${', '${X}', 'linux/arm64', 'bogus', 'a b', '\\', 'scratch', 'alpine:3', '\ud800']),
+      );
+    }
+  }
+  return { iteration, seedName: seed.name, mutations, source, target, buildArgs };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Running one input through the chain
+
+type Step = 'parse' | 'stages' | 'plan' | 'plan --target';
+const STEPS: readonly Step[] = ['parse', 'stages', 'plan', 'plan --target'];
+
+interface Problem {
+  readonly step: Step;
+  readonly kind: string;
+  readonly detail: string;
+  readonly error: unknown;
+  /** Same bug: step, kind and the frame in src/ that threw. */
+  readonly signature: string;
+}
+
+interface Outcome {
+  readonly problem?: Problem;
+  /** Where a DockerfileError stopped the chain, if one did. */
+  readonly rejectedAt?: Step;
+  readonly target?: string;
+}
+
+const REPO_SRC = path.resolve(HERE, '..');
+
+/** The first stack frame in src/, as `src/…/file.ts:line`. */
+function srcFrame(error: unknown): string {
+  const stack = error instanceof Error ? (error.stack ?? '') : '';
+  for (const line of stack.split('\n').slice(1)) {
+    const match = /(?:\(|at )((?:file:\/\/)?\/[^()\s]*?):(\d+):\d+\)?\s*$/.exec(line.trim());
+    if (match === null) continue;
+    const file = match[1]!.replace(/^file:\/\//, '');
+    if (file.startsWith(REPO_SRC) && !file.endsWith('.test.ts')) {
+      return `${path.relative(path.dirname(REPO_SRC), file)}:${match[2]}`;
+    }
+  }
+  return '(no frame in src/)';
+}
+
+function describeThrown(error: unknown): string {
+  if (error instanceof Error) return `${error.constructor.name}: ${error.message}`;
+  return `${typeof error}: ${String(error)}`;
+}
+
+/** Built-in errors a Dockerfile never explains: a bug, even when wrapped in a DockerfileError. */
+const INTERNAL_ERRORS = [TypeError, RangeError, ReferenceError, SyntaxError, EvalError, URIError];
+
+function checkThrown(step: Step, error: unknown, lineBound: number): Problem | undefined {
+  const problem = (kind: string, detail: string, origin: unknown = error): Problem => ({
+    step,
+    kind,
+    detail,
+    error,
+    signature: `${step} | ${kind} | ${srcFrame(origin)}`,
+  });
+  if (!(error instanceof DockerfileError)) {
+    const kind = error instanceof Error ? error.constructor.name : typeof error;
+    return problem(`threw ${kind}, not a DockerfileError`, describeThrown(error));
+  }
+  if (typeof error.message !== 'string' || error.message.trim() === '') {
+    return problem('DockerfileError with an empty message', JSON.stringify(error.message));
+  }
+  const line = error.line;
+  if (line !== undefined && !(Number.isInteger(line) && line >= 1 && line <= lineBound)) {
+    return problem(
+      'DockerfileError line out of range',
+      `line ${line} is outside 1..${lineBound} (ranges ${JSON.stringify(error.ranges)}): ${error.message}`,
+    );
+  }
+  let cause: unknown = error.cause;
+  for (let depth = 0; cause instanceof Error && depth < 10; depth++, cause = cause.cause) {
+    if (INTERNAL_ERRORS.some((type) => cause instanceof type)) {
+      return problem(
+        `DockerfileError wrapping a ${cause.constructor.name}`,
+        `${error.message}\n  cause: ${describeThrown(cause)}`,
+        cause,
+      );
+    }
+  }
+  return undefined;
+}
+
+interface Stats {
+  calls: number;
+  slowestMs: number;
+  slowest: string;
+}
+const stats: Stats = { calls: 0, slowestMs: 0, slowest: '' };
+
+function exercise(
+  source: string | Uint8Array,
+  target: TargetSpec | undefined,
+  buildArgs: ReadonlyMap<string, string>,
+  label: string,
+): Outcome {
+  const text = typeof source === 'string' ? source : new TextDecoder().decode(source);
+  const lineBound = text.split('\n').length + 1;
+
+  let problem: Problem | undefined;
+  const call = <T>(step: Step, fn: () => T): { value: T } | undefined => {
+    watchdog.beat(STEPS.indexOf(step));
+    const start = performance.now();
+    let result: { value: T } | undefined;
+    let thrown: unknown;
+    try {
+      result = { value: fn() };
+    } catch (error) {
+      thrown = error;
+    }
+    const ms = performance.now() - start;
+    stats.calls++;
+    if (ms > stats.slowestMs) {
+      stats.slowestMs = ms;
+      stats.slowest = `${label}, ${step}`;
+    }
+    if (ms > SLOW_CALL_MS) {
+      problem = {
+        step,
+        kind: `slow: over ${SLOW_CALL_MS} ms`,
+        detail: `took ${ms.toFixed(0)} ms (${result === undefined ? describeThrown(thrown) : 'returned'})`,
+        error: thrown,
+        signature: `${step} | slow`,
+      };
+      return undefined;
+    }
+    if (result === undefined) problem = checkThrown(step, thrown, lineBound);
+    return result;
+  };
+  const request = (name: string | undefined) => ({
+    target: name,
+    buildArgs,
+    buildContexts: new Map<string, string>(),
+    targetPlatform: AMD64,
+    buildPlatform: AMD64,
+  });
+
+  const ast = call('parse', () => parseDockerfile(source));
+  if (ast === undefined) return { problem, rejectedAt: 'parse' };
+  const staged = call('stages', () => parseStages(ast.value));
+  if (staged === undefined) return { problem, rejectedAt: 'stages' };
+  const plan = call('plan', () => planDockerfile(source, request(undefined)));
+  if (plan === undefined) return { problem, rejectedAt: 'plan' };
+  if (target === undefined) return {};
+  const name = resolveTarget(target, staged.value);
+  const targeted = call('plan --target', () => planDockerfile(source, request(name)));
+  if (targeted === undefined) return { problem, rejectedAt: 'plan --target', target: name };
+  return { target: name };
+}
+
+function resolveTarget(spec: TargetSpec, staged: StagedDockerfile): string {
+  if ('fixed' in spec) return spec.fixed;
+  const names = staged.stages.flatMap((stage) => (stage.rawName === undefined ? [] : [stage.rawName]));
+  if (spec.junk !== undefined || names.length === 0) return spec.junk ?? 'nonexistent';
+  return names[Math.floor(spec.roll * names.length)]!;
+}
+
+const AMD64 = parsePlatform('linux/amd64');
+
+// ---------------------------------------------------------------------------------------------------
+// Watchdog: a hang never returns to the test, so a worker thread watches a heartbeat and, if one call
+// runs for HANG_MS, prints what was running (synchronously, to fd 2) and kills the process.
+
+const WATCHDOG_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { writeSync } = require('node:fs');
+const state = new Int32Array(workerData.state);
+const info = new Uint8Array(workerData.info);
+const steps = ${JSON.stringify(STEPS)};
+let seen = 0;
+let since = Date.now();
+setInterval(() => {
+  const beat = Atomics.load(state, 0);
+  if (beat !== seen) {
+    seen = beat;
+    since = Date.now();
+    return;
+  }
+  if (beat === 0 || Date.now() - since < workerData.limitMs) return;
+  const text = Buffer.from(info.subarray(0, Atomics.load(state, 1))).toString('utf8');
+  writeSync(2, '\\n\\n!!! fuzz watchdog: one call (' + steps[Atomics.load(state, 2)] + ') has run for ' +
+    workerData.limitMs + ' ms: a hang. Killing the test process.\\n' + text + '\\n\\n');
+  process.kill(process.pid, 'SIGKILL');
+}, 250);
+`;
+
+class Watchdog {
+  private readonly state = new Int32Array(new SharedArrayBuffer(12));
+  private readonly info = new Uint8Array(new SharedArrayBuffer(16 * 1024));
+  private worker: Worker | undefined;
+  private beats = 0;
+
+  start(): void {
+    this.worker = new Worker(WATCHDOG_SOURCE, {
+      eval: true,
+      workerData: { state: this.state.buffer, info: this.info.buffer, limitMs: HANG_MS },
+    });
+    this.worker.unref();
+  }
+
+  /** What is running, printed if it hangs. */
+  describe(text: string): void {
+    if (this.worker === undefined) return;
+    const { written } = ENCODER.encodeInto(text.slice(0, 4000), this.info);
+    Atomics.store(this.state, 1, written);
+  }
+
+  beat(step: number): void {
+    this.beats = (this.beats % 0x7fffffff) + 1;
+    Atomics.store(this.state, 2, step);
+    Atomics.store(this.state, 0, this.beats);
+  }
+
+  async stop(): Promise<void> {
+    Atomics.store(this.state, 0, 0);
+    await this.worker?.terminate();
+    this.worker = undefined;
+  }
+}
+
+const watchdog = new Watchdog();
+
+// ---------------------------------------------------------------------------------------------------
+// Shrinking and printing failures
+
+/** Removes chunks of `items`, halving the chunk size, while `keeps` holds (delta debugging, simplified). */
+function ddmin<T>(items: readonly T[], keeps: (candidate: T[]) => boolean, budget: { left: number }): T[] {
+  let current = [...items];
+  let chunk = Math.max(1, Math.floor(current.length / 2));
+  while (budget.left > 0 && current.length > 0) {
+    let removed = false;
+    for (let start = 0; start < current.length && budget.left > 0; ) {
+      const candidate = [...current.slice(0, start), ...current.slice(start + chunk)];
+      budget.left--;
+      if (keeps(candidate)) {
+        current = candidate;
+        removed = true;
+      } else {
+        start += chunk;
+      }
+    }
+    if (!removed) {
+      if (chunk === 1) break;
+      chunk = Math.max(1, Math.floor(chunk / 2));
+    } else {
+      chunk = Math.min(chunk, Math.max(1, Math.floor(current.length / 2)));
+    }
+  }
+  return current;
+}
+
+/** The smallest input found that still fails the same way, and the tries it took. */
+function shrink(found: Found): { source: string | Uint8Array; tries: number } {
+  const budget = { left: found.problem.kind.startsWith('slow') ? 0 : SHRINK_BUDGET };
+  const start = budget.left;
+  const target: TargetSpec | undefined = found.target === undefined ? undefined : { fixed: found.target };
+  const isText = typeof found.source === 'string';
+  // Lines of units: UTF-16 code units for text, bytes for bytes; joined back with "\n".
+  const lines: (string | number)[][] = [];
+  let line: (string | number)[] = [];
+  const units: (string | number)[] =
+    typeof found.source === 'string' ? found.source.split('') : Array.from(found.source);
+  for (const unit of units) {
+    if (unit === '\n' || unit === 0x0a) {
+      lines.push(line);
+      line = [];
+    } else {
+      line.push(unit);
+    }
+  }
+  lines.push(line);
+  const join = (ls: (string | number)[][]): string | Uint8Array =>
+    isText
+      ? ls.map((l) => l.join('')).join('\n')
+      : Uint8Array.from(ls.flatMap((l, i) => (i === 0 ? l : [0x0a, ...l])) as number[]);
+  const keeps = (ls: (string | number)[][]): boolean => {
+    watchdog.describe(`shrinking the failure of seed ${hexSeed(SEED)} iteration ${found.iteration}`);
+    const outcome = exercise(join(ls), target, found.buildArgs, `shrinking iteration ${found.iteration}`);
+    return outcome.problem?.signature === found.problem.signature;
+  };
+  let current = ddmin(lines, keeps, budget);
+  for (let i = 0; i < current.length && budget.left > 0; i++) {
+    const shorter = ddmin(current[i]!, (l) => keeps(current.map((old, j) => (j === i ? l : old))), budget);
+    current = current.map((old, j) => (j === i ? shorter : old));
+  }
+  current = ddmin(current, keeps, budget);
+  return { source: join(current), tries: start - budget.left };
+}
+
+function hexSeed(seed: number): string {
+  return `0x${seed.toString(16).padStart(8, '0')}`;
+}
+
+/** A JS string literal, ASCII only, so CRs, BOMs and lone surrogates stay visible. */
+function literal(text: string): string {
+  return JSON.stringify(text).replace(
+    /[^\x20-\x7e]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** `text` as a JS expression, runs of a 1-4 character pattern written as `.repeat(n)`. */
+function expression(text: string): string {
+  const parts: string[] = [];
+  let pending = '';
+  for (let i = 0; i < text.length; ) {
+    let best: { period: number; count: number } | undefined;
+    for (let period = 1; period <= 4 && i + period <= text.length; period++) {
+      const unit = text.slice(i, i + period);
+      let count = 1;
+      while (text.startsWith(unit, i + count * period)) count++;
+      if (count * period >= 32 && (best === undefined || count * period > best.count * best.period)) {
+        best = { period, count };
+      }
+    }
+    if (best === undefined) {
+      pending += text[i];
+      i++;
+      continue;
+    }
+    if (pending !== '') parts.push(literal(pending));
+    pending = '';
+    parts.push(`${literal(text.slice(i, i + best.period))}.repeat(${best.count})`);
+    i += best.period * best.count;
+  }
+  if (pending !== '' || parts.length === 0) parts.push(literal(pending));
+  const joined = parts.join(' + ');
+  if (joined.length <= MAX_SHOWN_CHARS) return joined;
+  const half = MAX_SHOWN_CHARS / 2;
+  return `${joined.slice(0, half)} …[${joined.length - MAX_SHOWN_CHARS} characters not shown]… ${joined.slice(-half)}`;
+}
+
+function sourceExpression(source: string | Uint8Array): string {
+  if (typeof source === 'string') return expression(source);
+  return `Buffer.from(${expression(Buffer.from(source).toString('latin1'))}, 'latin1')`;
+}
+
+function sourceSummary(source: string | Uint8Array): string {
+  const text = typeof source === 'string' ? source : new TextDecoder().decode(source);
+  const kind = typeof source === 'string' ? `string of ${source.length} chars` : `${source.length} bytes`;
+  return `${kind}, ${text.split('\n').length} lines`;
+}
+
+function reproduction(step: Step, source: string | Uint8Array, found: Found): string {
+  const src = `const source = ${sourceExpression(source)};`;
+  if (step === 'parse') return `${src}\nparseDockerfile(source);`;
+  if (step === 'stages') return `${src}\nparseStages(parseDockerfile(source));`;
+  const target = step === 'plan --target' ? `target: ${literal(found.target ?? '')}, ` : '';
+  const args = [...found.buildArgs].map(([k, v]) => `[${literal(k)}, ${literal(v)}]`).join(', ');
+  return (
+    `${src}\nconst amd64 = parsePlatform('linux/amd64');\n` +
+    `planDockerfile(source, { ${target}buildArgs: new Map([${args}]), buildContexts: new Map(), ` +
+    `targetPlatform: amd64, buildPlatform: amd64 });`
+  );
+}
+
+interface Found {
+  readonly iteration: number;
+  readonly seedName: string;
+  readonly mutations: readonly string[];
+  readonly source: string | Uint8Array;
+  readonly target: string | undefined;
+  readonly buildArgs: ReadonlyMap<string, string>;
+  readonly problem: Problem;
+  hits: number;
+}
+
+function report(found: Found, index: number, distinct: number): string {
+  const { problem } = found;
+  const stack = problem.error instanceof Error ? (problem.error.stack ?? '').split('\n').slice(0, 12) : [];
+  const shrunk = shrink(found);
+  const args = [...found.buildArgs].map(([k, v]) => `${k}=${literal(v)}`).join(' ');
+  return [
+    `── fuzz failure ${index + 1} of ${distinct} distinct (${found.hits} mutant(s)): ${problem.step}: ${problem.kind}`,
+    `   ${problem.detail}`,
+    `   seed ${hexSeed(SEED)}, iteration ${found.iteration}; replay with:`,
+    `   STAGECRAFT_FUZZ_SEED=${SEED} STAGECRAFT_FUZZ_ONLY=${found.iteration} npm test -- src/dockerfile/fuzz.test.ts`,
+    `   corpus file: ${found.seedName}`,
+    `   mutations:`,
+    ...found.mutations.map((m, i) => `     ${i + 1}. ${m}`),
+    `   target: ${found.target === undefined ? '(default)' : literal(found.target)}; build args: ${args || '(none)'}`,
+    `   stack:`,
+    ...stack.map((l) => `     ${l}`),
+    `   mutated input (${sourceSummary(found.source)}):`,
+    `     ${sourceExpression(found.source)}`,
+    `   minimal reproduction (${sourceSummary(shrunk.source)}, shrunk in ${shrunk.tries} tries):`,
+    ...reproduction(problem.step, shrunk.source, found)
+      .split('\n')
+      .map((l) => `     ${l}`),
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+describe('Dockerfile frontend fuzz', () => {
+  afterAll(async () => {
+    await watchdog.stop();
+  });
+
+  test(
+    `${LAST - FIRST} mutants of the corpus raise nothing but located DockerfileErrors, quickly`,
+    () => {
+      const seeds = loadSeeds();
+      expect(seeds.length).toBeGreaterThan(0);
+      watchdog.start();
+
+      const started = performance.now();
+      const counts = { accepted: 0, rejected: 0, failed: 0, bytes: 0, targeted: 0, targetedOk: 0 };
+      const rejectedAt = new Map<Step, number>();
+      const found = new Map<string, Found>();
+
+      for (let iteration = FIRST; iteration < LAST; iteration++) {
+        const mutant = makeMutant(seeds, iteration);
+        watchdog.describe(
+          `seed ${hexSeed(SEED)} iteration ${iteration} (replay: STAGECRAFT_FUZZ_SEED=${SEED} ` +
+            `STAGECRAFT_FUZZ_ONLY=${iteration})\ncorpus file: ${mutant.seedName}\nmutations:\n  ` +
+            mutant.mutations.join('\n  '),
+        );
+        if (typeof mutant.source !== 'string') counts.bytes++;
+        const outcome = exercise(mutant.source, mutant.target, mutant.buildArgs, `iteration ${iteration}`);
+        if (outcome.problem !== undefined) {
+          counts.failed++;
+          const { signature } = outcome.problem;
+          const known = found.get(signature);
+          if (known !== undefined) known.hits++;
+          else found.set(signature, { ...mutant, target: outcome.target, problem: outcome.problem, hits: 1 });
+        } else if (outcome.rejectedAt === undefined || outcome.rejectedAt === 'plan --target') {
+          counts.accepted++;
+        } else {
+          counts.rejected++;
+          rejectedAt.set(outcome.rejectedAt, (rejectedAt.get(outcome.rejectedAt) ?? 0) + 1);
+        }
+        if (outcome.target !== undefined) {
+          counts.targeted++;
+          if (outcome.rejectedAt === undefined) counts.targetedOk++;
+        }
+      }
+      const seconds = (performance.now() - started) / 1000;
+
+      const where = STEPS.filter((s) => rejectedAt.has(s))
+        .map((s) => `${s} ${rejectedAt.get(s)}`)
+        .join(', ');
+      console.log(
+        `fuzz: seed ${hexSeed(SEED)}, ${LAST - FIRST} mutants of ${seeds.length} files (${counts.bytes} as bytes) ` +
+          `in ${seconds.toFixed(1)} s, ${stats.calls} calls: ${counts.accepted} planned, ${counts.rejected} ` +
+          `rejected with a DockerfileError (${where || 'none'}), ${counts.failed} failed; ` +
+          `--target: ${counts.targetedOk} of ${counts.targeted} planned; ` +
+          `slowest call ${stats.slowestMs.toFixed(0)} ms (${stats.slowest})`,
+      );
+
+      if (found.size > 0) {
+        const all = [...found.values()];
+        const shown = all.slice(0, MAX_REPORTED).map((f, i) => report(f, i, all.length));
+        const rest = all.length > MAX_REPORTED ? [`…and ${all.length - MAX_REPORTED} more distinct failures`] : [];
+        throw new Error(
+          `${counts.failed} of ${LAST - FIRST} mutants broke the contract (seed ${hexSeed(SEED)}):\n\n` +
+            [...shown, ...rest].join('\n\n'),
+        );
+      }
+    },
+    Math.max(120_000, (LAST - FIRST) * 40),
+  );
+});

@@ -18,7 +18,11 @@ interface ExpectedHeredoc {
 interface Expected {
   note: string;
   dump?: string;
-  instructions?: { range: [number, number]; heredocs: ExpectedHeredoc[]; onbuild?: { heredocs: ExpectedHeredoc[] } }[];
+  instructions?: {
+    range: [number, number];
+    heredocs: ExpectedHeredoc[];
+    onbuild?: { heredocs: ExpectedHeredoc[] };
+  }[];
   error?: { message: string; line: number };
 }
 

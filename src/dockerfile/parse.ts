@@ -23,7 +23,10 @@ class LineScanner {
     const line = this.text.slice(this.pos, end);
     const contentLength = newline < 0 ? line.length : line.length - 1;
     // UTF-8 needs at most 3 bytes per UTF-16 unit, so only long lines need counting.
-    if (contentLength * 3 > MAX_LINE_BYTES && Buffer.byteLength(line) - (end - contentLength - this.pos) > MAX_LINE_BYTES) {
+    if (
+      contentLength * 3 > MAX_LINE_BYTES &&
+      Buffer.byteLength(line) - (end - contentLength - this.pos) > MAX_LINE_BYTES
+    ) {
       this.tooLong = true;
       return undefined;
     }
@@ -161,7 +164,9 @@ export function parseDockerfile(source: string | Uint8Array): DockerfileAst {
   }
 
   if (instructions.length === 0) {
-    throw new DockerfileError('file with no instructions', [{ start: Math.max(currentLine, 1), end: Math.max(currentLine, 1) }]);
+    throw new DockerfileError('file with no instructions', [
+      { start: Math.max(currentLine, 1), end: Math.max(currentLine, 1) },
+    ]);
   }
   if (scanner.tooLong) {
     throw new DockerfileError(`dockerfile line greater than max allowed size of ${MAX_LINE_BYTES}`, [
@@ -197,11 +202,11 @@ function buildNode(
     flags,
     args: parsed.args,
     json: parsed.json,
-    onbuild: parsed.subCommand === undefined ? undefined : buildNode(parsed.subCommand, escapeToken, [], range),
+    onbuild:
+      parsed.subCommand === undefined ? undefined : buildNode(parsed.subCommand, escapeToken, [], range),
     heredocs: [],
     original: line,
     range,
     comments: [...comments],
   };
 }
-

@@ -133,7 +133,9 @@ describe('named build contexts', () => {
   });
 
   test('context names are normalized as references: alpine:latest is alpine', () => {
-    const result = plan('FROM alpine\n', { buildContexts: new Map([['docker.io/library/alpine:latest', 'x']]) });
+    const result = plan('FROM alpine\n', {
+      buildContexts: new Map([['docker.io/library/alpine:latest', 'x']]),
+    });
     expect(result.stages[0]!.base).toEqual({ context: 'docker.io/library/alpine:latest' });
   });
 });

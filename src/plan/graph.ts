@@ -377,7 +377,8 @@ function resolveBases(states: States, reachable: Set<State>, contexts: Map<strin
     }
     if (isReachable && state.namedContext !== undefined) state.dispatched = true;
     // BuildKit looks contexts up for reachable states only; the name parsed above, so this cannot fail.
-    if (state.namedContext === undefined) state.baseContext = lookupContext(state.baseName, contexts, state.range);
+    if (state.namedContext === undefined)
+      state.baseContext = lookupContext(state.baseName, contexts, state.range);
     if (unregistered) state.dispatched = true;
   }
 }
