@@ -12,7 +12,11 @@ const MIN_MEASURED_MS = 2000;
 
 export function printHeader(title: string): void {
   console.log(title);
-  console.log(`node ${process.version} · ${os.cpus()[0]?.model ?? 'unknown CPU'} · ${new Date().toISOString()}`);
+  const cpus = os.cpus();
+  const load = os.loadavg()[0]!.toFixed(1);
+  console.log(
+    `node ${process.version} · ${cpus[0]?.model ?? 'unknown CPU'} (${cpus.length} CPUs, load ${load}) · ${new Date().toISOString()}`,
+  );
   console.log('');
 }
 

@@ -591,9 +591,14 @@ function srcFrame(error: unknown): string {
   return '(no frame in src/)';
 }
 
+/** At most `max` characters of `text`, with the number elided. */
+function clip(text: string, max = 300): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…[${text.length - max} more characters]`;
+}
+
 function describeThrown(error: unknown): string {
-  if (error instanceof Error) return `${error.constructor.name}: ${error.message}`;
-  return `${typeof error}: ${String(error)}`;
+  if (error instanceof Error) return `${error.constructor.name}: ${clip(error.message)}`;
+  return `${typeof error}: ${clip(String(error))}`;
 }
 
 /** Built-in errors a Dockerfile never explains: a bug, even when wrapped in a DockerfileError. */
@@ -618,7 +623,7 @@ function checkThrown(step: Step, error: unknown, lineBound: number): Problem | u
   if (line !== undefined && !(Number.isInteger(line) && line >= 1 && line <= lineBound)) {
     return problem(
       'DockerfileError line out of range',
-      `line ${line} is outside 1..${lineBound} (ranges ${JSON.stringify(error.ranges)}): ${error.message}`,
+      `line ${line} is outside 1..${lineBound} (ranges ${JSON.stringify(error.ranges)}): ${clip(error.message)}`,
     );
   }
   let cause: unknown = error.cause;
@@ -626,7 +631,7 @@ function checkThrown(step: Step, error: unknown, lineBound: number): Problem | u
     if (INTERNAL_ERRORS.some((type) => cause instanceof type)) {
       return problem(
         `DockerfileError wrapping a ${cause.constructor.name}`,
-        `${error.message}\n  cause: ${describeThrown(cause)}`,
+        `${clip(error.message)}\n  cause: ${describeThrown(cause)}`,
         cause,
       );
     }
@@ -933,7 +938,7 @@ function report(found: Found, index: number, distinct: number): string {
     ...found.mutations.map((m, i) => `     ${i + 1}. ${m}`),
     `   target: ${found.target === undefined ? '(default)' : literal(found.target)}; build args: ${args || '(none)'}`,
     `   stack:`,
-    ...stack.map((l) => `     ${l}`),
+    ...stack.map((l) => `     ${clip(l, 200)}`),
     `   mutated input (${sourceSummary(found.source)}):`,
     `     ${sourceExpression(found.source)}`,
     `   minimal reproduction (${sourceSummary(shrunk.source)}, shrunk in ${shrunk.tries} tries):`,

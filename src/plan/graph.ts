@@ -13,6 +13,7 @@ import {
 import {
   parseCommand,
   parseStages,
+  withSuggestion,
   type Instruction,
   type RunMount,
   type Stage,
@@ -21,7 +22,6 @@ import {
 import { resolveGlobalArgs } from './args.js';
 import { formatAllPlatform, parsePlatform, type Platform } from './platform.js';
 import { normalizeContextName, parseNormalizedNamed } from './refs.js';
-import { withSuggestion } from './suggest.js';
 import type { EdgeKind, Plan, PlannedStage, PlanRequest, StageBase, StageEdge } from './types.js';
 
 const SCRATCH = 'scratch';

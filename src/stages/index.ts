@@ -13,5 +13,6 @@ export type {
   StagedDockerfile,
 } from './instructions.js';
 export { stageDisplayName } from './instructions.js';
+export { withSuggestion } from './flags.js';
 export { parseCommand, parseStages } from './parse.js';
 export { parseDevice, parseMount, readMount, type RunDevice, type WordExpander } from './mounts.js';
