@@ -25,7 +25,7 @@ describe('dist/index.js as a runner calls it', () => {
     expect(run.outputs.get('skipped-stages')).toBe('["test","docs"]');
     expect(run.outputs.get('target')).toBe('runtime');
     expect(JSON.parse(run.outputs.get('plan')!)).toMatchObject({ targetIndex: 4, order: [0, 1, 4] });
-    expect(run.summary).toContain('build    ← COPY --from=build in runtime, line 23');
+    expect(run.summary).toContain('build    ← COPY --from=build in runtime, line 22');
     expect(run.summary).toContain('```mermaid');
     expect(run.stdout).toContain('::group::Plan');
   });

@@ -52,7 +52,7 @@ describe('stagecraft parse', () => {
     expect(json.stages[4].instructions[0]).toMatchObject({
       kind: 'copy',
       from: 'build',
-      lines: { start: 23, end: 23 },
+      lines: { start: 22, end: 22 },
     });
     expect(json.metaArgs[0]).toMatchObject({
       kind: 'arg',

@@ -28955,7 +28955,7 @@ function classChar(code) {
     return '\\u' + code.toString(16).padStart(4, '0');
 }
 const SCANNER_CACHE_LIMIT = 16;
-/** Per escape token, the scanners by `scannerSlot`. */
+/** Per escape token, the scanners by slot (see `scanner`; slot 32 is the double-quote one). */
 const scanners = new Map();
 const DOUBLE_QUOTE_SLOT = 32;
 let lastEscape = -1;
@@ -30011,7 +30011,8 @@ class LineScanner {
         const line = this.text.slice(this.pos, end);
         const contentLength = newline < 0 ? line.length : line.length - 1;
         // UTF-8 needs at most 3 bytes per UTF-16 unit, so only long lines need counting.
-        if (contentLength * 3 > MAX_LINE_BYTES && Buffer.byteLength(line) - (end - contentLength - this.pos) > MAX_LINE_BYTES) {
+        if (contentLength * 3 > MAX_LINE_BYTES &&
+            Buffer.byteLength(line) - (end - contentLength - this.pos) > MAX_LINE_BYTES) {
             this.tooLong = true;
             return undefined;
         }
@@ -30147,7 +30148,9 @@ function parseDockerfile(source) {
         comments = [];
     }
     if (instructions.length === 0) {
-        throw new errors_DockerfileError('file with no instructions', [{ start: Math.max(currentLine, 1), end: Math.max(currentLine, 1) }]);
+        throw new errors_DockerfileError('file with no instructions', [
+            { start: Math.max(currentLine, 1), end: Math.max(currentLine, 1) },
+        ]);
     }
     if (scanner.tooLong) {
         throw new errors_DockerfileError(`dockerfile line greater than max allowed size of ${MAX_LINE_BYTES}`, [
@@ -32503,6 +32506,7 @@ function parseGoInt32(text) {
 
 
 
+
 ;// CONCATENATED MODULE: ./src/plan/platform.ts
 // Platform specifiers (`linux/arm64`, `windows(10.0.17763)/amd64`) as BuildKit reads them: a port of
 // github.com/containerd/platforms v1.0.0-rc.4 (platforms.go, database.go, defaults*.go, cpuinfo*.go) as
@@ -33205,58 +33209,10 @@ function namedContextKeys(name, platform, host) {
     return [`${normalized}::${formatAllPlatform(normalizePlatform(platform, host))}`, normalized];
 }
 
-;// CONCATENATED MODULE: ./src/plan/suggest.ts
-// "did you mean …?" hints, as BuildKit's util/suggest gives them (edit distance under 3).
-/** Levenshtein distance over code points, unit costs. */
-function editDistance(a, b) {
-    const left = [...a];
-    const right = [...b];
-    let previous = Array.from({ length: right.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= left.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= right.length; j++) {
-            const substitution = previous[j - 1] + (left[i - 1] === right[j - 1] ? 0 : 1);
-            current.push(Math.min(previous[j] + 1, current[j - 1] + 1, substitution));
-        }
-        previous = current;
-    }
-    return previous[right.length];
-}
-/** The closest option, or `undefined` when none is close or one matches exactly. */
-function findSuggestion(value, options, caseSensitive) {
-    const needle = caseSensitive ? value : value.toLowerCase();
-    let match;
-    let best = 3;
-    for (const option of options) {
-        const candidate = caseSensitive ? option : option.toLowerCase();
-        if (candidate === needle)
-            return undefined;
-        const distance = editDistance(needle, candidate);
-        if (distance < best) {
-            match = caseSensitive ? candidate : suggest_matchCase(candidate, value);
-            best = distance;
-        }
-    }
-    return match;
-}
-function suggest_matchCase(value, original) {
-    if (original === original.toLowerCase())
-        return value.toLowerCase();
-    if (original === original.toUpperCase())
-        return value.toUpperCase();
-    return value;
-}
-/** Appends BuildKit's hint to a message when there is one. */
-function suggest_withSuggestion(message, value, options, caseSensitive) {
-    const match = findSuggestion(value, options, caseSensitive);
-    return match === undefined ? message : `${message} (did you mean ${match}?)`;
-}
-
 ;// CONCATENATED MODULE: ./src/plan/graph.ts
 // The stage graph as BuildKit's dockerfile2llb builds it (convert.go: buildDispatchStates, resolveTarget,
 // buildStageDependencyGraph, resolveStages, dispatchStages), without resolving anything over the network.
 // Errors come in BuildKit's order, so a file fails with the same message BuildKit gives first.
-
 
 
 
@@ -33340,7 +33296,7 @@ function planStages(dockerfile, request) {
     // resolveTarget
     const targetState = target === '' ? states.all[states.all.length - 1] : states.findByName(target);
     if (targetState === undefined) {
-        throw new errors_DockerfileError(suggest_withSuggestion(`target stage ${goQuote(target)} could not be found`, target, states.names(), true));
+        throw new errors_DockerfileError(withSuggestion(`target stage ${goQuote(target)} could not be found`, target, states.names(), true));
     }
     // buildStageDependencyGraph: the commands of every stage, and the states they read.
     for (const state of [...states.all]) {
@@ -37063,8 +37019,11 @@ async function cli(argv, io = process) {
         throw error;
     }
 }
+/** node:util's parseArgs errors, recognised by code (they may come from another realm under test runners). */
 function isParseArgsError(error) {
-    return error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS');
+    return (typeof error === 'object' &&
+        error !== null &&
+        String(error.code).startsWith('ERR_PARSE_ARGS'));
 }
 const PLAN_FLAGS = {
     file: { type: 'string' },
