@@ -30,6 +30,13 @@ describe('plan renderings (goldens in testdata/render-*)', () => {
     expectGolden(path.join(TESTDATA, name, 'plan.json'), JSON.stringify(planToJson(plan), null, 2) + '\n');
   });
 
+  test('the README shows the example plan exactly as rendered', () => {
+    const readme = readFileSync(path.join(TESTDATA, '../../../README.md'), 'utf8');
+    const plan = planCase('render-example');
+    expect(readme).toContain('```text\n' + renderPlanText(plan, 'linux/amd64') + '```');
+    expect(readme).toContain('```mermaid\n' + renderPlanMermaid(plan) + '```');
+  });
+
   test('reasons name the instruction, the stage holding it and its line', () => {
     const plan = planCase('render-onbuild-contexts');
     expect(reasonsFor(plan, 0)).toEqual(['ONBUILD trigger (from=assets) in child, line 8']);
