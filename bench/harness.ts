@@ -10,6 +10,10 @@ const ROUNDS = 5;
 /** Measured time per figure, spread over the rounds. */
 const MIN_MEASURED_MS = 2000;
 
+export const MEASUREMENT_NOTE =
+  `Each figure: median of ${ROUNDS} rounds after a ${WARM_UP_MS} ms warm-up, ` +
+  `${MIN_MEASURED_MS / 1000} s or more measured in all.`;
+
 export function printHeader(title: string): void {
   console.log(title);
   const cpus = os.cpus();
@@ -20,20 +24,13 @@ export function printHeader(title: string): void {
   console.log('');
 }
 
-export interface Timing {
-  /** Median over the rounds of the mean time per call in a round. */
-  readonly msPerCall: number;
-  readonly callsPerRound: number;
-  readonly rounds: number;
-}
-
 let sink: unknown;
 
 /**
  * Calls `work` for a warm-up, then in ROUNDS rounds of equal length that together last at least
- * MIN_MEASURED_MS; returns the median round.
+ * MIN_MEASURED_MS; returns the median over the rounds of the mean time per call, in ms.
  */
-export function measure(work: () => unknown): Timing {
+export function measureMsPerCall(work: () => unknown): number {
   let warmUpCalls = 0;
   const warmUpStart = performance.now();
   while (performance.now() - warmUpStart < WARM_UP_MS) {
@@ -50,7 +47,7 @@ export function measure(work: () => unknown): Timing {
     roundMs.push((performance.now() - start) / callsPerRound);
   }
   if (sink === undefined) throw new Error('the measured work returned nothing');
-  return { msPerCall: median(roundMs), callsPerRound, rounds: ROUNDS };
+  return median(roundMs);
 }
 
 function median(values: readonly number[]): number {
@@ -102,9 +99,13 @@ export function formatNumber(value: number, digits: number): string {
 
 /** Left-aligns the first column, right-aligns the rest. */
 export function printTable(header: readonly string[], rows: readonly (readonly string[])[]): void {
-  const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => row[column]!.length)));
+  const widths = header.map((cell, column) =>
+    Math.max(cell.length, ...rows.map((row) => row[column]!.length)),
+  );
   const line = (cells: readonly string[]) =>
-    cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
+    cells
+      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+      .join('  ');
   console.log(line(header));
   console.log(line(widths.map((width) => '-'.repeat(width))));
   for (const row of rows) console.log(line(row));

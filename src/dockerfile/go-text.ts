@@ -24,7 +24,10 @@ export function isGoSpace(code: number): boolean {
 
 /** Go's `strings.TrimSpace`. */
 export function goTrimSpace(text: string): string {
-  return goTrimLeftSpace(text).replace(TRAILING_SPACE, '');
+  const trimmed = goTrimLeftSpace(text);
+  return trimmed.length > 0 && isGoSpace(trimmed.charCodeAt(trimmed.length - 1))
+    ? trimmed.replace(TRAILING_SPACE, '')
+    : trimmed;
 }
 
 /** Go's `strings.TrimLeftFunc(s, unicode.IsSpace)`. */

@@ -27,17 +27,24 @@ const NONE: ParsedArgs = { args: [], json: false };
 export const NOT_STRING_ARRAY_MESSAGE =
   'when using JSON array syntax, arrays must be comprised of strings only';
 
+/** `[\t\v\f\r ]`, the blanks BuildKit's `reWhitespace` splits on. */
+function isSplitBlank(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0b || code === 0x0c || code === 0x0d;
+}
+
 /** Splits off the keyword and the leading flags (BuildKit's `splitCommand`). */
 export function splitCommand(
   line: string,
   escapeToken: string,
 ): { keyword: string; flags: string[]; rest: string } {
   const trimmed = goTrimSpace(line);
-  const match = WHITESPACE_RUN.exec(trimmed);
-  if (match === null) return { keyword: trimmed, flags: [], rest: '' };
-  const keyword = trimmed.slice(0, match.index);
-  const { rest, flags } = extractBuilderFlags(trimmed.slice(match.index + match[0].length), escapeToken);
-  return { keyword, flags, rest: goTrimSpace(rest) };
+  let end = 0;
+  while (end < trimmed.length && !isSplitBlank(trimmed.charCodeAt(end))) end++;
+  if (end === trimmed.length) return { keyword: trimmed, flags: [], rest: '' };
+  let argsFrom = end + 1;
+  while (argsFrom < trimmed.length && isSplitBlank(trimmed.charCodeAt(argsFrom))) argsFrom++;
+  const { rest, flags } = extractBuilderFlags(trimmed.slice(argsFrom), escapeToken);
+  return { keyword: trimmed.slice(0, end), flags, rest: goTrimSpace(rest) };
 }
 
 /**
@@ -45,6 +52,13 @@ export function splitCommand(
  * bytes here, so on non-ASCII text we scan the UTF-8 bytes as it does (see `toByteString`).
  */
 export function extractBuilderFlags(line: string, escapeToken: string): { rest: string; flags: string[] } {
+  // Most lines have no flags: when the first word (after ASCII blanks) does not start with `--`, the
+  // byte-wise scan below would stop right there, so skip it.
+  let first = 0;
+  while (first < line.length && line.charCodeAt(first) < 0x80 && isGoSpace(line.charCodeAt(first))) first++;
+  if (first < line.length && line.charCodeAt(first) < 0x80 && !line.startsWith('--', first)) {
+    return { rest: line.slice(first), flags: [] };
+  }
   const ascii = isAscii(line);
   const text = ascii ? line : toByteString(line);
   const restFrom = (pos: number): string => (ascii ? text.slice(pos) : fromByteString(text.slice(pos)));

@@ -35,17 +35,33 @@ class LineScanner {
   }
 }
 
-const trimNewline = (line: string): string => line.replace(/[\r\n]+$/, '');
+/** Drops trailing CR and LF characters (Go's `bytes.TrimRight(line, "\r\n")`). */
+function trimNewline(line: string): string {
+  let end = line.length;
+  while (end > 0) {
+    const code = line.charCodeAt(end - 1);
+    if (code !== 0x0a && code !== 0x0d) break;
+    end--;
+  }
+  return end === line.length ? line : line.slice(0, end);
+}
 const isComment = (line: string): boolean => goTrimLeftSpace(line).startsWith('#');
 
-function escapeForRegExp(token: string): string {
-  return token.replace(/[\\^$.*+?()[\]{}|`]/g, '\\$&');
-}
-
-/** `E` at the end of a line, optionally followed by blanks, and not itself escaped. */
-function continuationPattern(escapeToken: string): RegExp {
-  const e = escapeForRegExp(escapeToken);
-  return new RegExp(`([^${e}])${e}[ \\t]*$|^${e}[ \\t]*$`);
+/**
+ * BuildKit's continuation rule, `([^E])E[ \t]*$|^E[ \t]*$` for the escape token E: the line ends with an
+ * escape token (blanks may follow) that is not itself escaped. Returns the line without the token and
+ * the blanks, or `undefined` when the line does not continue.
+ */
+export function stripContinuation(line: string, escapeToken: string): string | undefined {
+  let end = line.length;
+  while (end > 0) {
+    const code = line.charCodeAt(end - 1);
+    if (code !== 0x20 && code !== 0x09) break;
+    end--;
+  }
+  if (end === 0 || line[end - 1] !== escapeToken) return undefined;
+  if (end >= 2 && line[end - 2] === escapeToken) return undefined;
+  return line.slice(0, end - 1);
 }
 
 export function parseDockerfile(source: string | Uint8Array): DockerfileAst {
@@ -53,7 +69,6 @@ export function parseDockerfile(source: string | Uint8Array): DockerfileAst {
   const scanner = new LineScanner(text.startsWith('\uFEFF') ? text.slice(1) : text);
   const directives = new DirectiveScanner();
   let escapeToken = '\\';
-  let continuation = continuationPattern(escapeToken);
   const instructions: InstructionNode[] = [];
   const warnings: ParseWarning[] = [];
   let comments: string[] = [];
@@ -69,15 +84,14 @@ export function parseDockerfile(source: string | Uint8Array): DockerfileAst {
     }
     if (directive?.name === 'escape') {
       escapeToken = directive.value;
-      continuation = continuationPattern(escapeToken);
     }
     return directive !== undefined;
   };
 
   /** Removes a continuation token; `ended` is false when the next line continues this one. */
   const trimContinuation = (line: string): { line: string; ended: boolean } => {
-    if (!continuation.test(line)) return { line, ended: true };
-    return { line: line.replace(continuation, '$1'), ended: false };
+    const stripped = stripContinuation(line, escapeToken);
+    return stripped === undefined ? { line, ended: true } : { line: stripped, ended: false };
   };
 
   for (let raw = scanner.next(); raw !== undefined; raw = scanner.next()) {

@@ -62,6 +62,17 @@ export const HEALTHCHECK_FLAGS = {
 /** Every other instruction that checks its flags accepts none. */
 export const NO_FLAGS = {} as const satisfies FlagDeclarations;
 
+// Declarations are a handful of constant objects; list each one's entries once (this runs per instruction).
+const ENTRIES = new WeakMap<FlagDeclarations, readonly [string, FlagKind][]>();
+function declarationEntries(declarations: FlagDeclarations): readonly [string, FlagKind][] {
+  let entries = ENTRIES.get(declarations);
+  if (entries === undefined) {
+    entries = Object.entries(declarations) as [string, FlagKind][];
+    ENTRIES.set(declarations, entries);
+  }
+  return entries;
+}
+
 /**
  * Checks an instruction's flag words (as the parser extracted them, quotes removed) against its
  * declarations, with BuildKit's messages. A bare `--` ends the flags. Errors carry no location; the
@@ -72,8 +83,9 @@ export function parseFlags<D extends FlagDeclarations>(
   declarations: D,
 ): ParsedFlags<D> {
   const values: Record<string, boolean | string | string[] | undefined> = {};
-  for (const [name, kind] of Object.entries(declarations)) values[name] = kind === 'strings' ? [] : undefined;
+  for (const [name, kind] of declarationEntries(declarations)) values[name] = kind === 'strings' ? [] : undefined;
   const used = new Set<string>();
+  if (args.length === 0) return { values: values as FlagValues<D>, used };
 
   for (const arg of args) {
     if (arg === '--') break;

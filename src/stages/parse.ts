@@ -171,24 +171,24 @@ const errNotJson = (command: string): never => fail(`${command} requires the arg
 
 /** BuildKit's `ParseInstruction`: dispatch on the lowercased keyword. */
 function parseInstruction(node: InstructionNode): Instruction | FromInstruction {
-  const located = { range: node.range, node };
   switch (node.keyword) {
     case 'env':
       parseFlags(node.flags, NO_FLAGS);
-      return { ...located, kind: 'env', env: parseKeyValues(node.args, 'ENV') };
+      return { kind: 'env', range: node.range, node, env: parseKeyValues(node.args, 'ENV') };
     case 'maintainer':
       if (node.args.length !== 1) errExactlyOneArgument('MAINTAINER');
       parseFlags(node.flags, NO_FLAGS);
-      return { ...located, kind: 'maintainer', maintainer: node.args[0]! };
+      return { kind: 'maintainer', range: node.range, node, maintainer: node.args[0]! };
     case 'label':
       parseFlags(node.flags, NO_FLAGS);
-      return { ...located, kind: 'label', labels: parseKeyValues(node.args, 'LABEL') };
+      return { kind: 'label', range: node.range, node, labels: parseKeyValues(node.args, 'LABEL') };
     case 'add': {
       if (node.args.length < 2) errNoDestinationArgument('ADD');
       const { values } = parseFlags(node.flags, ADD_FLAGS);
       return {
-        ...located,
         kind: 'add',
+        range: node.range,
+        node,
         files: parseSourcesAndDest(node, 'ADD'),
         chown: nonEmpty(values.chown),
         chmod: nonEmpty(values.chmod),
@@ -203,8 +203,9 @@ function parseInstruction(node: InstructionNode): Instruction | FromInstruction 
       if (node.args.length < 2) errNoDestinationArgument('COPY');
       const { values } = parseFlags(node.flags, COPY_FLAGS);
       return {
-        ...located,
         kind: 'copy',
+        range: node.range,
+        node,
         files: parseSourcesAndDest(node, 'COPY'),
         from: nonEmpty(values.from),
         chown: nonEmpty(values.chown),
@@ -217,11 +218,11 @@ function parseInstruction(node: InstructionNode): Instruction | FromInstruction 
     case 'from':
       return parseFrom(node);
     case 'onbuild':
-      return { ...located, ...parseOnBuild(node) };
+      return parseOnBuild(node);
     case 'workdir':
       if (node.args.length !== 1) errExactlyOneArgument('WORKDIR');
       parseFlags(node.flags, NO_FLAGS);
-      return { ...located, kind: 'workdir', path: node.args[0]! };
+      return { kind: 'workdir', range: node.range, node, path: node.args[0]! };
     case 'run': {
       const { values } = parseFlags(node.flags, RUN_FLAGS);
       // BuildKit's RUN hooks, in their order: devices, mounts, network, security.
@@ -232,8 +233,9 @@ function parseInstruction(node: InstructionNode): Instruction | FromInstruction 
       const security = values.security ?? 'sandbox';
       if (!['insecure', 'sandbox'].includes(security)) fail(`security ${goQuote(security)} is not valid`);
       return {
-        ...located,
         kind: 'run',
+        range: node.range,
+        node,
         command: commandLine(node),
         heredocs: node.heredocs,
         mounts,
@@ -244,41 +246,41 @@ function parseInstruction(node: InstructionNode): Instruction | FromInstruction 
     }
     case 'cmd':
       parseFlags(node.flags, NO_FLAGS);
-      return { ...located, kind: 'cmd', command: commandLine(node) };
+      return { kind: 'cmd', range: node.range, node, command: commandLine(node) };
     case 'healthcheck':
-      return { ...located, ...parseHealthcheck(node) };
+      return parseHealthcheck(node);
     case 'entrypoint':
       parseFlags(node.flags, NO_FLAGS);
-      return { ...located, kind: 'entrypoint', command: commandLine(node) };
+      return { kind: 'entrypoint', range: node.range, node, command: commandLine(node) };
     case 'expose':
       if (node.args.length === 0) errAtLeastOneArgument('EXPOSE');
       parseFlags(node.flags, NO_FLAGS);
       // BuildKit sorts the ports (byte order; ports are ASCII).
-      return { ...located, kind: 'expose', ports: [...node.args].sort(compareStrings) };
+      return { kind: 'expose', range: node.range, node, ports: [...node.args].sort(compareStrings) };
     case 'user':
       if (node.args.length !== 1) errExactlyOneArgument('USER');
       parseFlags(node.flags, NO_FLAGS);
-      return { ...located, kind: 'user', user: node.args[0]! };
+      return { kind: 'user', range: node.range, node, user: node.args[0]! };
     case 'volume': {
       if (node.args.length === 0) errAtLeastOneArgument('VOLUME');
       parseFlags(node.flags, NO_FLAGS);
       const volumes = node.args.map((volume) => goTrimSpace(volume));
       if (volumes.includes('')) fail('VOLUME specified can not be an empty string');
-      return { ...located, kind: 'volume', volumes };
+      return { kind: 'volume', range: node.range, node, volumes };
     }
     case 'stopsignal':
       // BuildKit never checks STOPSIGNAL's flags.
       if (node.args.length !== 1) errExactlyOneArgument('STOPSIGNAL');
-      return { ...located, kind: 'stopsignal', signal: node.args[0]! };
+      return { kind: 'stopsignal', range: node.range, node, signal: node.args[0]! };
     case 'arg':
       // Nor ARG's.
-      return { ...located, kind: 'arg', args: parseArgs(node.args) };
+      return { kind: 'arg', range: node.range, node, args: parseArgs(node.args) };
     case 'shell': {
       parseFlags(node.flags, NO_FLAGS);
       const { args } = commandLine(node);
       if (args.length === 0) errAtLeastOneArgument('SHELL');
       if (!node.json) errNotJson('SHELL');
-      return { ...located, kind: 'shell', shell: args };
+      return { kind: 'shell', range: node.range, node, shell: args };
     }
     default: {
       const suggestion = suggest(node.rawKeyword, INSTRUCTION_NAMES, false);
@@ -313,11 +315,7 @@ function isAs(word: string): boolean {
   return /^[aA][sS\u017f]$/.test(word);
 }
 
-function parseOnBuild(node: InstructionNode): {
-  kind: 'onbuild';
-  expression: string;
-  trigger: InstructionNode;
-} {
+function parseOnBuild(node: InstructionNode): Extract<Instruction, { kind: 'onbuild' }> {
   const trigger = node.onbuild;
   if (trigger === undefined) return errAtLeastOneArgument('ONBUILD');
   parseFlags(node.flags, NO_FLAGS);
@@ -328,12 +326,10 @@ function parseOnBuild(node: InstructionNode): {
   // terminator, so that re-parsing it downstream finds the bodies again.
   let expression = node.original.replace(/^[\t\n\f\r ]*ONBUILD[\t\n\f\r ]*/i, '');
   for (const heredoc of node.heredocs) expression += `\n${heredoc.content}${heredoc.name}`;
-  return { kind: 'onbuild', expression, trigger };
+  return { kind: 'onbuild', range: node.range, node, expression, trigger };
 }
 
-function parseHealthcheck(
-  node: InstructionNode,
-): Omit<Extract<Instruction, { kind: 'healthcheck' }>, 'range' | 'node'> {
+function parseHealthcheck(node: InstructionNode): Extract<Instruction, { kind: 'healthcheck' }> {
   if (node.args.length === 0) errAtLeastOneArgument('HEALTHCHECK');
   const type = goToUpper(node.args[0]!);
   const rest = node.args.slice(1);
@@ -342,6 +338,8 @@ function parseHealthcheck(
     if (rest.length !== 0) fail('HEALTHCHECK NONE takes no arguments');
     return {
       kind: 'healthcheck',
+      range: node.range,
+      node,
       test: ['NONE'],
       interval: undefined,
       timeout: undefined,
@@ -365,6 +363,8 @@ function parseHealthcheck(
   }
   return {
     kind: 'healthcheck',
+    range: node.range,
+    node,
     test: [node.json ? 'CMD' : 'CMD-SHELL', ...command],
     interval,
     timeout,
