@@ -5,7 +5,11 @@ import { DockerfileError } from './errors.js';
 export type DirectiveName = 'syntax' | 'escape' | 'check';
 
 // Go's `\s` is ASCII-only and excludes \v.
-const DIRECTIVE = /^([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*$/;
+// `^([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$` in BuildKit; the lazy value with trailing blanks backtracks
+// quadratically here, so the value is matched greedily and its trailing blanks trimmed by hand.
+const DIRECTIVE = /^([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*([^\n]+)$/;
+const isGoRegexpSpace = (code: number): boolean =>
+  code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0c || code === 0x0d;
 const VALID: ReadonlySet<string> = new Set(['syntax', 'escape', 'check']);
 
 export class DirectiveScanner {
@@ -30,7 +34,9 @@ export class DirectiveScanner {
     }
     const name = key as DirectiveName;
     if (this.seen.has(name)) throw new DockerfileError(`only one ${name} parser directive can be used`);
-    const value = match[2]!;
+    let end = match[2]!.length;
+    while (end > 1 && isGoRegexpSpace(match[2]!.charCodeAt(end - 1))) end--;
+    const value = match[2]!.slice(0, end);
     if (name === 'escape' && value !== '`' && value !== '\\') {
       throw new DockerfileError(`invalid escape token '${value}' does not match \` or \\`);
     }

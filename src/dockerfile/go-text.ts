@@ -1,9 +1,6 @@
 // Go's notions of whitespace and quoting, which BuildKit's parser relies on. JavaScript's `\s` and
 // `trim()` differ from Go's `unicode.IsSpace` (JS counts U+FEFF, Go counts U+0085), so we spell Go's out.
 
-const GO_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const LEADING_SPACE = new RegExp(`^[${GO_SPACE}]+`);
-const TRAILING_SPACE = new RegExp(`[${GO_SPACE}]+$`);
 
 /** Go's `unicode.IsSpace` for one UTF-16 code unit (no space lies outside the BMP). */
 export function isGoSpace(code: number): boolean {
@@ -25,14 +22,16 @@ export function isGoSpace(code: number): boolean {
 /** Go's `strings.TrimSpace`. */
 export function goTrimSpace(text: string): string {
   const trimmed = goTrimLeftSpace(text);
-  return trimmed.length > 0 && isGoSpace(trimmed.charCodeAt(trimmed.length - 1))
-    ? trimmed.replace(TRAILING_SPACE, '')
-    : trimmed;
+  let end = trimmed.length;
+  while (end > 0 && isGoSpace(trimmed.charCodeAt(end - 1))) end--;
+  return end === trimmed.length ? trimmed : trimmed.slice(0, end);
 }
 
 /** Go's `strings.TrimLeftFunc(s, unicode.IsSpace)`. */
 export function goTrimLeftSpace(text: string): string {
-  return text.length > 0 && isGoSpace(text.charCodeAt(0)) ? text.replace(LEADING_SPACE, '') : text;
+  let start = 0;
+  while (start < text.length && isGoSpace(text.charCodeAt(start))) start++;
+  return start === 0 ? text : text.slice(start);
 }
 
 // Unicode categories L, M, N, P and S, which with ASCII space make Go's `unicode.IsPrint`.

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { dumpAst } from './dump.js';
 import { DockerfileError } from './errors.js';
 import { parseDockerfile } from './parse.js';
+import { processWord, ShellExpansionError } from './shell.js';
 
 const TESTDATA = path.join(path.dirname(fileURLToPath(import.meta.url)), 'testdata');
 
@@ -75,6 +76,7 @@ const directiveCases: { name: string; dockerfile: string; dump: string; escape: 
   { name: 'unknown directive ends scanning', dockerfile: '# foo=bar\n# escape=`\nFROM a\n', dump: '(from "a")', escape: '\\' },
   { name: 'directive keys are case-insensitive, values kept', dockerfile: '#  ESCAPE = `\nFROM a\n', dump: '(from "a")', escape: '`' },
   { name: 'a shebang ends scanning', dockerfile: '#!/bin/sh\n# escape=`\nFROM a\n', dump: '(from "a")', escape: '\\' },
+  { name: 'trailing blanks after a directive value are dropped', dockerfile: '# escape=`  \t\nFROM a\n', dump: '(from "a")', escape: '`' },
   { name: 'a BOM is dropped', dockerfile: '\uFEFF# escape=`\nFROM a\n', dump: '(from "a")', escape: '`' },
 ];
 
@@ -100,6 +102,26 @@ describe('parser directives', () => {
     const error = catchError(() => parseDockerfile(dockerfile));
     expect(error.message).toBe(message);
     expect(error.line).toBe(line);
+  });
+});
+
+describe('hostile input stays linear and bounded', () => {
+  test('long runs of blanks in comments, instructions and directives', () => {
+    const blanks = ' '.repeat(30000);
+    const started = performance.now();
+    expect(
+      parseDockerfile(`# syntax=a${blanks}b\nFROM x\n# c${blanks}d\nRUN a${blanks}b ${blanks}\n`)
+        .instructions,
+    ).toHaveLength(2);
+    // Quadratic trimming took seconds here; linear takes milliseconds (a generous bound, not a benchmark).
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  test('expansions nested past the lexer’s limit are a Dockerfile error, not a stack overflow', () => {
+    expect(() => processWord('${X:-'.repeat(5000) + 'a' + '}'.repeat(5000), new Map())).toThrow(
+      ShellExpansionError,
+    );
+    expect(processWord('${X:-'.repeat(100) + 'a' + '}'.repeat(100), new Map())).toBe('a');
   });
 });
 

@@ -242,6 +242,9 @@ function doubleQuoteScanner(esc: number): RegExp {
 /** Shared by lexers that do not track names; never written to. */
 const NO_NAMES = new Set<string>();
 
+/** How deep `${…}` expansions may nest (see `Lexer.nested`). */
+const MAX_NESTING = 200;
+
 class Lexer {
   /** UTF-16 index of the next character. */
   pos: number;
@@ -251,6 +254,7 @@ class Lexer {
   readonly words: string[] | undefined;
   /** The word being built. BuildKit shares this buffer with nested levels, which empty it. */
   private buf = '';
+  private depth = 0;
   readonly matched: Set<string>;
   readonly unmatched: Set<string>;
 
@@ -509,11 +513,16 @@ class Lexer {
 
   /** Reads a nested part; an error that ran into the end of the word is reported as `eofMessage`. */
   private nested(stop: number, rawEscapes: boolean, eofMessage: string): string {
+    // Go's stacks grow; ours do not. No real Dockerfile nests expansions this deep, so stop with an error
+    // instead of overflowing the stack.
+    if (++this.depth > MAX_NESTING) throw this.fail(`expansions nested deeper than ${MAX_NESTING} levels`);
     try {
       return this.processStopOn(stop, rawEscapes);
     } catch (error) {
       if (error instanceof LexFailure && this.pos >= this.len) throw this.fail(eofMessage);
       throw error;
+    } finally {
+      this.depth--;
     }
   }
 

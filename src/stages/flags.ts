@@ -151,6 +151,8 @@ export function suggest(
   for (const option of options) {
     const candidate = caseSensitive ? option : goToLower(option);
     if (candidate === wanted) return undefined;
+    // Lengths that differ by 3 or more cannot be within the distance; skip the quadratic comparison.
+    if (Math.abs(candidate.length - wanted.length) > 2) continue;
     const distance = levenshtein(wanted, candidate);
     if (distance < best) {
       match = caseSensitive ? candidate : matchCase(candidate, value);
