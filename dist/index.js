@@ -4,7 +4,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-/* unused reexport */ __nccwpck_require__(218);
+module.exports = __nccwpck_require__(218);
 
 
 /***/ }),
@@ -24,10 +24,10 @@ var assert = __nccwpck_require__(2613);
 var util = __nccwpck_require__(9023);
 
 
-__webpack_unused_export__ = httpOverHttp;
-__webpack_unused_export__ = httpsOverHttp;
-__webpack_unused_export__ = httpOverHttps;
-__webpack_unused_export__ = httpsOverHttps;
+exports.httpOverHttp = httpOverHttp;
+exports.httpsOverHttp = httpsOverHttp;
+exports.httpOverHttps = httpOverHttps;
+exports.httpsOverHttps = httpsOverHttps;
 
 
 function httpOverHttp(options) {
@@ -317,7 +317,7 @@ __webpack_unused_export__ = Client
 __webpack_unused_export__ = Pool
 __webpack_unused_export__ = BalancedPool
 __webpack_unused_export__ = Agent
-__webpack_unused_export__ = ProxyAgent
+module.exports.kT = ProxyAgent
 __webpack_unused_export__ = EnvHttpProxyAgent
 __webpack_unused_export__ = RetryAgent
 __webpack_unused_export__ = RetryHandler
@@ -28370,6 +28370,726 @@ module.exports = {
 
 /***/ }),
 
+/***/ 8962:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   AR: () => (/* binding */ packEntry),
+/* harmony export */   D$: () => (/* binding */ readStageCache),
+/* harmony export */   EL: () => (/* binding */ copyTree),
+/* harmony export */   F2: () => (/* binding */ validateLayout),
+/* harmony export */   NG: () => (/* binding */ mergeEntryIntoLayout),
+/* harmony export */   RG: () => (/* binding */ directorySize),
+/* harmony export */   Xn: () => (/* binding */ readLayoutIndex),
+/* harmony export */   Zf: () => (/* binding */ writeFileAtomic),
+/* harmony export */   dM: () => (/* binding */ removeTree),
+/* harmony export */   p0: () => (/* binding */ ensureLayout),
+/* harmony export */   z: () => (/* binding */ readCacheExport)
+/* harmony export */ });
+/* unused harmony exports ENTRY_METADATA_FILE, ENTRY_SCHEMA_VERSION, EntryError, blobPath, sha256File, linkOrCopy, parseEntryMetadata, readEntryMetadata */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _oci_layout_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2654);
+// A stage's cache entry on disk, and the shared OCI layout that restored entries are merged into.
+//
+// An entry directory is itself a valid OCI image layout holding one cache manifest:
+//
+//   stagecraft-entry.json   what the entry is (EntryMetadata below): schema version, key, stage, createdAt,
+//                           tag, the manifest's descriptor, the blobs stored here and those it borrows
+//   index.json              {"schemaVersion":2,"manifests":[<the cache manifest, ref.name = tagForKey(key)>]}
+//   oci-layout              {"imageLayoutVersion":"1.0.0"}
+//   blobs/sha256/<hex>      the stage's own blobs: its cache manifest, its cache config and the layers its own
+//                           instructions made; the blobs of the stages it depends on live in their entries, and
+//                           external base-image layers are left to the engine's image store
+//
+// Restoring merges each entry into one layout (blobs hard-linked or copied, stored once; each manifest added
+// to index.json under its tag), then `validateLayout` drops every manifest that references an absent blob, so
+// BuildKit is never handed a record it cannot load. Bad entries are reported as data, never thrown.
+
+
+
+
+
+const ENTRY_METADATA_FILE = 'stagecraft-entry.json';
+const ENTRY_SCHEMA_VERSION = 1;
+/** An entry or export that cannot be used; the message says why. */
+class EntryError extends Error {
+    name = 'EntryError';
+}
+function blobPath(layoutDir, digest) {
+    return node_path__WEBPACK_IMPORTED_MODULE_3___default().join(layoutDir, 'blobs', 'sha256', (0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .digestHex */ .sU)(digest));
+}
+async function readText(file, what) {
+    try {
+        return await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        throw new EntryError(`${what}: ${describeFsError(error)}`);
+    }
+}
+function describeFsError(error) {
+    const code = error.code;
+    if (code === 'ENOENT')
+        return 'missing';
+    return error.message;
+}
+function wrap(what, parse) {
+    try {
+        return parse();
+    }
+    catch (error) {
+        if (error instanceof _oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .OciLayoutError */ .mV)
+            throw new EntryError(`${what}: ${error.message}`);
+        throw error;
+    }
+}
+async function sha256File(file) {
+    const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
+    for await (const chunk of (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.createReadStream)(file))
+        hash.update(chunk);
+    return `sha256:${hash.digest('hex')}`;
+}
+/** Hard-links `from` to `to`, or copies it where a link cannot be made (another file system). */
+async function linkOrCopy(from, to) {
+    try {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.link)(from, to);
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'EEXIST')
+            throw error;
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.copyFile)(from, to);
+    }
+}
+/** Copies a directory tree, hard-linking files where it can. Returns the bytes of the files. */
+async function copyTree(from, to) {
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(to, { recursive: true });
+    let bytes = 0;
+    for (const entry of await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readdir)(from, { withFileTypes: true })) {
+        const source = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(from, entry.name);
+        const target = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(to, entry.name);
+        if (entry.isDirectory())
+            bytes += await copyTree(source, target);
+        else if (entry.isFile()) {
+            await linkOrCopy(source, target);
+            bytes += (await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.stat)(target)).size;
+        }
+    }
+    return bytes;
+}
+/** Writes a file through a temporary name and a rename, so readers never see half of it. */
+async function writeFileAtomic(file, content) {
+    const temp = `${file}.${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(6).toString('hex')}.tmp`;
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.writeFile)(temp, content);
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.rename)(temp, file);
+}
+/** Total size of the regular files under `dir`. */
+async function directorySize(dir) {
+    let total = 0;
+    for (const entry of await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readdir)(dir, { withFileTypes: true })) {
+        const full = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(dir, entry.name);
+        if (entry.isDirectory())
+            total += await directorySize(full);
+        else if (entry.isFile())
+            total += (await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.stat)(full)).size;
+    }
+    return total;
+}
+/** Reads a layout's index.json. */
+async function readLayoutIndex(layoutDir) {
+    const text = await readText(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(layoutDir, 'index.json'), `${layoutDir}: index.json`);
+    return wrap(`${layoutDir}: index.json`, () => (0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .parseOciIndex */ .ri)(text));
+}
+/** Reads the cache manifest and config that `descriptor` names, from a layout's blobs. */
+async function readStageCache(layoutDir, descriptor) {
+    const what = `${layoutDir}: cache manifest ${descriptor.digest}`;
+    const manifestText = await readText(blobPath(layoutDir, descriptor.digest), what);
+    const manifest = wrap(what, () => (0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .parseCacheManifest */ .Lm)(manifestText, what));
+    const configDescriptor = wrap(what, () => (0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .cacheConfigDescriptor */ .Uw)(manifest));
+    const configWhat = `${layoutDir}: cache config ${configDescriptor.digest}`;
+    const configText = await readText(blobPath(layoutDir, configDescriptor.digest), configWhat);
+    const config = wrap(configWhat, () => (0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .parseCacheConfig */ .Sw)(configText, configWhat));
+    return { descriptor, manifest, config };
+}
+/**
+ * A stage's cache as BuildKit exported it (`--cache-to type=local,dest=<exportDir>,mode=max[,tag=<tag>]`): the
+ * manifest tagged `tag`, or the only manifest when no tag is given.
+ */
+async function readCacheExport(exportDir, tag) {
+    const index = await readLayoutIndex(exportDir);
+    let descriptor;
+    if (tag !== undefined) {
+        descriptor = (0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .findManifestByTag */ .EM)(index, tag);
+        if (descriptor === undefined)
+            throw new EntryError(`${exportDir}: no cache manifest tagged ${tag}`);
+    }
+    else if (index.manifests.length === 1) {
+        descriptor = index.manifests[0];
+    }
+    else {
+        throw new EntryError(`${exportDir}: expected one cache manifest, found ${index.manifests.length}`);
+    }
+    return readStageCache(exportDir, descriptor);
+}
+/**
+ * Makes an entry directory for `stageKey` from a stage's cache export, holding the manifest, its config and the
+ * given own blobs (digests; see `ownBlobs` in oci-layout.ts). `entryDir` must not exist or be empty.
+ */
+async function packEntry(exportDir, stageKey, ownBlobDigests, entryDir, options = {}) {
+    const cache = await readCacheExport(exportDir, options.exportTag);
+    const own = new Set(ownBlobDigests);
+    own.add(cache.descriptor.digest);
+    own.add((0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .cacheConfigDescriptor */ .Uw)(cache.manifest).digest);
+    const referenced = (0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .referencedBlobs */ .sW)(cache);
+    const blobs = [];
+    const external = [];
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(entryDir, 'blobs', 'sha256'), { recursive: true });
+    for (const descriptor of referenced) {
+        if (!own.has(descriptor.digest)) {
+            external.push({ digest: descriptor.digest, size: descriptor.size });
+            continue;
+        }
+        const from = blobPath(exportDir, descriptor.digest);
+        let size;
+        try {
+            size = (await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.stat)(from)).size;
+        }
+        catch (error) {
+            throw new EntryError(`${exportDir}: blob ${descriptor.digest}: ${describeFsError(error)}`);
+        }
+        if (descriptor.size >= 0 && size !== descriptor.size) {
+            throw new EntryError(`${exportDir}: blob ${descriptor.digest} has ${size} bytes, its descriptor says ${descriptor.size}`);
+        }
+        await linkOrCopy(from, blobPath(entryDir, descriptor.digest));
+        blobs.push({ digest: descriptor.digest, size });
+    }
+    const tag = (0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .tagForKey */ .F8)(stageKey.key);
+    const manifest = {
+        mediaType: cache.descriptor.mediaType,
+        digest: cache.descriptor.digest,
+        size: cache.descriptor.size,
+    };
+    const metadata = {
+        schemaVersion: ENTRY_SCHEMA_VERSION,
+        key: stageKey.key,
+        stage: stageKey.stage,
+        stageName: stageKey.stageName,
+        createdAt: (options.now ?? new Date()).toISOString(),
+        tag,
+        manifest,
+        blobs,
+        external,
+    };
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.writeFile)(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(entryDir, 'oci-layout'), _oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .OCI_LAYOUT_CONTENT */ .vS);
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.writeFile)(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(entryDir, 'index.json'), (0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .encodeOciIndex */ .K8)([(0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .withRefName */ .JU)(manifest, tag)]));
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.writeFile)(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(entryDir, ENTRY_METADATA_FILE), `${JSON.stringify(metadata, null, 2)}\n`);
+    return metadata;
+}
+function parseEntryBlobs(value, what) {
+    if (!Array.isArray(value))
+        throw new EntryError(`${what} must be an array`);
+    return value.map((blob, i) => {
+        const b = blob;
+        if (b === null || typeof b !== 'object' || !(0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .isDigest */ .Bc)(b.digest) || typeof b.size !== 'number') {
+            throw new EntryError(`${what}[${i}] must be {digest, size}`);
+        }
+        return { digest: b.digest, size: b.size };
+    });
+}
+/** Parses and checks `stagecraft-entry.json`. */
+function parseEntryMetadata(text, what = ENTRY_METADATA_FILE) {
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (error) {
+        throw new EntryError(`${what}: invalid JSON (${error.message})`);
+    }
+    const m = value;
+    if (m === null || typeof m !== 'object')
+        throw new EntryError(`${what}: must be a JSON object`);
+    if (m.schemaVersion !== ENTRY_SCHEMA_VERSION) {
+        throw new EntryError(`${what}: schemaVersion ${JSON.stringify(m.schemaVersion)} is not ${ENTRY_SCHEMA_VERSION}`);
+    }
+    const manifest = m.manifest;
+    if (typeof m.key !== 'string' ||
+        typeof m.stage !== 'number' ||
+        typeof m.stageName !== 'string' ||
+        typeof m.createdAt !== 'string' ||
+        typeof m.tag !== 'string' ||
+        manifest === null ||
+        typeof manifest !== 'object' ||
+        !(0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .isDigest */ .Bc)(manifest.digest) ||
+        typeof manifest.size !== 'number' ||
+        typeof manifest.mediaType !== 'string') {
+        throw new EntryError(`${what}: key, stage, stageName, createdAt, tag and manifest are required`);
+    }
+    return {
+        schemaVersion: ENTRY_SCHEMA_VERSION,
+        key: m.key,
+        stage: m.stage,
+        stageName: m.stageName,
+        createdAt: m.createdAt,
+        tag: m.tag,
+        manifest: { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size },
+        blobs: parseEntryBlobs(m.blobs, `${what}: blobs`),
+        external: parseEntryBlobs(m.external ?? [], `${what}: external`),
+    };
+}
+async function readEntryMetadata(entryDir) {
+    const what = `${entryDir}: ${ENTRY_METADATA_FILE}`;
+    return parseEntryMetadata(await readText(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(entryDir, ENTRY_METADATA_FILE), what), what);
+}
+/** Creates an empty OCI layout at `layoutDir` unless one is there. */
+async function ensureLayout(layoutDir) {
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(layoutDir, 'blobs', 'sha256'), { recursive: true });
+    const layoutFile = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(layoutDir, 'oci-layout');
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.writeFile)(layoutFile, _oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .OCI_LAYOUT_CONTENT */ .vS, { flag: 'wx' }).catch((error) => {
+        if (error.code !== 'EEXIST')
+            throw error;
+    });
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.writeFile)(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(layoutDir, 'index.json'), (0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .encodeOciIndex */ .K8)([]), { flag: 'wx' }).catch((error) => {
+        if (error.code !== 'EEXIST')
+            throw error;
+    });
+}
+/**
+ * Checks an entry (metadata, index.json, every blob's size and sha256) and merges it into the shared layout at
+ * `layoutDir`: its blobs hard-linked or copied in (those already there are kept), its manifest added to
+ * index.json under the entry's tag (replacing a manifest with the same tag). A bad entry changes nothing in
+ * index.json and comes back as `{ok: false, reason}`.
+ */
+async function mergeEntryIntoLayout(entryDir, layoutDir) {
+    try {
+        const metadata = await readEntryMetadata(entryDir);
+        const index = await readLayoutIndex(entryDir);
+        const only = index.manifests[0];
+        if (index.manifests.length !== 1 ||
+            only === undefined ||
+            only.digest !== metadata.manifest.digest ||
+            (0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .refName */ .P7)(only) !== metadata.tag) {
+            throw new EntryError(`index.json does not hold exactly the manifest ${metadata.manifest.digest} tagged ${metadata.tag}`);
+        }
+        if (!metadata.blobs.some((b) => b.digest === metadata.manifest.digest)) {
+            throw new EntryError(`the entry does not hold its own manifest ${metadata.manifest.digest}`);
+        }
+        await ensureLayout(layoutDir);
+        let bytes = 0;
+        let added = 0;
+        for (const blob of metadata.blobs) {
+            const from = blobPath(entryDir, blob.digest);
+            let size;
+            try {
+                size = (await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.stat)(from)).size;
+            }
+            catch (error) {
+                throw new EntryError(`blob ${blob.digest}: ${describeFsError(error)}`);
+            }
+            if (size !== blob.size)
+                throw new EntryError(`blob ${blob.digest} has ${size} bytes, expected ${blob.size}`);
+            const actual = await sha256File(from);
+            if (actual !== blob.digest)
+                throw new EntryError(`blob ${blob.digest} has digest ${actual}`);
+            bytes += size;
+            const to = blobPath(layoutDir, blob.digest);
+            const existing = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.stat)(to).catch(() => undefined);
+            if (existing?.size === size)
+                continue;
+            const temp = `${to}.${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(6).toString('hex')}.tmp`;
+            await linkOrCopy(from, temp);
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.rename)(temp, to);
+            added += 1;
+        }
+        const layoutIndex = await readLayoutIndex(layoutDir);
+        const manifests = layoutIndex.manifests.filter((d) => (0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .refName */ .P7)(d) !== metadata.tag);
+        manifests.push((0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .withRefName */ .JU)(metadata.manifest, metadata.tag));
+        await writeFileAtomic(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(layoutDir, 'index.json'), (0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .encodeOciIndex */ .K8)(manifests));
+        return { ok: true, key: metadata.key, tag: metadata.tag, manifest: metadata.manifest, bytes, added };
+    }
+    catch (error) {
+        if (error instanceof EntryError)
+            return { ok: false, reason: error.message };
+        return { ok: false, reason: `${error.message}` };
+    }
+}
+/**
+ * Drops from the layout's index.json every manifest that references a blob the layout lacks (or whose manifest
+ * or config cannot be read), so that only complete caches reach BuildKit. Returns what was kept and dropped.
+ */
+async function validateLayout(layoutDir, options = {}) {
+    let index;
+    try {
+        index = await readLayoutIndex(layoutDir);
+    }
+    catch (error) {
+        await ensureLayout(layoutDir);
+        await writeFileAtomic(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(layoutDir, 'index.json'), (0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .encodeOciIndex */ .K8)([]));
+        return { kept: [], dropped: [], error: `index.json is unreadable: ${error.message}` };
+    }
+    const present = new Set();
+    const names = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readdir)(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(layoutDir, 'blobs', 'sha256')).catch(() => []);
+    for (const name of names) {
+        if (/^[0-9a-f]{64}$/.test(name))
+            present.add(`sha256:${name}`);
+    }
+    const candidates = [];
+    for (const descriptor of index.manifests) {
+        try {
+            const cache = await readStageCache(layoutDir, descriptor);
+            candidates.push(cache.config === undefined
+                ? { descriptor, manifest: cache.manifest }
+                : { descriptor, manifest: cache.manifest, config: cache.config });
+        }
+        catch (error) {
+            candidates.push({ descriptor, error: error.message });
+        }
+    }
+    const check = (0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .checkManifests */ .d5)(candidates, present, options.external);
+    if (check.incomplete.length > 0) {
+        await writeFileAtomic(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(layoutDir, 'index.json'), (0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .encodeOciIndex */ .K8)(check.complete));
+    }
+    const kept = check.complete.map((d) => {
+        const tag = (0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .refName */ .P7)(d);
+        return tag === undefined ? { digest: d.digest } : { tag, digest: d.digest };
+    });
+    return { kept, dropped: check.incomplete };
+}
+/** Removes a directory tree; a missing one is fine. */
+async function removeTree(dir) {
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.rm)(dir, { recursive: true, force: true });
+}
+
+
+/***/ }),
+
+/***/ 2654:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Bc: () => (/* binding */ isDigest),
+/* harmony export */   Dj: () => (/* binding */ ownBlobs),
+/* harmony export */   EM: () => (/* binding */ findManifestByTag),
+/* harmony export */   F8: () => (/* binding */ tagForKey),
+/* harmony export */   JU: () => (/* binding */ withRefName),
+/* harmony export */   K8: () => (/* binding */ encodeOciIndex),
+/* harmony export */   Lm: () => (/* binding */ parseCacheManifest),
+/* harmony export */   P7: () => (/* binding */ refName),
+/* harmony export */   Sw: () => (/* binding */ parseCacheConfig),
+/* harmony export */   Uw: () => (/* binding */ cacheConfigDescriptor),
+/* harmony export */   d5: () => (/* binding */ checkManifests),
+/* harmony export */   mV: () => (/* binding */ OciLayoutError),
+/* harmony export */   ri: () => (/* binding */ parseOciIndex),
+/* harmony export */   sU: () => (/* binding */ digestHex),
+/* harmony export */   sW: () => (/* binding */ referencedBlobs),
+/* harmony export */   vS: () => (/* binding */ OCI_LAYOUT_CONTENT),
+/* harmony export */   yI: () => (/* binding */ CACHE_CONFIG_MEDIA_TYPE)
+/* harmony export */ });
+/* unused harmony exports OCI_INDEX_MEDIA_TYPE, REF_NAME_ANNOTATION, UNCOMPRESSED_ANNOTATION, layerChain, isExternal */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+// Pure reading of BuildKit's local cache export (an OCI image layout) and the blob arithmetic of per-stage
+// entries: which blobs a stage's cache references, which of them are its own, and which cache manifests are
+// complete enough to hand to BuildKit. No files, no processes: callers read the bytes and pass them in.
+//
+// The shapes, as BuildKit 0.13 writes them (see testdata/export-two-stages-buildx-0.13/):
+//   index.json      {"schemaVersion":2,"manifests":[{mediaType: OCI index, digest, size,
+//                    annotations: {"org.opencontainers.image.ref.name": <tag>}}]}
+//   cache manifest  an OCI index whose `manifests` are the layer blobs (with `containerd.io/uncompressed`) and one
+//                   `application/vnd.buildkit.cacheconfig.v0` blob
+//   cache config    {"layers":[{"blob", "parent"?}], "records":[{"digest", "layers"?: [{"layer", "createdAt"}],
+//                    "chains"?: [{"layers": [...]}], "inputs"?}]}; `parent` is omitted when it is 0 (Go omitempty),
+//                   -1 marks a chain's root.
+
+const OCI_INDEX_MEDIA_TYPE = 'application/vnd.oci.image.index.v1+json';
+const CACHE_CONFIG_MEDIA_TYPE = 'application/vnd.buildkit.cacheconfig.v0';
+const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
+const UNCOMPRESSED_ANNOTATION = 'containerd.io/uncompressed';
+/** The `oci-layout` file's content, byte for byte as BuildKit writes it. */
+const OCI_LAYOUT_CONTENT = '{"imageLayoutVersion":"1.0.0"}';
+const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
+/** Malformed layout data; the message says which file and what is wrong. */
+class OciLayoutError extends Error {
+    name = 'OciLayoutError';
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function parseJson(text, what) {
+    try {
+        return JSON.parse(text);
+    }
+    catch (error) {
+        throw new OciLayoutError(`${what}: invalid JSON (${error.message})`);
+    }
+}
+function isDigest(value) {
+    return typeof value === 'string' && DIGEST_PATTERN.test(value);
+}
+/** The hex part of a `sha256:` digest: the blob's file name under `blobs/sha256/`. */
+function digestHex(digest) {
+    if (!isDigest(digest))
+        throw new OciLayoutError(`not a sha256 digest: ${JSON.stringify(digest)}`);
+    return digest.slice('sha256:'.length);
+}
+function parseDescriptor(value, what) {
+    if (!isObject(value))
+        throw new OciLayoutError(`${what}: a descriptor must be an object`);
+    const { mediaType, digest, size, annotations } = value;
+    if (typeof mediaType !== 'string')
+        throw new OciLayoutError(`${what}: mediaType must be a string`);
+    if (!isDigest(digest))
+        throw new OciLayoutError(`${what}: digest ${JSON.stringify(digest)} is not a sha256 digest`);
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+        throw new OciLayoutError(`${what}: size must be a non-negative integer`);
+    }
+    if (annotations === undefined)
+        return { mediaType, digest, size };
+    if (!isObject(annotations) || Object.values(annotations).some((v) => typeof v !== 'string')) {
+        throw new OciLayoutError(`${what}: annotations must map strings to strings`);
+    }
+    return { mediaType, digest, size, annotations: annotations };
+}
+/** Parses an OCI image index (a layout's `index.json`, or a cache manifest). */
+function parseOciIndex(text, what = 'index.json') {
+    const value = parseJson(text, what);
+    if (!isObject(value))
+        throw new OciLayoutError(`${what}: must be a JSON object`);
+    if (value.schemaVersion !== 2)
+        throw new OciLayoutError(`${what}: schemaVersion must be 2`);
+    if (!Array.isArray(value.manifests))
+        throw new OciLayoutError(`${what}: manifests must be an array`);
+    const manifests = value.manifests.map((entry, i) => parseDescriptor(entry, `${what}: manifests[${i}]`));
+    return typeof value.mediaType === 'string'
+        ? { schemaVersion: 2, mediaType: value.mediaType, manifests }
+        : { schemaVersion: 2, manifests };
+}
+/** Parses a cache manifest: an OCI index with exactly one cache config among its blobs. */
+function parseCacheManifest(text, what = 'cache manifest') {
+    const index = parseOciIndex(text, what);
+    const configs = index.manifests.filter((d) => d.mediaType === CACHE_CONFIG_MEDIA_TYPE);
+    if (configs.length !== 1) {
+        throw new OciLayoutError(`${what}: expected one ${CACHE_CONFIG_MEDIA_TYPE} blob, found ${configs.length}`);
+    }
+    return index;
+}
+/** The cache config's descriptor in a cache manifest. */
+function cacheConfigDescriptor(manifest) {
+    const config = manifest.manifests.find((d) => d.mediaType === CACHE_CONFIG_MEDIA_TYPE);
+    if (config === undefined)
+        throw new OciLayoutError(`cache manifest has no ${CACHE_CONFIG_MEDIA_TYPE} blob`);
+    return config;
+}
+function parseIndexList(value, what) {
+    if (value === undefined)
+        return [];
+    if (!Array.isArray(value))
+        throw new OciLayoutError(`${what} must be an array`);
+    return value.map((entry, i) => {
+        if (!isObject(entry) || typeof entry.layer !== 'number' || !Number.isInteger(entry.layer)) {
+            throw new OciLayoutError(`${what}[${i}].layer must be an integer`);
+        }
+        return entry.layer;
+    });
+}
+/** Parses BuildKit's cache config (`application/vnd.buildkit.cacheconfig.v0`). */
+function parseCacheConfig(text, what = 'cache config') {
+    const value = parseJson(text, what);
+    if (!isObject(value))
+        throw new OciLayoutError(`${what}: must be a JSON object`);
+    const rawLayers = value.layers ?? [];
+    const rawRecords = value.records ?? [];
+    if (!Array.isArray(rawLayers))
+        throw new OciLayoutError(`${what}: layers must be an array`);
+    if (!Array.isArray(rawRecords))
+        throw new OciLayoutError(`${what}: records must be an array`);
+    const layers = rawLayers.map((layer, i) => {
+        if (!isObject(layer) || !isDigest(layer.blob)) {
+            throw new OciLayoutError(`${what}: layers[${i}].blob must be a sha256 digest`);
+        }
+        const parent = layer.parent ?? 0;
+        if (typeof parent !== 'number' ||
+            !Number.isInteger(parent) ||
+            parent < -1 ||
+            parent >= rawLayers.length) {
+            throw new OciLayoutError(`${what}: layers[${i}].parent ${JSON.stringify(layer.parent)} is out of range`);
+        }
+        return { blob: layer.blob, parent };
+    });
+    const records = rawRecords.map((record, i) => {
+        if (!isObject(record) || typeof record.digest !== 'string') {
+            throw new OciLayoutError(`${what}: records[${i}].digest must be a string`);
+        }
+        const results = parseIndexList(record.layers, `${what}: records[${i}].layers`);
+        const chains = record.chains ?? [];
+        if (!Array.isArray(chains))
+            throw new OciLayoutError(`${what}: records[${i}].chains must be an array`);
+        // A chained result ({"layers": [int, ...]}) stacks several layers, each with its own parent chain.
+        chains.forEach((chain, c) => {
+            const indexes = isObject(chain) ? chain.layers : undefined;
+            if (!Array.isArray(indexes) || indexes.some((n) => typeof n !== 'number' || !Number.isInteger(n))) {
+                throw new OciLayoutError(`${what}: records[${i}].chains[${c}].layers must be an array of integers`);
+            }
+            results.push(...indexes);
+        });
+        for (const index of results) {
+            if (index < 0 || index >= layers.length) {
+                throw new OciLayoutError(`${what}: records[${i}] refers to layer ${index}, which does not exist`);
+            }
+        }
+        return { digest: record.digest, results };
+    });
+    // A parent cycle would make every chain walk endless: reject it here, once.
+    layers.forEach((_, start) => layerChain({ layers, records }, start));
+    return { layers, records };
+}
+/** The blobs of a result's layer chain, top first: the layer and its parents down to the root. */
+function layerChain(config, layer) {
+    const chain = [];
+    const seen = new Set();
+    for (let i = layer; i !== -1; i = config.layers[i]?.parent ?? -1) {
+        const entry = config.layers[i];
+        if (entry === undefined)
+            throw new OciLayoutError(`cache config: layer ${i} does not exist`);
+        if (seen.has(i))
+            throw new OciLayoutError(`cache config: layer ${layer}'s parent chain has a cycle`);
+        seen.add(i);
+        chain.push(entry.blob);
+    }
+    return chain;
+}
+/** The manifest in a layout's index with this `org.opencontainers.image.ref.name`. */
+function findManifestByTag(index, tag) {
+    return index.manifests.find((d) => d.annotations?.[REF_NAME_ANNOTATION] === tag);
+}
+function refName(descriptor) {
+    return descriptor.annotations?.[REF_NAME_ANNOTATION];
+}
+/**
+ * Every blob a stage's cache references: the manifest itself, each blob it lists, and (when the config is
+ * given) each layer the config names, in that order, without repeats.
+ */
+function referencedBlobs(cache) {
+    const byDigest = new Map();
+    const add = (d) => {
+        if (!byDigest.has(d.digest))
+            byDigest.set(d.digest, d);
+    };
+    add({
+        mediaType: cache.descriptor.mediaType,
+        digest: cache.descriptor.digest,
+        size: cache.descriptor.size,
+    });
+    cache.manifest.manifests.forEach(add);
+    for (const layer of cache.config?.layers ?? []) {
+        // A config layer the manifest does not describe: size unknown (-1); BuildKit never writes one.
+        if (!byDigest.has(layer.blob))
+            add({ mediaType: 'application/octet-stream', digest: layer.blob, size: -1 });
+    }
+    return [...byDigest.values()];
+}
+/**
+ * Whether a descriptor is one of the given external layers (an image's layers that the builder reads from its
+ * own image store): matched on the blob's digest or on its `containerd.io/uncompressed` digest, so a set of
+ * diff IDs (`docker image inspect`'s `RootFS.Layers`) works as well as compressed digests.
+ */
+function isExternal(descriptor, external) {
+    if (external.has(descriptor.digest))
+        return true;
+    const uncompressed = descriptor.annotations?.[UNCOMPRESSED_ANNOTATION];
+    return uncompressed !== undefined && external.has(uncompressed);
+}
+/**
+ * A stage's own blobs: those its cache references, less those the caches of the stages it depends on
+ * reference (they live in those stages' entries), less external image layers. The manifest and the config are
+ * always its own.
+ */
+function ownBlobs(stage, dependencies, external = new Set()) {
+    const theirs = new Set(dependencies.flatMap((dep) => referencedBlobs(dep).map((d) => d.digest)));
+    const config = cacheConfigDescriptor(stage.manifest).digest;
+    return referencedBlobs(stage).filter((d) => d.digest === stage.descriptor.digest ||
+        d.digest === config ||
+        (!theirs.has(d.digest) && !isExternal(d, external)));
+}
+function shortDigest(digest) {
+    return digest.slice(0, 'sha256:'.length + 12);
+}
+/**
+ * Splits a layout's manifests into complete ones (every referenced blob present, or an external layer) and
+ * incomplete ones, which must be dropped: BuildKit fails a build on a record whose blob is absent.
+ */
+function checkManifests(candidates, present, external = new Set()) {
+    const complete = [];
+    const incomplete = [];
+    for (const candidate of candidates) {
+        const tag = refName(candidate.descriptor);
+        const drop = (missing, reason) => {
+            incomplete.push(tag === undefined
+                ? { descriptor: candidate.descriptor, missing, reason }
+                : { descriptor: candidate.descriptor, tag, missing, reason });
+        };
+        if (candidate.manifest === undefined || candidate.error !== undefined) {
+            const there = present.has(candidate.descriptor.digest);
+            const name = `cache manifest ${shortDigest(candidate.descriptor.digest)}`;
+            drop(there ? [] : [candidate.descriptor.digest], candidate.error ?? `${name} ${there ? 'could not be read' : 'is absent'}`);
+            continue;
+        }
+        if (candidate.config === undefined) {
+            drop([], 'its cache config could not be read');
+            continue;
+        }
+        const missing = referencedBlobs({
+            descriptor: candidate.descriptor,
+            manifest: candidate.manifest,
+            config: candidate.config,
+        })
+            .filter((d) => !present.has(d.digest) && !isExternal(d, external))
+            .map((d) => d.digest);
+        if (missing.length === 0)
+            complete.push(candidate.descriptor);
+        else {
+            const names = missing.slice(0, 3).map(shortDigest).join(', ');
+            const more = missing.length > 3 ? ` and ${missing.length - 3} more` : '';
+            drop(missing, `${missing.length} referenced blob${missing.length === 1 ? ' is' : 's are'} absent: ${names}${more}`);
+        }
+    }
+    return { complete, incomplete };
+}
+/** `index.json` text for a layout holding these manifests (BuildKit's compact form). */
+function encodeOciIndex(manifests) {
+    return JSON.stringify({ schemaVersion: 2, manifests });
+}
+/** A descriptor with its `ref.name` set (or replaced). */
+function withRefName(descriptor, tag) {
+    return {
+        mediaType: descriptor.mediaType,
+        digest: descriptor.digest,
+        size: descriptor.size,
+        annotations: { ...descriptor.annotations, [REF_NAME_ANNOTATION]: tag },
+    };
+}
+const TAG_MAX = 128;
+/**
+ * The tag under which an entry's manifest sits in a shared layout (its `ref.name`), and in a registry: the key
+ * itself where it is a valid OCI tag (`[A-Za-z0-9_][A-Za-z0-9._-]{0,127}`), otherwise a cleaned, shortened form
+ * with a hash of the key, so distinct keys never share a tag.
+ */
+function tagForKey(key) {
+    if (/^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(key) && key.length <= TAG_MAX)
+        return key;
+    const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(key).digest('hex').slice(0, 16);
+    const cleaned = key.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[.-]/, '_');
+    return `${cleaned.slice(0, TAG_MAX - hash.length - 1)}-${hash}`;
+}
+
+
+/***/ }),
+
 /***/ 2613:
 /***/ ((module) => {
 
@@ -28377,10 +29097,31 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 
 /***/ }),
 
+/***/ 181:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
+
+/***/ }),
+
+/***/ 6982:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+
+/***/ }),
+
 /***/ 4434:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
@@ -28461,6 +29202,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 1455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+
+/***/ }),
+
 /***/ 7067:
 /***/ ((module) => {
 
@@ -28475,6 +29230,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 
 /***/ }),
 
+/***/ 4708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+
+/***/ }),
+
+/***/ 8995:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
+
+/***/ }),
+
 /***/ 7030:
 /***/ ((module) => {
 
@@ -28482,10 +29251,31 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 
 /***/ }),
 
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
 /***/ 643:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+
+/***/ }),
+
+/***/ 1708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process");
 
 /***/ }),
 
@@ -28545,6 +29335,27 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+
+/***/ }),
+
+/***/ 2203:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
+
+/***/ }),
+
 /***/ 3193:
 /***/ ((module) => {
 
@@ -28559,83 +29370,50 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
 
 /***/ }),
 
+/***/ 2018:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tty");
+
+/***/ }),
+
+/***/ 7016:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");
+
+/***/ }),
+
 /***/ 9023:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
-/***/ })
+/***/ }),
 
-/******/ });
-/************************************************************************/
-/******/ // The module cache
-/******/ var __webpack_module_cache__ = {};
-/******/ 
-/******/ // The require function
-/******/ function __nccwpck_require__(moduleId) {
-/******/ 	// Check if module is in cache
-/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
-/******/ 	if (cachedModule !== undefined) {
-/******/ 		return cachedModule.exports;
-/******/ 	}
-/******/ 	// Create a new module (and put it into the cache)
-/******/ 	var module = __webpack_module_cache__[moduleId] = {
-/******/ 		// no module.id needed
-/******/ 		// no module.loaded needed
-/******/ 		exports: {}
-/******/ 	};
-/******/ 
-/******/ 	// Execute the module function
-/******/ 	var threw = true;
-/******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
-/******/ 		threw = false;
-/******/ 	} finally {
-/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
-/******/ 	}
-/******/ 
-/******/ 	// Return the exports of the module
-/******/ 	return module.exports;
-/******/ }
-/******/ 
-/************************************************************************/
-/******/ /* webpack/runtime/asset-relocator-loader */
-/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
-/******/ 
-/******/ /* webpack/runtime/compat get default export */
-/******/ (() => {
-/******/ 	// getDefaultExport function for compatibility with non-harmony modules
-/******/ 	__nccwpck_require__.n = (module) => {
-/******/ 		var getter = module && module.__esModule ?
-/******/ 			() => (module['default']) :
-/******/ 			() => (module);
-/******/ 		__nccwpck_require__.d(getter, { a: getter });
-/******/ 		return getter;
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/define property getters */
-/******/ (() => {
-/******/ 	// define getter functions for harmony exports
-/******/ 	__nccwpck_require__.d = (exports, definition) => {
-/******/ 		for(var key in definition) {
-/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
-/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
-/******/ 			}
-/******/ 		}
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/hasOwnProperty shorthand */
-/******/ (() => {
-/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
-/******/ })();
-/******/ 
-/************************************************************************/
-var __webpack_exports__ = {};
+/***/ 3838:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Yz: () => (/* binding */ core_debug),
+  z3: () => (/* binding */ error),
+  V4: () => (/* binding */ getInput),
+  Os: () => (/* binding */ group),
+  pq: () => (/* binding */ info),
+  _o: () => (/* binding */ isDebug),
+  C1: () => (/* binding */ setFailed),
+  uH: () => (/* binding */ setOutput),
+  Pq: () => (/* binding */ core_setSecret),
+  z: () => (/* reexport */ summary),
+  $e: () => (/* binding */ warning)
+});
+
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, markdownSummary, notice, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -28710,7 +29488,7 @@ function utils_toCommandProperties(annotationProperties) {
  */
 function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
 }
 function command_issue(name, message = '') {
     command_issueCommand(name, {}, message);
@@ -28764,10 +29542,10 @@ function escapeProperty(s) {
         .replace(/,/g, '%2C');
 }
 //# sourceMappingURL=command.js.map
-;// CONCATENATED MODULE: external "crypto"
-const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -28781,15 +29559,15 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
+    if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
 function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
+    const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
     const convertedValue = utils_toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
@@ -28800,15 +29578,1594 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(4942);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/auth.js
+var auth = __nccwpck_require__(2145);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+class oidc_utils_OidcClient {
+    static createHttpClient(allowRetry = true, maxRetry = 10) {
+        const requestOptions = {
+            allowRetries: allowRetry,
+            maxRetries: maxRetry
+        };
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+    }
+    static getRequestToken() {
+        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+        if (!token) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
+        }
+        return token;
+    }
+    static getIDTokenUrl() {
+        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
+        if (!runtimeUrl) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
+        }
+        return runtimeUrl;
+    }
+    static getCall(id_token_url) {
+        return __awaiter(this, void 0, void 0, function* () {
+            var _a;
+            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const res = yield httpclient
+                .getJson(id_token_url)
+                .catch(error => {
+                throw new Error(`Failed to get ID Token. \n 
+        Error Code : ${error.statusCode}\n 
+        Error Message: ${error.message}`);
+            });
+            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
+            if (!id_token) {
+                throw new Error('Response json body do not have ID Token field');
+            }
+            return id_token;
+        });
+    }
+    static getIDToken(audience) {
+        return __awaiter(this, void 0, void 0, function* () {
+            try {
+                // New ID Token is requested from action service
+                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                if (audience) {
+                    const encodedAudience = encodeURIComponent(audience);
+                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
+                }
+                debug(`ID token url is ${id_token_url}`);
+                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                setSecret(id_token);
+                return id_token;
+            }
+            catch (error) {
+                throw new Error(`Error message: ${error.message}`);
+            }
+        });
+    }
+}
+//# sourceMappingURL=oidc-utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { access, appendFile, writeFile } = external_fs_.promises;
+const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
+const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
+class Summary {
+    constructor() {
+        this._buffer = '';
+    }
+    /**
+     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
+     * Also checks r/w permissions.
+     *
+     * @returns step summary file path
+     */
+    filePath() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            if (this._filePath) {
+                return this._filePath;
+            }
+            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
+            if (!pathFromEnv) {
+                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
+            }
+            try {
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
+            }
+            catch (_a) {
+                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
+            }
+            this._filePath = pathFromEnv;
+            return this._filePath;
+        });
+    }
+    /**
+     * Wraps content in an HTML tag, adding any HTML attributes
+     *
+     * @param {string} tag HTML tag to wrap
+     * @param {string | null} content content within the tag
+     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
+     *
+     * @returns {string} content wrapped in HTML element
+     */
+    wrap(tag, content, attrs = {}) {
+        const htmlAttrs = Object.entries(attrs)
+            .map(([key, value]) => ` ${key}="${value}"`)
+            .join('');
+        if (!content) {
+            return `<${tag}${htmlAttrs}>`;
+        }
+        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
+    }
+    /**
+     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
+     *
+     * @param {SummaryWriteOptions} [options] (optional) options for write operation
+     *
+     * @returns {Promise<Summary>} summary instance
+     */
+    write(options) {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
+            const filePath = yield this.filePath();
+            const writeFunc = overwrite ? writeFile : appendFile;
+            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
+            return this.emptyBuffer();
+        });
+    }
+    /**
+     * Clears the summary buffer and wipes the summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    clear() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            return this.emptyBuffer().write({ overwrite: true });
+        });
+    }
+    /**
+     * Returns the current summary buffer as a string
+     *
+     * @returns {string} string of summary buffer
+     */
+    stringify() {
+        return this._buffer;
+    }
+    /**
+     * If the summary buffer is empty
+     *
+     * @returns {boolen} true if the buffer is empty
+     */
+    isEmptyBuffer() {
+        return this._buffer.length === 0;
+    }
+    /**
+     * Resets the summary buffer without writing to summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    emptyBuffer() {
+        this._buffer = '';
+        return this;
+    }
+    /**
+     * Adds raw text to the summary buffer
+     *
+     * @param {string} text content to add
+     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addRaw(text, addEOL = false) {
+        this._buffer += text;
+        return addEOL ? this.addEOL() : this;
+    }
+    /**
+     * Adds the operating system-specific end-of-line marker to the buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addEOL() {
+        return this.addRaw(external_os_.EOL);
+    }
+    /**
+     * Adds an HTML codeblock to the summary buffer
+     *
+     * @param {string} code content to render within fenced code block
+     * @param {string} lang (optional) language to syntax highlight code
+     *
+     * @returns {Summary} summary instance
+     */
+    addCodeBlock(code, lang) {
+        const attrs = Object.assign({}, (lang && { lang }));
+        const element = this.wrap('pre', this.wrap('code', code), attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML list to the summary buffer
+     *
+     * @param {string[]} items list of items to render
+     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addList(items, ordered = false) {
+        const tag = ordered ? 'ol' : 'ul';
+        const listItems = items.map(item => this.wrap('li', item)).join('');
+        const element = this.wrap(tag, listItems);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML table to the summary buffer
+     *
+     * @param {SummaryTableCell[]} rows table rows
+     *
+     * @returns {Summary} summary instance
+     */
+    addTable(rows) {
+        const tableBody = rows
+            .map(row => {
+            const cells = row
+                .map(cell => {
+                if (typeof cell === 'string') {
+                    return this.wrap('td', cell);
+                }
+                const { header, data, colspan, rowspan } = cell;
+                const tag = header ? 'th' : 'td';
+                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
+                return this.wrap(tag, data, attrs);
+            })
+                .join('');
+            return this.wrap('tr', cells);
+        })
+            .join('');
+        const element = this.wrap('table', tableBody);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds a collapsable HTML details element to the summary buffer
+     *
+     * @param {string} label text for the closed state
+     * @param {string} content collapsable content
+     *
+     * @returns {Summary} summary instance
+     */
+    addDetails(label, content) {
+        const element = this.wrap('details', this.wrap('summary', label) + content);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML image tag to the summary buffer
+     *
+     * @param {string} src path to the image you to embed
+     * @param {string} alt text description of the image
+     * @param {SummaryImageOptions} options (optional) addition image attributes
+     *
+     * @returns {Summary} summary instance
+     */
+    addImage(src, alt, options) {
+        const { width, height } = options || {};
+        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
+        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML section heading element
+     *
+     * @param {string} text heading text
+     * @param {number | string} [level=1] (optional) the heading level, default: 1
+     *
+     * @returns {Summary} summary instance
+     */
+    addHeading(text, level) {
+        const tag = `h${level}`;
+        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
+            ? tag
+            : 'h1';
+        const element = this.wrap(allowedTag, text);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML thematic break (<hr>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addSeparator() {
+        const element = this.wrap('hr', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML line break (<br>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addBreak() {
+        const element = this.wrap('br', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML blockquote to the summary buffer
+     *
+     * @param {string} text quote text
+     * @param {string} cite (optional) citation url
+     *
+     * @returns {Summary} summary instance
+     */
+    addQuote(text, cite) {
+        const attrs = Object.assign({}, (cite && { cite }));
+        const element = this.wrap('blockquote', text, attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML anchor tag to the summary buffer
+     *
+     * @param {string} text link text/content
+     * @param {string} href hyperlink
+     *
+     * @returns {Summary} summary instance
+     */
+    addLink(text, href) {
+        const element = this.wrap('a', text, { href });
+        return this.addRaw(element).addEOL();
+    }
+}
+const _summary = new Summary();
+/**
+ * @deprecated use `core.summary`
+ */
+const markdownSummary = (/* unused pure expression or super */ null && (_summary));
+const summary = _summary;
+//# sourceMappingURL=summary.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+
+/**
+ * toPosixPath converts the given path to the posix form. On Windows, \\ will be
+ * replaced with /.
+ *
+ * @param pth. Path to transform.
+ * @return string Posix path.
+ */
+function toPosixPath(pth) {
+    return pth.replace(/[\\]/g, '/');
+}
+/**
+ * toWin32Path converts the given path to the win32 form. On Linux, / will be
+ * replaced with \\.
+ *
+ * @param pth. Path to transform.
+ * @return string Win32 path.
+ */
+function toWin32Path(pth) {
+    return pth.replace(/[/]/g, '\\');
+}
+/**
+ * toPlatformPath converts the given path to a platform-specific path. It does
+ * this by replacing instances of / and \ with the platform-specific path
+ * separator.
+ *
+ * @param pth The path to platformize.
+ * @return string The platform-specific path.
+ */
+function toPlatformPath(pth) {
+    return pth.replace(/[/\\]/g, path.sep);
+}
+//# sourceMappingURL=path-utils.js.map
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 3 modules
+var lib_exec = __nccwpck_require__(7187);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+        silent: true
+    });
+    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+        silent: true
+    });
+    return {
+        name: name.trim(),
+        version: version.trim()
+    };
+});
+const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    var _a, _b, _c, _d;
+    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+        silent: true
+    });
+    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
+    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
+    return {
+        name,
+        version
+    };
+});
+const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+        silent: true
+    });
+    const [name, version] = stdout.trim().split('\n');
+    return {
+        name,
+        version
+    };
+});
+const platform = external_os_.platform();
+const arch = external_os_.arch();
+const isWindows = platform === 'win32';
+const isMacOS = platform === 'darwin';
+const isLinux = platform === 'linux';
+function getDetails() {
+    return platform_awaiter(this, void 0, void 0, function* () {
+        return Object.assign(Object.assign({}, (yield (isWindows
+            ? getWindowsInfo()
+            : isMacOS
+                ? getMacOsInfo()
+                : getLinuxInfo()))), { platform,
+            arch,
+            isWindows,
+            isMacOS,
+            isLinux });
+    });
+}
+//# sourceMappingURL=platform.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+/**
+ * The code to exit an action
+ */
+var ExitCode;
+(function (ExitCode) {
+    /**
+     * A code indicating that the action was successful
+     */
+    ExitCode[ExitCode["Success"] = 0] = "Success";
+    /**
+     * A code indicating that the action was a failure
+     */
+    ExitCode[ExitCode["Failure"] = 1] = "Failure";
+})(ExitCode || (ExitCode = {}));
+//-----------------------------------------------------------------------
+// Variables
+//-----------------------------------------------------------------------
+/**
+ * Sets env variable for this action and future actions in the job
+ * @param name the name of the variable to set
+ * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function exportVariable(name, val) {
+    const convertedVal = toCommandValue(val);
+    process.env[name] = convertedVal;
+    const filePath = process.env['GITHUB_ENV'] || '';
+    if (filePath) {
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+    }
+    issueCommand('set-env', { name }, convertedVal);
+}
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function core_setSecret(secret) {
+    command_issueCommand('add-mask', {}, secret);
+}
+/**
+ * Prepends inputPath to the PATH (for this action and future actions)
+ * @param inputPath
+ */
+function addPath(inputPath) {
+    const filePath = process.env['GITHUB_PATH'] || '';
+    if (filePath) {
+        issueFileCommand('PATH', inputPath);
+    }
+    else {
+        issueCommand('add-path', {}, inputPath);
+    }
+    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+}
+/**
+ * Gets the value of an input.
+ * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
+ * Returns an empty string if the value is not defined.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string
+ */
+function getInput(name, options) {
+    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    if (options && options.required && !val) {
+        throw new Error(`Input required and not supplied: ${name}`);
+    }
+    if (options && options.trimWhitespace === false) {
+        return val;
+    }
+    return val.trim();
+}
+/**
+ * Gets the values of an multiline input.  Each value is also trimmed.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string[]
+ *
+ */
+function getMultilineInput(name, options) {
+    const inputs = getInput(name, options)
+        .split('\n')
+        .filter(x => x !== '');
+    if (options && options.trimWhitespace === false) {
+        return inputs;
+    }
+    return inputs.map(input => input.trim());
+}
+/**
+ * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
+ * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
+ * The return value is also in boolean type.
+ * ref: https://yaml.org/spec/1.2/spec.html#id2804923
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   boolean
+ */
+function getBooleanInput(name, options) {
+    const trueValue = ['true', 'True', 'TRUE'];
+    const falseValue = ['false', 'False', 'FALSE'];
+    const val = getInput(name, options);
+    if (trueValue.includes(val))
+        return true;
+    if (falseValue.includes(val))
+        return false;
+    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+}
+/**
+ * Sets the value of an output.
+ *
+ * @param     name     name of the output to set
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function setOutput(name, value) {
+    const filePath = process.env['GITHUB_OUTPUT'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+    }
+    process.stdout.write(external_os_.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+}
+/**
+ * Enables or disables the echoing of commands into stdout for the rest of the step.
+ * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
+ *
+ */
+function setCommandEcho(enabled) {
+    issue('echo', enabled ? 'on' : 'off');
+}
+//-----------------------------------------------------------------------
+// Results
+//-----------------------------------------------------------------------
+/**
+ * Sets the action status to failed.
+ * When the action exits it will be with an exit code of 1
+ * @param message add error issue message
+ */
+function setFailed(message) {
+    process.exitCode = ExitCode.Failure;
+    error(message);
+}
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
+}
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function core_debug(message) {
+    command_issueCommand('debug', {}, message);
+}
+/**
+ * Adds an error issue
+ * @param message error issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function error(message, properties = {}) {
+    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function warning(message, properties = {}) {
+    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Writes info to log with console.log.
+ * @param message info message
+ */
+function info(message) {
+    process.stdout.write(message + external_os_.EOL);
+}
+/**
+ * Begin an output group.
+ *
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
+ */
+function startGroup(name) {
+    command_issue('group', name);
+}
+/**
+ * End an output group.
+ */
+function endGroup() {
+    command_issue('endgroup');
+}
+/**
+ * Wrap an asynchronous function call in a group.
+ *
+ * Returns the same type as the function itself.
+ *
+ * @param name The name of the group
+ * @param fn The function to wrap in the group
+ */
+function group(name, fn) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        startGroup(name);
+        let result;
+        try {
+            result = yield fn();
+        }
+        finally {
+            endGroup();
+        }
+        return result;
+    });
+}
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
+ *
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+    }
+    issueCommand('save-state', { name }, toCommandValue(value));
+}
+/**
+ * Gets the value of an state set by this action's main execution.
+ *
+ * @param     name     name of the state to get
+ * @returns   string
+ */
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
+}
+function getIDToken(aud) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
+    });
+}
+/**
+ * Summary exports
+ */
+
+/**
+ * @deprecated use core.summary
+ */
+
+/**
+ * Path exports
+ */
+
+/**
+ * Platform utilities exports
+ */
+
+//# sourceMappingURL=core.js.map
+
+/***/ }),
+
+/***/ 7187:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  m: () => (/* binding */ exec)
+});
+
+// UNUSED EXPORTS: getExecOutput
+
+// EXTERNAL MODULE: external "string_decoder"
+var external_string_decoder_ = __nccwpck_require__(3193);
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+// EXTERNAL MODULE: external "events"
+var external_events_ = __nccwpck_require__(4434);
+;// CONCATENATED MODULE: external "child_process"
+const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
+var io = __nccwpck_require__(8701);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io-util.js
+var io_util = __nccwpck_require__(90);
+;// CONCATENATED MODULE: external "timers"
+const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+/* eslint-disable @typescript-eslint/unbound-method */
+const IS_WINDOWS = process.platform === 'win32';
+/*
+ * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
+ */
+class ToolRunner extends external_events_.EventEmitter {
+    constructor(toolPath, args, options) {
+        super();
+        if (!toolPath) {
+            throw new Error("Parameter 'toolPath' cannot be null or empty.");
+        }
+        this.toolPath = toolPath;
+        this.args = args || [];
+        this.options = options || {};
+    }
+    _debug(message) {
+        if (this.options.listeners && this.options.listeners.debug) {
+            this.options.listeners.debug(message);
+        }
+    }
+    _getCommandString(options, noPrefix) {
+        const toolPath = this._getSpawnFileName();
+        const args = this._getSpawnArgs(options);
+        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
+        if (IS_WINDOWS) {
+            // Windows + cmd file
+            if (this._isCmdFile()) {
+                cmd += toolPath;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows + verbatim
+            else if (options.windowsVerbatimArguments) {
+                cmd += `"${toolPath}"`;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows (regular)
+            else {
+                cmd += this._windowsQuoteCmdArg(toolPath);
+                for (const a of args) {
+                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
+                }
+            }
+        }
+        else {
+            // OSX/Linux - this can likely be improved with some form of quoting.
+            // creating processes on Unix is fundamentally different than Windows.
+            // on Unix, execvp() takes an arg array.
+            cmd += toolPath;
+            for (const a of args) {
+                cmd += ` ${a}`;
+            }
+        }
+        return cmd;
+    }
+    _processLineBuffer(data, strBuffer, onLine) {
+        try {
+            let s = strBuffer + data.toString();
+            let n = s.indexOf(external_os_.EOL);
+            while (n > -1) {
+                const line = s.substring(0, n);
+                onLine(line);
+                // the rest of the string ...
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
+            }
+            return s;
+        }
+        catch (err) {
+            // streaming lines to console is best effort.  Don't fail a build.
+            this._debug(`error processing line. Failed with error ${err}`);
+            return '';
+        }
+    }
+    _getSpawnFileName() {
+        if (IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                return process.env['COMSPEC'] || 'cmd.exe';
+            }
+        }
+        return this.toolPath;
+    }
+    _getSpawnArgs(options) {
+        if (IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
+                for (const a of this.args) {
+                    argline += ' ';
+                    argline += options.windowsVerbatimArguments
+                        ? a
+                        : this._windowsQuoteCmdArg(a);
+                }
+                argline += '"';
+                return [argline];
+            }
+        }
+        return this.args;
+    }
+    _endsWith(str, end) {
+        return str.endsWith(end);
+    }
+    _isCmdFile() {
+        const upperToolPath = this.toolPath.toUpperCase();
+        return (this._endsWith(upperToolPath, '.CMD') ||
+            this._endsWith(upperToolPath, '.BAT'));
+    }
+    _windowsQuoteCmdArg(arg) {
+        // for .exe, apply the normal quoting rules that libuv applies
+        if (!this._isCmdFile()) {
+            return this._uvQuoteCmdArg(arg);
+        }
+        // otherwise apply quoting rules specific to the cmd.exe command line parser.
+        // the libuv rules are generic and are not designed specifically for cmd.exe
+        // command line parser.
+        //
+        // for a detailed description of the cmd.exe command line parser, refer to
+        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
+        // need quotes for empty arg
+        if (!arg) {
+            return '""';
+        }
+        // determine whether the arg needs to be quoted
+        const cmdSpecialChars = [
+            ' ',
+            '\t',
+            '&',
+            '(',
+            ')',
+            '[',
+            ']',
+            '{',
+            '}',
+            '^',
+            '=',
+            ';',
+            '!',
+            "'",
+            '+',
+            ',',
+            '`',
+            '~',
+            '|',
+            '<',
+            '>',
+            '"'
+        ];
+        let needsQuotes = false;
+        for (const char of arg) {
+            if (cmdSpecialChars.some(x => x === char)) {
+                needsQuotes = true;
+                break;
+            }
+        }
+        // short-circuit if quotes not needed
+        if (!needsQuotes) {
+            return arg;
+        }
+        // the following quoting rules are very similar to the rules that by libuv applies.
+        //
+        // 1) wrap the string in quotes
+        //
+        // 2) double-up quotes - i.e. " => ""
+        //
+        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
+        //    doesn't work well with a cmd.exe command line.
+        //
+        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
+        //    for example, the command line:
+        //          foo.exe "myarg:""my val"""
+        //    is parsed by a .NET console app into an arg array:
+        //          [ "myarg:\"my val\"" ]
+        //    which is the same end result when applying libuv quoting rules. although the actual
+        //    command line from libuv quoting rules would look like:
+        //          foo.exe "myarg:\"my val\""
+        //
+        // 3) double-up slashes that precede a quote,
+        //    e.g.  hello \world    => "hello \world"
+        //          hello\"world    => "hello\\""world"
+        //          hello\\"world   => "hello\\\\""world"
+        //          hello world\    => "hello world\\"
+        //
+        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
+        //    the reasons for including this as a .cmd quoting rule are:
+        //
+        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
+        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
+        //
+        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
+        //       haven't heard any complaints about that aspect.
+        //
+        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
+        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
+        // by using %%.
+        //
+        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
+        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
+        //
+        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
+        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
+        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
+        // to an external program.
+        //
+        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
+        // % can be escaped within a .cmd file.
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\'; // double the slash
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '"'; // double the quote
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _uvQuoteCmdArg(arg) {
+        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
+        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
+        // is used.
+        //
+        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
+        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
+        // pasting copyright notice from Node within this function:
+        //
+        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
+        //
+        //      Permission is hereby granted, free of charge, to any person obtaining a copy
+        //      of this software and associated documentation files (the "Software"), to
+        //      deal in the Software without restriction, including without limitation the
+        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
+        //      sell copies of the Software, and to permit persons to whom the Software is
+        //      furnished to do so, subject to the following conditions:
+        //
+        //      The above copyright notice and this permission notice shall be included in
+        //      all copies or substantial portions of the Software.
+        //
+        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
+        //      IN THE SOFTWARE.
+        if (!arg) {
+            // Need double quotation for empty argument
+            return '""';
+        }
+        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
+            // No quotation needed
+            return arg;
+        }
+        if (!arg.includes('"') && !arg.includes('\\')) {
+            // No embedded double quotes or backslashes, so I can just wrap
+            // quote marks around the whole thing.
+            return `"${arg}"`;
+        }
+        // Expected input/output:
+        //   input : hello"world
+        //   output: "hello\"world"
+        //   input : hello""world
+        //   output: "hello\"\"world"
+        //   input : hello\world
+        //   output: hello\world
+        //   input : hello\\world
+        //   output: hello\\world
+        //   input : hello\"world
+        //   output: "hello\\\"world"
+        //   input : hello\\"world
+        //   output: "hello\\\\\"world"
+        //   input : hello world\
+        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
+        //                             but it appears the comment is wrong, it should be "hello world\\"
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\';
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '\\';
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _cloneExecOptions(options) {
+        options = options || {};
+        const result = {
+            cwd: options.cwd || process.cwd(),
+            env: options.env || process.env,
+            silent: options.silent || false,
+            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
+            failOnStdErr: options.failOnStdErr || false,
+            ignoreReturnCode: options.ignoreReturnCode || false,
+            delay: options.delay || 10000
+        };
+        result.outStream = options.outStream || process.stdout;
+        result.errStream = options.errStream || process.stderr;
+        return result;
+    }
+    _getSpawnOptions(options, toolPath) {
+        options = options || {};
+        const result = {};
+        result.cwd = options.cwd;
+        result.env = options.env;
+        result['windowsVerbatimArguments'] =
+            options.windowsVerbatimArguments || this._isCmdFile();
+        if (options.windowsVerbatimArguments) {
+            result.argv0 = `"${toolPath}"`;
+        }
+        return result;
+    }
+    /**
+     * Exec a tool.
+     * Output will be streamed to the live console.
+     * Returns promise with return code
+     *
+     * @param     tool     path to tool to exec
+     * @param     options  optional exec options.  See ExecOptions
+     * @returns   number
+     */
+    exec() {
+        return __awaiter(this, void 0, void 0, function* () {
+            // root the tool path if it is unrooted and contains relative pathing
+            if (!io_util/* isRooted */.Qh(this.toolPath) &&
+                (this.toolPath.includes('/') ||
+                    (IS_WINDOWS && this.toolPath.includes('\\')))) {
+                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+            }
+            // if the tool is only a file name, then resolve it from the PATH
+            // otherwise verify it exists (add extension on Windows if necessary)
+            this.toolPath = yield io/* which */.K7(this.toolPath, true);
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                this._debug(`exec tool: ${this.toolPath}`);
+                this._debug('arguments:');
+                for (const arg of this.args) {
+                    this._debug(`   ${arg}`);
+                }
+                const optionsNonNull = this._cloneExecOptions(this.options);
+                if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
+                }
+                const state = new ExecState(optionsNonNull, this.toolPath);
+                state.on('debug', (message) => {
+                    this._debug(message);
+                });
+                if (this.options.cwd && !(yield io_util/* exists */.t2(this.options.cwd))) {
+                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
+                }
+                const fileName = this._getSpawnFileName();
+                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                let stdbuffer = '';
+                if (cp.stdout) {
+                    cp.stdout.on('data', (data) => {
+                        if (this.options.listeners && this.options.listeners.stdout) {
+                            this.options.listeners.stdout(data);
+                        }
+                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                            optionsNonNull.outStream.write(data);
+                        }
+                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.stdline) {
+                                this.options.listeners.stdline(line);
+                            }
+                        });
+                    });
+                }
+                let errbuffer = '';
+                if (cp.stderr) {
+                    cp.stderr.on('data', (data) => {
+                        state.processStderr = true;
+                        if (this.options.listeners && this.options.listeners.stderr) {
+                            this.options.listeners.stderr(data);
+                        }
+                        if (!optionsNonNull.silent &&
+                            optionsNonNull.errStream &&
+                            optionsNonNull.outStream) {
+                            const s = optionsNonNull.failOnStdErr
+                                ? optionsNonNull.errStream
+                                : optionsNonNull.outStream;
+                            s.write(data);
+                        }
+                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.errline) {
+                                this.options.listeners.errline(line);
+                            }
+                        });
+                    });
+                }
+                cp.on('error', (err) => {
+                    state.processError = err.message;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    state.CheckComplete();
+                });
+                cp.on('exit', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                cp.on('close', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                state.on('done', (error, exitCode) => {
+                    if (stdbuffer.length > 0) {
+                        this.emit('stdline', stdbuffer);
+                    }
+                    if (errbuffer.length > 0) {
+                        this.emit('errline', errbuffer);
+                    }
+                    cp.removeAllListeners();
+                    if (error) {
+                        reject(error);
+                    }
+                    else {
+                        resolve(exitCode);
+                    }
+                });
+                if (this.options.input) {
+                    if (!cp.stdin) {
+                        throw new Error('child process missing stdin');
+                    }
+                    cp.stdin.end(this.options.input);
+                }
+            }));
+        });
+    }
+}
+/**
+ * Convert an arg string to an array of args. Handles escaping
+ *
+ * @param    argString   string of arguments
+ * @returns  string[]    array of arguments
+ */
+function argStringToArray(argString) {
+    const args = [];
+    let inQuotes = false;
+    let escaped = false;
+    let arg = '';
+    function append(c) {
+        // we only escape double quotes.
+        if (escaped && c !== '"') {
+            arg += '\\';
+        }
+        arg += c;
+        escaped = false;
+    }
+    for (let i = 0; i < argString.length; i++) {
+        const c = argString.charAt(i);
+        if (c === '"') {
+            if (!escaped) {
+                inQuotes = !inQuotes;
+            }
+            else {
+                append(c);
+            }
+            continue;
+        }
+        if (c === '\\' && escaped) {
+            append(c);
+            continue;
+        }
+        if (c === '\\' && inQuotes) {
+            escaped = true;
+            continue;
+        }
+        if (c === ' ' && !inQuotes) {
+            if (arg.length > 0) {
+                args.push(arg);
+                arg = '';
+            }
+            continue;
+        }
+        append(c);
+    }
+    if (arg.length > 0) {
+        args.push(arg.trim());
+    }
+    return args;
+}
+class ExecState extends external_events_.EventEmitter {
+    constructor(options, toolPath) {
+        super();
+        this.processClosed = false; // tracks whether the process has exited and stdio is closed
+        this.processError = '';
+        this.processExitCode = 0;
+        this.processExited = false; // tracks whether the process has exited
+        this.processStderr = false; // tracks whether stderr was written to
+        this.delay = 10000; // 10 seconds
+        this.done = false;
+        this.timeout = null;
+        if (!toolPath) {
+            throw new Error('toolPath must not be empty');
+        }
+        this.options = options;
+        this.toolPath = toolPath;
+        if (options.delay) {
+            this.delay = options.delay;
+        }
+    }
+    CheckComplete() {
+        if (this.done) {
+            return;
+        }
+        if (this.processClosed) {
+            this._setResult();
+        }
+        else if (this.processExited) {
+            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
+        }
+    }
+    _debug(message) {
+        this.emit('debug', message);
+    }
+    _setResult() {
+        // determine whether there is an error
+        let error;
+        if (this.processExited) {
+            if (this.processError) {
+                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+            }
+            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
+                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+            }
+            else if (this.processStderr && this.options.failOnStdErr) {
+                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+            }
+        }
+        // clear the timeout
+        if (this.timeout) {
+            clearTimeout(this.timeout);
+            this.timeout = null;
+        }
+        this.done = true;
+        this.emit('done', error, this.processExitCode);
+    }
+    static HandleTimeout(state) {
+        if (state.done) {
+            return;
+        }
+        if (!state.processClosed && state.processExited) {
+            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
+            state._debug(message);
+        }
+        state._setResult();
+    }
+}
+//# sourceMappingURL=toolrunner.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+/**
+ * Exec a command.
+ * Output will be streamed to the live console.
+ * Returns promise with return code
+ *
+ * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
+ * @param     args               optional arguments for tool. Escaping is handled by the lib.
+ * @param     options            optional exec options.  See ExecOptions
+ * @returns   Promise<number>    exit code
+ */
+function exec(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        const commandArgs = argStringToArray(commandLine);
+        if (commandArgs.length === 0) {
+            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
+        }
+        // Path to tool to execute should be first arg
+        const toolPath = commandArgs[0];
+        args = commandArgs.slice(1).concat(args || []);
+        const runner = new ToolRunner(toolPath, args, options);
+        return runner.exec();
+    });
+}
+/**
+ * Exec a command and get the output.
+ * Output will be streamed to the live console.
+ * Returns promise with the exit code and collected stdout and stderr
+ *
+ * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
+ * @param     args                  optional arguments for tool. Escaping is handled by the lib.
+ * @param     options               optional exec options.  See ExecOptions
+ * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
+ */
+function getExecOutput(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        var _a, _b;
+        let stdout = '';
+        let stderr = '';
+        //Using string decoder covers the case where a mult-byte character is split
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
+        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
+        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
+        const stdErrListener = (data) => {
+            stderr += stderrDecoder.write(data);
+            if (originalStdErrListener) {
+                originalStdErrListener(data);
+            }
+        };
+        const stdOutListener = (data) => {
+            stdout += stdoutDecoder.write(data);
+            if (originalStdoutListener) {
+                originalStdoutListener(data);
+            }
+        };
+        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        //flush any remaining characters
+        stdout += stdoutDecoder.end();
+        stderr += stderrDecoder.end();
+        return {
+            exitCode,
+            stdout,
+            stderr
+        };
+    });
+}
+//# sourceMappingURL=exec.js.map
+
+/***/ }),
+
+/***/ 2145:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   tZ: () => (/* binding */ BearerCredentialHandler)
+/* harmony export */ });
+/* unused harmony exports BasicCredentialHandler, PersonalAccessTokenCredentialHandler */
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+class BasicCredentialHandler {
+    constructor(username, password) {
+        this.username = username;
+        this.password = password;
+    }
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class BearerCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Bearer ${this.token}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class PersonalAccessTokenCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+//# sourceMappingURL=auth.js.map
+
+/***/ }),
+
+/***/ 4942:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Qq: () => (/* binding */ HttpClient),
+  Kg: () => (/* binding */ HttpClientError),
+  Hv: () => (/* binding */ HttpCodes)
+});
+
+// UNUSED EXPORTS: Headers, HttpClientResponse, MediaTypes, getProxyUrl, isHttps
+
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -28901,7 +31258,7 @@ class DecodedURL extends URL {
 }
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
+var tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
@@ -28979,7 +31336,7 @@ const HttpResponseRetryCodes = [
     HttpCodes.ServiceUnavailable,
     HttpCodes.GatewayTimeout
 ];
-const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
 const ExponentialBackoffCeiling = 10;
 const ExponentialBackoffTimeSlice = 5;
 class HttpClientError extends Error {
@@ -29025,7 +31382,7 @@ function isHttps(requestUrl) {
     const parsedUrl = new URL(requestUrl);
     return parsedUrl.protocol === 'https:';
 }
-class lib_HttpClient {
+class HttpClient {
     constructor(userAgent, handlers, requestOptions) {
         this._ignoreSslError = false;
         this._allowRedirects = true;
@@ -29328,7 +31685,7 @@ class lib_HttpClient {
     }
     getAgentDispatcher(serverUrl) {
         const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (!useProxy) {
             return;
@@ -29339,7 +31696,7 @@ class lib_HttpClient {
         const info = {};
         info.parsedUrl = requestUrl;
         const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
         const defaultPort = usingSsl ? 443 : 80;
         info.options = {};
         info.options.host = info.parsedUrl.hostname;
@@ -29438,7 +31795,7 @@ class lib_HttpClient {
     }
     _getAgent(parsedUrl) {
         let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (this._keepAlive && useProxy) {
             agent = this._proxyAgent;
@@ -29453,7 +31810,7 @@ class lib_HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -29478,7 +31835,7 @@ class lib_HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -29501,7 +31858,7 @@ class lib_HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -29601,84 +31958,24 @@ class lib_HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
-var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-class BasicCredentialHandler {
-    constructor(username, password) {
-        this.username = username;
-        this.password = password;
-    }
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class auth_BearerCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Bearer ${this.token}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class PersonalAccessTokenCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-//# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
-var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+
+/***/ }),
+
+/***/ 90:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ck: () => (/* binding */ mkdir),
+/* harmony export */   H8: () => (/* binding */ IS_WINDOWS),
+/* harmony export */   Qh: () => (/* binding */ isRooted),
+/* harmony export */   rm: () => (/* binding */ rm),
+/* harmony export */   t2: () => (/* binding */ exists),
+/* harmony export */   vr: () => (/* binding */ tryGetExecutablePath)
+/* harmony export */ });
+/* unused harmony exports chmod, copyFile, lstat, open, readdir, rename, rmdir, stat, symlink, unlink, readlink, UV_FS_O_EXLOCK, READONLY, isDirectory, getCmdPath */
+/* harmony import */ var fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9896);
+/* harmony import */ var path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6928);
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -29689,404 +31986,7 @@ var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg
 };
 
 
-
-class oidc_utils_OidcClient {
-    static createHttpClient(allowRetry = true, maxRetry = 10) {
-        const requestOptions = {
-            allowRetries: allowRetry,
-            maxRetries: maxRetry
-        };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
-    }
-    static getRequestToken() {
-        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
-        if (!token) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
-        }
-        return token;
-    }
-    static getIDTokenUrl() {
-        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
-        if (!runtimeUrl) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
-        }
-        return runtimeUrl;
-    }
-    static getCall(id_token_url) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
-            const res = yield httpclient
-                .getJson(id_token_url)
-                .catch(error => {
-                throw new Error(`Failed to get ID Token. \n 
-        Error Code : ${error.statusCode}\n 
-        Error Message: ${error.message}`);
-            });
-            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
-            if (!id_token) {
-                throw new Error('Response json body do not have ID Token field');
-            }
-            return id_token;
-        });
-    }
-    static getIDToken(audience) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            try {
-                // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
-                if (audience) {
-                    const encodedAudience = encodeURIComponent(audience);
-                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
-                }
-                debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
-                setSecret(id_token);
-                return id_token;
-            }
-            catch (error) {
-                throw new Error(`Error message: ${error.message}`);
-            }
-        });
-    }
-}
-//# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
-var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
-const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
-const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
-class Summary {
-    constructor() {
-        this._buffer = '';
-    }
-    /**
-     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
-     * Also checks r/w permissions.
-     *
-     * @returns step summary file path
-     */
-    filePath() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            if (this._filePath) {
-                return this._filePath;
-            }
-            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
-            if (!pathFromEnv) {
-                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
-            }
-            try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
-            }
-            catch (_a) {
-                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
-            }
-            this._filePath = pathFromEnv;
-            return this._filePath;
-        });
-    }
-    /**
-     * Wraps content in an HTML tag, adding any HTML attributes
-     *
-     * @param {string} tag HTML tag to wrap
-     * @param {string | null} content content within the tag
-     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
-     *
-     * @returns {string} content wrapped in HTML element
-     */
-    wrap(tag, content, attrs = {}) {
-        const htmlAttrs = Object.entries(attrs)
-            .map(([key, value]) => ` ${key}="${value}"`)
-            .join('');
-        if (!content) {
-            return `<${tag}${htmlAttrs}>`;
-        }
-        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
-    }
-    /**
-     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
-     *
-     * @param {SummaryWriteOptions} [options] (optional) options for write operation
-     *
-     * @returns {Promise<Summary>} summary instance
-     */
-    write(options) {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
-            const filePath = yield this.filePath();
-            const writeFunc = overwrite ? writeFile : appendFile;
-            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
-            return this.emptyBuffer();
-        });
-    }
-    /**
-     * Clears the summary buffer and wipes the summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    clear() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            return this.emptyBuffer().write({ overwrite: true });
-        });
-    }
-    /**
-     * Returns the current summary buffer as a string
-     *
-     * @returns {string} string of summary buffer
-     */
-    stringify() {
-        return this._buffer;
-    }
-    /**
-     * If the summary buffer is empty
-     *
-     * @returns {boolen} true if the buffer is empty
-     */
-    isEmptyBuffer() {
-        return this._buffer.length === 0;
-    }
-    /**
-     * Resets the summary buffer without writing to summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    emptyBuffer() {
-        this._buffer = '';
-        return this;
-    }
-    /**
-     * Adds raw text to the summary buffer
-     *
-     * @param {string} text content to add
-     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addRaw(text, addEOL = false) {
-        this._buffer += text;
-        return addEOL ? this.addEOL() : this;
-    }
-    /**
-     * Adds the operating system-specific end-of-line marker to the buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
-    }
-    /**
-     * Adds an HTML codeblock to the summary buffer
-     *
-     * @param {string} code content to render within fenced code block
-     * @param {string} lang (optional) language to syntax highlight code
-     *
-     * @returns {Summary} summary instance
-     */
-    addCodeBlock(code, lang) {
-        const attrs = Object.assign({}, (lang && { lang }));
-        const element = this.wrap('pre', this.wrap('code', code), attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML list to the summary buffer
-     *
-     * @param {string[]} items list of items to render
-     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addList(items, ordered = false) {
-        const tag = ordered ? 'ol' : 'ul';
-        const listItems = items.map(item => this.wrap('li', item)).join('');
-        const element = this.wrap(tag, listItems);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML table to the summary buffer
-     *
-     * @param {SummaryTableCell[]} rows table rows
-     *
-     * @returns {Summary} summary instance
-     */
-    addTable(rows) {
-        const tableBody = rows
-            .map(row => {
-            const cells = row
-                .map(cell => {
-                if (typeof cell === 'string') {
-                    return this.wrap('td', cell);
-                }
-                const { header, data, colspan, rowspan } = cell;
-                const tag = header ? 'th' : 'td';
-                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
-                return this.wrap(tag, data, attrs);
-            })
-                .join('');
-            return this.wrap('tr', cells);
-        })
-            .join('');
-        const element = this.wrap('table', tableBody);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds a collapsable HTML details element to the summary buffer
-     *
-     * @param {string} label text for the closed state
-     * @param {string} content collapsable content
-     *
-     * @returns {Summary} summary instance
-     */
-    addDetails(label, content) {
-        const element = this.wrap('details', this.wrap('summary', label) + content);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML image tag to the summary buffer
-     *
-     * @param {string} src path to the image you to embed
-     * @param {string} alt text description of the image
-     * @param {SummaryImageOptions} options (optional) addition image attributes
-     *
-     * @returns {Summary} summary instance
-     */
-    addImage(src, alt, options) {
-        const { width, height } = options || {};
-        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
-        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML section heading element
-     *
-     * @param {string} text heading text
-     * @param {number | string} [level=1] (optional) the heading level, default: 1
-     *
-     * @returns {Summary} summary instance
-     */
-    addHeading(text, level) {
-        const tag = `h${level}`;
-        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
-            ? tag
-            : 'h1';
-        const element = this.wrap(allowedTag, text);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML thematic break (<hr>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addSeparator() {
-        const element = this.wrap('hr', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML line break (<br>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addBreak() {
-        const element = this.wrap('br', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML blockquote to the summary buffer
-     *
-     * @param {string} text quote text
-     * @param {string} cite (optional) citation url
-     *
-     * @returns {Summary} summary instance
-     */
-    addQuote(text, cite) {
-        const attrs = Object.assign({}, (cite && { cite }));
-        const element = this.wrap('blockquote', text, attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML anchor tag to the summary buffer
-     *
-     * @param {string} text link text/content
-     * @param {string} href hyperlink
-     *
-     * @returns {Summary} summary instance
-     */
-    addLink(text, href) {
-        const element = this.wrap('a', text, { href });
-        return this.addRaw(element).addEOL();
-    }
-}
-const _summary = new Summary();
-/**
- * @deprecated use `core.summary`
- */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = _summary;
-//# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
-
-/**
- * toPosixPath converts the given path to the posix form. On Windows, \\ will be
- * replaced with /.
- *
- * @param pth. Path to transform.
- * @return string Posix path.
- */
-function toPosixPath(pth) {
-    return pth.replace(/[\\]/g, '/');
-}
-/**
- * toWin32Path converts the given path to the win32 form. On Linux, / will be
- * replaced with \\.
- *
- * @param pth. Path to transform.
- * @return string Win32 path.
- */
-function toWin32Path(pth) {
-    return pth.replace(/[/]/g, '\\');
-}
-/**
- * toPlatformPath converts the given path to a platform-specific path. It does
- * this by replacing instances of / and \ with the platform-specific path
- * separator.
- *
- * @param pth The path to platformize.
- * @return string The platform-specific path.
- */
-function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
-}
-//# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(3193);
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
-var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs__WEBPACK_IMPORTED_MODULE_0__.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -30101,7 +32001,7 @@ const IS_WINDOWS = process.platform === 'win32';
  * backslash to all junction results on Windows.
  */
 function readlink(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
+    return __awaiter(this, void 0, void 0, function* () {
         const result = yield fs.promises.readlink(fsPath);
         // On Windows, restore Node 20 behavior: add trailing backslash to all results
         // since junctions on Windows are always directory links
@@ -30113,9 +32013,9 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+const READONLY = fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY;
 function exists(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
+    return __awaiter(this, void 0, void 0, function* () {
         try {
             yield stat(fsPath);
         }
@@ -30129,7 +32029,7 @@ function exists(fsPath) {
     });
 }
 function isDirectory(fsPath_1) {
-    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
         const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
         return stats.isDirectory();
     });
@@ -30156,7 +32056,7 @@ function isRooted(p) {
  * @return if file exists and is executable, returns the file path. otherwise empty string.
  */
 function tryGetExecutablePath(filePath, extensions) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
+    return __awaiter(this, void 0, void 0, function* () {
         let stats = undefined;
         try {
             // test file exists
@@ -30171,7 +32071,7 @@ function tryGetExecutablePath(filePath, extensions) {
         if (stats && stats.isFile()) {
             if (IS_WINDOWS) {
                 // on Windows, test for valid extension
-                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
+                const upperExt = path__WEBPACK_IMPORTED_MODULE_1__.extname(filePath).toUpperCase();
                 if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
                     return filePath;
                 }
@@ -30200,11 +32100,11 @@ function tryGetExecutablePath(filePath, extensions) {
                 if (IS_WINDOWS) {
                     // preserve the case of the actual file (since an extension was appended)
                     try {
-                        const directory = external_path_namespaceObject.dirname(filePath);
-                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
+                        const directory = path__WEBPACK_IMPORTED_MODULE_1__.dirname(filePath);
+                        const upperName = path__WEBPACK_IMPORTED_MODULE_1__.basename(filePath).toUpperCase();
                         for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_namespaceObject.join(directory, actualName);
+                                filePath = path__WEBPACK_IMPORTED_MODULE_1__.join(directory, actualName);
                                 break;
                             }
                         }
@@ -30254,8 +32154,22 @@ function getCmdPath() {
     return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
 }
 //# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
-var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+
+/***/ }),
+
+/***/ 8701:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   K7: () => (/* binding */ which),
+/* harmony export */   U$: () => (/* binding */ mkdirP),
+/* harmony export */   Yz: () => (/* binding */ rmRF)
+/* harmony export */ });
+/* unused harmony exports cp, mv, findInPath */
+/* harmony import */ var assert__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2613);
+/* harmony import */ var path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6928);
+/* harmony import */ var _io_util_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(90);
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -30276,7 +32190,7 @@ var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _argum
  * @param     options   optional. See CopyOptions.
  */
 function cp(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+    return __awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
         const { force, recursive, copySourceDirectory } = readCopyOptions(options);
         const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
         // Dest is an existing file, but not forcing
@@ -30304,7 +32218,7 @@ function cp(source_1, dest_1) {
                 // a file cannot be copied to itself
                 throw new Error(`'${newDest}' and '${source}' are the same file`);
             }
-            yield io_copyFile(source, newDest, force);
+            yield copyFile(source, newDest, force);
         }
     });
 }
@@ -30316,7 +32230,7 @@ function cp(source_1, dest_1) {
  * @param     options   optional. See MoveOptions.
  */
 function mv(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+    return __awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
         if (yield ioUtil.exists(dest)) {
             let destExists = true;
             if (yield ioUtil.isDirectory(dest)) {
@@ -30343,8 +32257,8 @@ function mv(source_1, dest_1) {
  * @param inputPath path to remove
  */
 function rmRF(inputPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (ioUtil.IS_WINDOWS) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8) {
             // Check for invalid characters
             // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
             if (/[*"<>|]/.test(inputPath)) {
@@ -30353,7 +32267,7 @@ function rmRF(inputPath) {
         }
         try {
             // note if path does not exist, error is silent
-            yield ioUtil.rm(inputPath, {
+            yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__.rm(inputPath, {
                 force: true,
                 maxRetries: 3,
                 recursive: true,
@@ -30373,9 +32287,9 @@ function rmRF(inputPath) {
  * @returns Promise<void>
  */
 function mkdirP(fsPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        ok(fsPath, 'a path argument must be provided');
-        yield ioUtil.mkdir(fsPath, { recursive: true });
+    return __awaiter(this, void 0, void 0, function* () {
+        (0,assert__WEBPACK_IMPORTED_MODULE_0__.ok)(fsPath, 'a path argument must be provided');
+        yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .mkdir */ .Ck(fsPath, { recursive: true });
     });
 }
 /**
@@ -30387,7 +32301,7 @@ function mkdirP(fsPath) {
  * @returns   Promise<string>   path to tool
  */
 function which(tool, check) {
-    return io_awaiter(this, void 0, void 0, function* () {
+    return __awaiter(this, void 0, void 0, function* () {
         if (!tool) {
             throw new Error("parameter 'tool' is required");
         }
@@ -30395,7 +32309,7 @@ function which(tool, check) {
         if (check) {
             const result = yield which(tool, false);
             if (!result) {
-                if (IS_WINDOWS) {
+                if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8) {
                     throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
                 }
                 else {
@@ -30417,29 +32331,29 @@ function which(tool, check) {
  * @returns   Promise<string[]>  the paths of the tool
  */
 function findInPath(tool) {
-    return io_awaiter(this, void 0, void 0, function* () {
+    return __awaiter(this, void 0, void 0, function* () {
         if (!tool) {
             throw new Error("parameter 'tool' is required");
         }
         // build the list of extensions to try
         const extensions = [];
-        if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8 && process.env['PATHEXT']) {
+            for (const extension of process.env['PATHEXT'].split(path__WEBPACK_IMPORTED_MODULE_1__.delimiter)) {
                 if (extension) {
                     extensions.push(extension);
                 }
             }
         }
         // if it's rooted, return it if exists. otherwise return empty.
-        if (isRooted(tool)) {
-            const filePath = yield tryGetExecutablePath(tool, extensions);
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .isRooted */ .Qh(tool)) {
+            const filePath = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .tryGetExecutablePath */ .vr(tool, extensions);
             if (filePath) {
                 return [filePath];
             }
             return [];
         }
         // if any path separators, return empty
-        if (tool.includes(external_path_namespaceObject.sep)) {
+        if (tool.includes(path__WEBPACK_IMPORTED_MODULE_1__.sep)) {
             return [];
         }
         // build the list of directories
@@ -30450,7 +32364,7 @@ function findInPath(tool) {
         // across platforms.
         const directories = [];
         if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
+            for (const p of process.env.PATH.split(path__WEBPACK_IMPORTED_MODULE_1__.delimiter)) {
                 if (p) {
                     directories.push(p);
                 }
@@ -30459,7 +32373,7 @@ function findInPath(tool) {
         // find all matches
         const matches = [];
         for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
+            const filePath = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .tryGetExecutablePath */ .vr(path__WEBPACK_IMPORTED_MODULE_1__.join(directory, tool), extensions);
             if (filePath) {
                 matches.push(filePath);
             }
@@ -30476,7 +32390,7 @@ function readCopyOptions(options) {
     return { force, recursive, copySourceDirectory };
 }
 function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
+    return __awaiter(this, void 0, void 0, function* () {
         // Ensure there is not a run away recursive copy
         if (currentDepth >= 255)
             return;
@@ -30492,7 +32406,7 @@ function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
                 yield cpDirRecursive(srcFile, destFile, currentDepth, force);
             }
             else {
-                yield io_copyFile(srcFile, destFile, force);
+                yield copyFile(srcFile, destFile, force);
             }
         }
         // Change the mode for the newly created directory
@@ -30500,8 +32414,8 @@ function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
     });
 }
 // Buffered file copy
-function io_copyFile(srcFile, destFile, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
+function copyFile(srcFile, destFile, force) {
+    return __awaiter(this, void 0, void 0, function* () {
         if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
             // unlink/re-link it
             try {
@@ -30526,1067 +32440,213 @@ function io_copyFile(srcFile, destFile, force) {
     });
 }
 //# sourceMappingURL=io.js.map
-;// CONCATENATED MODULE: external "timers"
-const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
-var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
 
+/***/ })
 
+/******/ });
+/************************************************************************/
+/******/ // The module cache
+/******/ var __webpack_module_cache__ = {};
+/******/ 
+/******/ // The require function
+/******/ function __nccwpck_require__(moduleId) {
+/******/ 	// Check if module is in cache
+/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
+/******/ 	if (cachedModule !== undefined) {
+/******/ 		return cachedModule.exports;
+/******/ 	}
+/******/ 	// Create a new module (and put it into the cache)
+/******/ 	var module = __webpack_module_cache__[moduleId] = {
+/******/ 		// no module.id needed
+/******/ 		// no module.loaded needed
+/******/ 		exports: {}
+/******/ 	};
+/******/ 
+/******/ 	// Execute the module function
+/******/ 	var threw = true;
+/******/ 	try {
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
+/******/ 		threw = false;
+/******/ 	} finally {
+/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
+/******/ 	}
+/******/ 
+/******/ 	// Return the exports of the module
+/******/ 	return module.exports;
+/******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
+/******/ 
+/************************************************************************/
+/******/ /* webpack/runtime/asset-relocator-loader */
+/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
+/******/ })();
+/******/ 
+/************************************************************************/
+var __webpack_exports__ = {};
 
-
-
-
-
-/* eslint-disable @typescript-eslint/unbound-method */
-const toolrunner_IS_WINDOWS = process.platform === 'win32';
-/*
- * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
- */
-class ToolRunner extends external_events_.EventEmitter {
-    constructor(toolPath, args, options) {
-        super();
-        if (!toolPath) {
-            throw new Error("Parameter 'toolPath' cannot be null or empty.");
-        }
-        this.toolPath = toolPath;
-        this.args = args || [];
-        this.options = options || {};
-    }
-    _debug(message) {
-        if (this.options.listeners && this.options.listeners.debug) {
-            this.options.listeners.debug(message);
-        }
-    }
-    _getCommandString(options, noPrefix) {
-        const toolPath = this._getSpawnFileName();
-        const args = this._getSpawnArgs(options);
-        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
-        if (toolrunner_IS_WINDOWS) {
-            // Windows + cmd file
-            if (this._isCmdFile()) {
-                cmd += toolPath;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows + verbatim
-            else if (options.windowsVerbatimArguments) {
-                cmd += `"${toolPath}"`;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows (regular)
-            else {
-                cmd += this._windowsQuoteCmdArg(toolPath);
-                for (const a of args) {
-                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
-                }
-            }
-        }
-        else {
-            // OSX/Linux - this can likely be improved with some form of quoting.
-            // creating processes on Unix is fundamentally different than Windows.
-            // on Unix, execvp() takes an arg array.
-            cmd += toolPath;
-            for (const a of args) {
-                cmd += ` ${a}`;
-            }
-        }
-        return cmd;
-    }
-    _processLineBuffer(data, strBuffer, onLine) {
-        try {
-            let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
-            while (n > -1) {
-                const line = s.substring(0, n);
-                onLine(line);
-                // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
-            }
-            return s;
-        }
-        catch (err) {
-            // streaming lines to console is best effort.  Don't fail a build.
-            this._debug(`error processing line. Failed with error ${err}`);
-            return '';
-        }
-    }
-    _getSpawnFileName() {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                return process.env['COMSPEC'] || 'cmd.exe';
-            }
-        }
-        return this.toolPath;
-    }
-    _getSpawnArgs(options) {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
-                for (const a of this.args) {
-                    argline += ' ';
-                    argline += options.windowsVerbatimArguments
-                        ? a
-                        : this._windowsQuoteCmdArg(a);
-                }
-                argline += '"';
-                return [argline];
-            }
-        }
-        return this.args;
-    }
-    _endsWith(str, end) {
-        return str.endsWith(end);
-    }
-    _isCmdFile() {
-        const upperToolPath = this.toolPath.toUpperCase();
-        return (this._endsWith(upperToolPath, '.CMD') ||
-            this._endsWith(upperToolPath, '.BAT'));
-    }
-    _windowsQuoteCmdArg(arg) {
-        // for .exe, apply the normal quoting rules that libuv applies
-        if (!this._isCmdFile()) {
-            return this._uvQuoteCmdArg(arg);
-        }
-        // otherwise apply quoting rules specific to the cmd.exe command line parser.
-        // the libuv rules are generic and are not designed specifically for cmd.exe
-        // command line parser.
-        //
-        // for a detailed description of the cmd.exe command line parser, refer to
-        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
-        // need quotes for empty arg
-        if (!arg) {
-            return '""';
-        }
-        // determine whether the arg needs to be quoted
-        const cmdSpecialChars = [
-            ' ',
-            '\t',
-            '&',
-            '(',
-            ')',
-            '[',
-            ']',
-            '{',
-            '}',
-            '^',
-            '=',
-            ';',
-            '!',
-            "'",
-            '+',
-            ',',
-            '`',
-            '~',
-            '|',
-            '<',
-            '>',
-            '"'
-        ];
-        let needsQuotes = false;
-        for (const char of arg) {
-            if (cmdSpecialChars.some(x => x === char)) {
-                needsQuotes = true;
-                break;
-            }
-        }
-        // short-circuit if quotes not needed
-        if (!needsQuotes) {
-            return arg;
-        }
-        // the following quoting rules are very similar to the rules that by libuv applies.
-        //
-        // 1) wrap the string in quotes
-        //
-        // 2) double-up quotes - i.e. " => ""
-        //
-        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
-        //    doesn't work well with a cmd.exe command line.
-        //
-        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
-        //    for example, the command line:
-        //          foo.exe "myarg:""my val"""
-        //    is parsed by a .NET console app into an arg array:
-        //          [ "myarg:\"my val\"" ]
-        //    which is the same end result when applying libuv quoting rules. although the actual
-        //    command line from libuv quoting rules would look like:
-        //          foo.exe "myarg:\"my val\""
-        //
-        // 3) double-up slashes that precede a quote,
-        //    e.g.  hello \world    => "hello \world"
-        //          hello\"world    => "hello\\""world"
-        //          hello\\"world   => "hello\\\\""world"
-        //          hello world\    => "hello world\\"
-        //
-        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
-        //    the reasons for including this as a .cmd quoting rule are:
-        //
-        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
-        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
-        //
-        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
-        //       haven't heard any complaints about that aspect.
-        //
-        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
-        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
-        // by using %%.
-        //
-        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
-        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
-        //
-        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
-        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
-        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
-        // to an external program.
-        //
-        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
-        // % can be escaped within a .cmd file.
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\'; // double the slash
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '"'; // double the quote
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _uvQuoteCmdArg(arg) {
-        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
-        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
-        // is used.
-        //
-        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
-        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
-        // pasting copyright notice from Node within this function:
-        //
-        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
-        //
-        //      Permission is hereby granted, free of charge, to any person obtaining a copy
-        //      of this software and associated documentation files (the "Software"), to
-        //      deal in the Software without restriction, including without limitation the
-        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
-        //      sell copies of the Software, and to permit persons to whom the Software is
-        //      furnished to do so, subject to the following conditions:
-        //
-        //      The above copyright notice and this permission notice shall be included in
-        //      all copies or substantial portions of the Software.
-        //
-        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
-        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
-        //      IN THE SOFTWARE.
-        if (!arg) {
-            // Need double quotation for empty argument
-            return '""';
-        }
-        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
-            // No quotation needed
-            return arg;
-        }
-        if (!arg.includes('"') && !arg.includes('\\')) {
-            // No embedded double quotes or backslashes, so I can just wrap
-            // quote marks around the whole thing.
-            return `"${arg}"`;
-        }
-        // Expected input/output:
-        //   input : hello"world
-        //   output: "hello\"world"
-        //   input : hello""world
-        //   output: "hello\"\"world"
-        //   input : hello\world
-        //   output: hello\world
-        //   input : hello\\world
-        //   output: hello\\world
-        //   input : hello\"world
-        //   output: "hello\\\"world"
-        //   input : hello\\"world
-        //   output: "hello\\\\\"world"
-        //   input : hello world\
-        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
-        //                             but it appears the comment is wrong, it should be "hello world\\"
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\';
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '\\';
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _cloneExecOptions(options) {
-        options = options || {};
-        const result = {
-            cwd: options.cwd || process.cwd(),
-            env: options.env || process.env,
-            silent: options.silent || false,
-            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
-            failOnStdErr: options.failOnStdErr || false,
-            ignoreReturnCode: options.ignoreReturnCode || false,
-            delay: options.delay || 10000
-        };
-        result.outStream = options.outStream || process.stdout;
-        result.errStream = options.errStream || process.stderr;
-        return result;
-    }
-    _getSpawnOptions(options, toolPath) {
-        options = options || {};
-        const result = {};
-        result.cwd = options.cwd;
-        result.env = options.env;
-        result['windowsVerbatimArguments'] =
-            options.windowsVerbatimArguments || this._isCmdFile();
-        if (options.windowsVerbatimArguments) {
-            result.argv0 = `"${toolPath}"`;
-        }
-        return result;
-    }
-    /**
-     * Exec a tool.
-     * Output will be streamed to the live console.
-     * Returns promise with return code
-     *
-     * @param     tool     path to tool to exec
-     * @param     options  optional exec options.  See ExecOptions
-     * @returns   number
-     */
-    exec() {
-        return toolrunner_awaiter(this, void 0, void 0, function* () {
-            // root the tool path if it is unrooted and contains relative pathing
-            if (!isRooted(this.toolPath) &&
-                (this.toolPath.includes('/') ||
-                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
-                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
-            }
-            // if the tool is only a file name, then resolve it from the PATH
-            // otherwise verify it exists (add extension on Windows if necessary)
-            this.toolPath = yield which(this.toolPath, true);
-            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
-                this._debug(`exec tool: ${this.toolPath}`);
-                this._debug('arguments:');
-                for (const arg of this.args) {
-                    this._debug(`   ${arg}`);
-                }
-                const optionsNonNull = this._cloneExecOptions(this.options);
-                if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
-                }
-                const state = new ExecState(optionsNonNull, this.toolPath);
-                state.on('debug', (message) => {
-                    this._debug(message);
-                });
-                if (this.options.cwd && !(yield exists(this.options.cwd))) {
-                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
-                }
-                const fileName = this._getSpawnFileName();
-                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
-                let stdbuffer = '';
-                if (cp.stdout) {
-                    cp.stdout.on('data', (data) => {
-                        if (this.options.listeners && this.options.listeners.stdout) {
-                            this.options.listeners.stdout(data);
-                        }
-                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                            optionsNonNull.outStream.write(data);
-                        }
-                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.stdline) {
-                                this.options.listeners.stdline(line);
-                            }
-                        });
-                    });
-                }
-                let errbuffer = '';
-                if (cp.stderr) {
-                    cp.stderr.on('data', (data) => {
-                        state.processStderr = true;
-                        if (this.options.listeners && this.options.listeners.stderr) {
-                            this.options.listeners.stderr(data);
-                        }
-                        if (!optionsNonNull.silent &&
-                            optionsNonNull.errStream &&
-                            optionsNonNull.outStream) {
-                            const s = optionsNonNull.failOnStdErr
-                                ? optionsNonNull.errStream
-                                : optionsNonNull.outStream;
-                            s.write(data);
-                        }
-                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.errline) {
-                                this.options.listeners.errline(line);
-                            }
-                        });
-                    });
-                }
-                cp.on('error', (err) => {
-                    state.processError = err.message;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    state.CheckComplete();
-                });
-                cp.on('exit', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                cp.on('close', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                state.on('done', (error, exitCode) => {
-                    if (stdbuffer.length > 0) {
-                        this.emit('stdline', stdbuffer);
-                    }
-                    if (errbuffer.length > 0) {
-                        this.emit('errline', errbuffer);
-                    }
-                    cp.removeAllListeners();
-                    if (error) {
-                        reject(error);
-                    }
-                    else {
-                        resolve(exitCode);
-                    }
-                });
-                if (this.options.input) {
-                    if (!cp.stdin) {
-                        throw new Error('child process missing stdin');
-                    }
-                    cp.stdin.end(this.options.input);
-                }
-            }));
-        });
-    }
-}
-/**
- * Convert an arg string to an array of args. Handles escaping
- *
- * @param    argString   string of arguments
- * @returns  string[]    array of arguments
- */
-function argStringToArray(argString) {
-    const args = [];
-    let inQuotes = false;
-    let escaped = false;
-    let arg = '';
-    function append(c) {
-        // we only escape double quotes.
-        if (escaped && c !== '"') {
-            arg += '\\';
-        }
-        arg += c;
-        escaped = false;
-    }
-    for (let i = 0; i < argString.length; i++) {
-        const c = argString.charAt(i);
-        if (c === '"') {
-            if (!escaped) {
-                inQuotes = !inQuotes;
-            }
-            else {
-                append(c);
-            }
-            continue;
-        }
-        if (c === '\\' && escaped) {
-            append(c);
-            continue;
-        }
-        if (c === '\\' && inQuotes) {
-            escaped = true;
-            continue;
-        }
-        if (c === ' ' && !inQuotes) {
-            if (arg.length > 0) {
-                args.push(arg);
-                arg = '';
-            }
-            continue;
-        }
-        append(c);
-    }
-    if (arg.length > 0) {
-        args.push(arg.trim());
-    }
-    return args;
-}
-class ExecState extends external_events_.EventEmitter {
-    constructor(options, toolPath) {
-        super();
-        this.processClosed = false; // tracks whether the process has exited and stdio is closed
-        this.processError = '';
-        this.processExitCode = 0;
-        this.processExited = false; // tracks whether the process has exited
-        this.processStderr = false; // tracks whether stderr was written to
-        this.delay = 10000; // 10 seconds
-        this.done = false;
-        this.timeout = null;
-        if (!toolPath) {
-            throw new Error('toolPath must not be empty');
-        }
-        this.options = options;
-        this.toolPath = toolPath;
-        if (options.delay) {
-            this.delay = options.delay;
-        }
-    }
-    CheckComplete() {
-        if (this.done) {
-            return;
-        }
-        if (this.processClosed) {
-            this._setResult();
-        }
-        else if (this.processExited) {
-            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
-        }
-    }
-    _debug(message) {
-        this.emit('debug', message);
-    }
-    _setResult() {
-        // determine whether there is an error
-        let error;
-        if (this.processExited) {
-            if (this.processError) {
-                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
-            }
-            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
-            }
-            else if (this.processStderr && this.options.failOnStdErr) {
-                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
-            }
-        }
-        // clear the timeout
-        if (this.timeout) {
-            clearTimeout(this.timeout);
-            this.timeout = null;
-        }
-        this.done = true;
-        this.emit('done', error, this.processExitCode);
-    }
-    static HandleTimeout(state) {
-        if (state.done) {
-            return;
-        }
-        if (!state.processClosed && state.processExited) {
-            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
-            state._debug(message);
-        }
-        state._setResult();
-    }
-}
-//# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
-var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-/**
- * Exec a command.
- * Output will be streamed to the live console.
- * Returns promise with return code
- *
- * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
- * @param     args               optional arguments for tool. Escaping is handled by the lib.
- * @param     options            optional exec options.  See ExecOptions
- * @returns   Promise<number>    exit code
- */
-function exec_exec(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = tr.argStringToArray(commandLine);
-        if (commandArgs.length === 0) {
-            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
-        }
-        // Path to tool to execute should be first arg
-        const toolPath = commandArgs[0];
-        args = commandArgs.slice(1).concat(args || []);
-        const runner = new tr.ToolRunner(toolPath, args, options);
-        return runner.exec();
-    });
-}
-/**
- * Exec a command and get the output.
- * Output will be streamed to the live console.
- * Returns promise with the exit code and collected stdout and stderr
- *
- * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
- * @param     args                  optional arguments for tool. Escaping is handled by the lib.
- * @param     options               optional exec options.  See ExecOptions
- * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
- */
-function getExecOutput(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        var _a, _b;
-        let stdout = '';
-        let stderr = '';
-        //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
-        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
-        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
-        const stdErrListener = (data) => {
-            stderr += stderrDecoder.write(data);
-            if (originalStdErrListener) {
-                originalStdErrListener(data);
-            }
-        };
-        const stdOutListener = (data) => {
-            stdout += stdoutDecoder.write(data);
-            if (originalStdoutListener) {
-                originalStdoutListener(data);
-            }
-        };
-        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
-        //flush any remaining characters
-        stdout += stdoutDecoder.end();
-        stderr += stderrDecoder.end();
-        return {
-            exitCode,
-            stdout,
-            stderr
-        };
-    });
-}
-//# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
-var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
-        silent: true
-    });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
-        silent: true
-    });
-    return {
-        name: name.trim(),
-        version: version.trim()
-    };
-});
-const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
-        silent: true
-    });
-    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
-    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
-    return {
-        name,
-        version
-    };
-});
-const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
-        silent: true
-    });
-    const [name, version] = stdout.trim().split('\n');
-    return {
-        name,
-        version
-    };
-});
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
-const isWindows = platform === 'win32';
-const isMacOS = platform === 'darwin';
-const isLinux = platform === 'linux';
-function getDetails() {
-    return platform_awaiter(this, void 0, void 0, function* () {
-        return Object.assign(Object.assign({}, (yield (isWindows
-            ? getWindowsInfo()
-            : isMacOS
-                ? getMacOsInfo()
-                : getLinuxInfo()))), { platform,
-            arch,
-            isWindows,
-            isMacOS,
-            isLinux });
-    });
-}
-//# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
-var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-/**
- * The code to exit an action
- */
-var ExitCode;
-(function (ExitCode) {
-    /**
-     * A code indicating that the action was successful
-     */
-    ExitCode[ExitCode["Success"] = 0] = "Success";
-    /**
-     * A code indicating that the action was a failure
-     */
-    ExitCode[ExitCode["Failure"] = 1] = "Failure";
-})(ExitCode || (ExitCode = {}));
-//-----------------------------------------------------------------------
-// Variables
-//-----------------------------------------------------------------------
-/**
- * Sets env variable for this action and future actions in the job
- * @param name the name of the variable to set
- * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function exportVariable(name, val) {
-    const convertedVal = toCommandValue(val);
-    process.env[name] = convertedVal;
-    const filePath = process.env['GITHUB_ENV'] || '';
-    if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
-    }
-    issueCommand('set-env', { name }, convertedVal);
-}
-/**
- * Registers a secret which will get masked from logs
- *
- * @param secret - Value of the secret to be masked
- * @remarks
- * This function instructs the Actions runner to mask the specified value in any
- * logs produced during the workflow run. Once registered, the secret value will
- * be replaced with asterisks (***) whenever it appears in console output, logs,
- * or error messages.
- *
- * This is useful for protecting sensitive information such as:
- * - API keys
- * - Access tokens
- * - Authentication credentials
- * - URL parameters containing signatures (SAS tokens)
- *
- * Note that masking only affects future logs; any previous appearances of the
- * secret in logs before calling this function will remain unmasked.
- *
- * @example
- * ```typescript
- * // Register an API token as a secret
- * const apiToken = "abc123xyz456";
- * setSecret(apiToken);
- *
- * // Now any logs containing this value will show *** instead
- * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
- * ```
- */
-function core_setSecret(secret) {
-    issueCommand('add-mask', {}, secret);
-}
-/**
- * Prepends inputPath to the PATH (for this action and future actions)
- * @param inputPath
- */
-function addPath(inputPath) {
-    const filePath = process.env['GITHUB_PATH'] || '';
-    if (filePath) {
-        issueFileCommand('PATH', inputPath);
-    }
-    else {
-        issueCommand('add-path', {}, inputPath);
-    }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
-}
-/**
- * Gets the value of an input.
- * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
- * Returns an empty string if the value is not defined.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string
- */
-function getInput(name, options) {
-    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
-    if (options && options.required && !val) {
-        throw new Error(`Input required and not supplied: ${name}`);
-    }
-    if (options && options.trimWhitespace === false) {
-        return val;
-    }
-    return val.trim();
-}
-/**
- * Gets the values of an multiline input.  Each value is also trimmed.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string[]
- *
- */
-function getMultilineInput(name, options) {
-    const inputs = getInput(name, options)
-        .split('\n')
-        .filter(x => x !== '');
-    if (options && options.trimWhitespace === false) {
-        return inputs;
-    }
-    return inputs.map(input => input.trim());
-}
-/**
- * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
- * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
- * The return value is also in boolean type.
- * ref: https://yaml.org/spec/1.2/spec.html#id2804923
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   boolean
- */
-function getBooleanInput(name, options) {
-    const trueValue = ['true', 'True', 'TRUE'];
-    const falseValue = ['false', 'False', 'FALSE'];
-    const val = getInput(name, options);
-    if (trueValue.includes(val))
-        return true;
-    if (falseValue.includes(val))
-        return false;
-    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
-        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
-}
-/**
- * Sets the value of an output.
- *
- * @param     name     name of the output to set
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function setOutput(name, value) {
-    const filePath = process.env['GITHUB_OUTPUT'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
-    }
-    process.stdout.write(external_os_namespaceObject.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
-}
-/**
- * Enables or disables the echoing of commands into stdout for the rest of the step.
- * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
- *
- */
-function setCommandEcho(enabled) {
-    issue('echo', enabled ? 'on' : 'off');
-}
-//-----------------------------------------------------------------------
-// Results
-//-----------------------------------------------------------------------
-/**
- * Sets the action status to failed.
- * When the action exits it will be with an exit code of 1
- * @param message add error issue message
- */
-function setFailed(message) {
-    process.exitCode = ExitCode.Failure;
-    error(message);
-}
-//-----------------------------------------------------------------------
-// Logging Commands
-//-----------------------------------------------------------------------
-/**
- * Gets whether Actions Step Debug is on or not
- */
-function isDebug() {
-    return process.env['RUNNER_DEBUG'] === '1';
-}
-/**
- * Writes debug message to user log
- * @param message debug message
- */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
-}
-/**
- * Adds an error issue
- * @param message error issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a warning issue
- * @param message warning issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a notice issue
- * @param message notice issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Writes info to log with console.log.
- * @param message info message
- */
-function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
-}
-/**
- * Begin an output group.
- *
- * Output until the next `groupEnd` will be foldable in this group
- *
- * @param name The name of the output group
- */
-function startGroup(name) {
-    command_issue('group', name);
-}
-/**
- * End an output group.
- */
-function endGroup() {
-    command_issue('endgroup');
-}
-/**
- * Wrap an asynchronous function call in a group.
- *
- * Returns the same type as the function itself.
- *
- * @param name The name of the group
- * @param fn The function to wrap in the group
- */
-function group(name, fn) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        startGroup(name);
-        let result;
-        try {
-            result = yield fn();
-        }
-        finally {
-            endGroup();
-        }
-        return result;
-    });
-}
-//-----------------------------------------------------------------------
-// Wrapper action state
-//-----------------------------------------------------------------------
-/**
- * Saves state for current action, the state can only be retrieved by this action's post job execution.
- *
- * @param     name     name of the state to store
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function saveState(name, value) {
-    const filePath = process.env['GITHUB_STATE'] || '';
-    if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
-    }
-    issueCommand('save-state', { name }, toCommandValue(value));
-}
-/**
- * Gets the value of an state set by this action's main execution.
- *
- * @param     name     name of the state to get
- * @returns   string
- */
-function getState(name) {
-    return process.env[`STATE_${name}`] || '';
-}
-function getIDToken(aud) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        return yield OidcClient.getIDToken(aud);
-    });
-}
-/**
- * Summary exports
- */
-
-/**
- * @deprecated use core.summary
- */
-
-/**
- * Path exports
- */
-
-/**
- * Platform utilities exports
- */
-
-//# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __nccwpck_require__(3838);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 ;// CONCATENATED MODULE: ./src/adapters/actions.ts
 // Adapters for a GitHub Actions runner: @actions/core for logs, annotations, outputs and the job summary.
-
 
 
 /** Annotations only for files inside the workspace, with repository-relative paths. */
@@ -31606,26 +32666,123 @@ function annotation(workspaceRoot, where) {
 }
 function actionsLogger(workspaceRoot) {
     return {
-        info: (message) => info(message),
-        debug: (message) => core_debug(message),
-        warning: (message, where) => warning(message, annotation(workspaceRoot, where)),
-        error: (message, where) => error(message, annotation(workspaceRoot, where)),
-        group: (title, body) => group(title, body),
+        info: (message) => core/* info */.pq(message),
+        debug: (message) => core/* debug */.Yz(message),
+        warning: (message, where) => core/* warning */.$e(message, annotation(workspaceRoot, where)),
+        error: (message, where) => core/* error */.z3(message, annotation(workspaceRoot, where)),
+        group: (title, body) => core/* group */.Os(title, body),
     };
 }
 function actionsReporter() {
     return {
-        setOutput: (name, value) => setOutput(name, value),
+        setOutput: (name, value) => core/* setOutput */.uH(name, value),
         appendSummary: async (markdown) => {
             if (process.env.GITHUB_STEP_SUMMARY === undefined)
                 return;
-            await summary.addRaw(markdown, true).write();
+            await core/* summary */.z.addRaw(markdown, true).write();
         },
     };
 }
-function fileWorkspace(root) {
-    return { readFile: (file) => (0,promises_namespaceObject.readFile)(external_node_path_default().resolve(root, file)) };
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+;// CONCATENATED MODULE: ./src/adapters/workspace.ts
+
+
+/** Files relative to `root`; work directories under `tempDir` (RUNNER_TEMP on a runner). */
+function fileWorkspace(root, tempDir) {
+    return {
+        root,
+        readFile: (file) => (0,promises_.readFile)(external_node_path_default().resolve(root, file)),
+        makeWorkDir: async () => {
+            await (0,promises_.mkdir)(tempDir, { recursive: true });
+            return (0,promises_.mkdtemp)(external_node_path_default().join(tempDir, 'stagecraft-'));
+        },
+    };
 }
+
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/adapters/exec.ts
+// Runs processes with an argument vector, never through a shell. Inputs are untrusted.
+
+/** A failed process: keeps its argv, exit code and the tail of what it said on stderr. */
+class RunError extends Error {
+    argv;
+    exitCode;
+    stderrTail;
+    name = 'RunError';
+    constructor(argv, exitCode, stderrTail) {
+        super(`${argv.slice(0, 3).join(' ')} failed with exit code ${exitCode}${stderrTail === '' ? '' : `: ${stderrTail}`}`);
+        this.argv = argv;
+        this.exitCode = exitCode;
+        this.stderrTail = stderrTail;
+    }
+}
+/** The last few non-empty lines of a process's stderr, for error messages. */
+function tailLines(text, count = 5) {
+    return text
+        .split('\n')
+        .map((line) => line.trimEnd())
+        .filter((line) => line !== '')
+        .slice(-count)
+        .join('\n');
+}
+const execProcess = (argv, options = {}) => new Promise((resolve, reject) => {
+    const [command, ...args] = argv;
+    if (command === undefined) {
+        reject(new Error('execProcess: empty argv'));
+        return;
+    }
+    const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, {
+        cwd: options.cwd,
+        env: options.env ?? process.env,
+        shell: false,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        signal: options.signal,
+    });
+    const stdout = [];
+    const stderr = [];
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+        stdout.push(chunk);
+        options.onStdout?.(chunk);
+    });
+    child.stderr.on('data', (chunk) => {
+        stderr.push(chunk);
+        options.onStderr?.(chunk);
+    });
+    let timer;
+    if (options.timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+            child.kill('SIGTERM');
+            setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+        }, options.timeoutMs);
+        timer.unref();
+    }
+    child.on('error', (error) => {
+        if (timer !== undefined)
+            clearTimeout(timer);
+        reject(error);
+    });
+    child.on('close', (code, signal) => {
+        if (timer !== undefined)
+            clearTimeout(timer);
+        resolve({
+            exitCode: code ?? (signal === null ? 1 : 128),
+            stdout: stdout.join(''),
+            stderr: stderr.join(''),
+        });
+    });
+    if (options.input !== undefined)
+        child.stdin.end(options.input);
+    else
+        child.stdin.end();
+});
 
 ;// CONCATENATED MODULE: ./src/dockerfile/errors.ts
 /**
@@ -31677,7 +32834,10 @@ class UnknownInstructionError extends errors_DockerfileError {
 // (BuildKit's parser/directives.go).
 
 // Go's `\s` is ASCII-only and excludes \v.
-const DIRECTIVE = /^([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*$/;
+// `^([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$` in BuildKit; the lazy value with trailing blanks backtracks
+// quadratically here, so the value is matched greedily and its trailing blanks trimmed by hand.
+const DIRECTIVE = /^([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*([^\n]+)$/;
+const isGoRegexpSpace = (code) => code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0c || code === 0x0d;
 const VALID = new Set(['syntax', 'escape', 'check']);
 class DirectiveScanner {
     done = false;
@@ -31702,7 +32862,10 @@ class DirectiveScanner {
         const name = key;
         if (this.seen.has(name))
             throw new errors_DockerfileError(`only one ${name} parser directive can be used`);
-        const value = match[2];
+        let end = match[2].length;
+        while (end > 1 && isGoRegexpSpace(match[2].charCodeAt(end - 1)))
+            end--;
+        const value = match[2].slice(0, end);
         if (name === 'escape' && value !== '`' && value !== '\\') {
             throw new errors_DockerfileError(`invalid escape token '${value}' does not match \` or \\`);
         }
@@ -31717,9 +32880,6 @@ class DirectiveScanner {
 ;// CONCATENATED MODULE: ./src/dockerfile/go-text.ts
 // Go's notions of whitespace and quoting, which BuildKit's parser relies on. JavaScript's `\s` and
 // `trim()` differ from Go's `unicode.IsSpace` (JS counts U+FEFF, Go counts U+0085), so we spell Go's out.
-const GO_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const LEADING_SPACE = new RegExp(`^[${GO_SPACE}]+`);
-const TRAILING_SPACE = new RegExp(`[${GO_SPACE}]+$`);
 /** Go's `unicode.IsSpace` for one UTF-16 code unit (no space lies outside the BMP). */
 function isGoSpace(code) {
     if (code <= 0x20)
@@ -31738,11 +32898,18 @@ function isGoSpace(code) {
 }
 /** Go's `strings.TrimSpace`. */
 function go_text_goTrimSpace(text) {
-    return goTrimLeftSpace(text).replace(TRAILING_SPACE, '');
+    const trimmed = goTrimLeftSpace(text);
+    let end = trimmed.length;
+    while (end > 0 && isGoSpace(trimmed.charCodeAt(end - 1)))
+        end--;
+    return end === trimmed.length ? trimmed : trimmed.slice(0, end);
 }
 /** Go's `strings.TrimLeftFunc(s, unicode.IsSpace)`. */
 function goTrimLeftSpace(text) {
-    return text.length > 0 && isGoSpace(text.charCodeAt(0)) ? text.replace(LEADING_SPACE, '') : text;
+    let start = 0;
+    while (start < text.length && isGoSpace(text.charCodeAt(start)))
+        start++;
+    return start === 0 ? text : text.slice(start);
 }
 // Unicode categories L, M, N, P and S, which with ASCII space make Go's `unicode.IsPrint`.
 const GO_PRINTABLE = /[\p{L}\p{M}\p{N}\p{P}\p{S} ]/u;
@@ -31994,6 +33161,8 @@ function doubleQuoteScanner(esc) {
 }
 /** Shared by lexers that do not track names; never written to. */
 const NO_NAMES = new Set();
+/** How deep `${…}` expansions may nest (see `Lexer.nested`). */
+const MAX_NESTING = 200;
 class Lexer {
     src;
     env;
@@ -32006,6 +33175,7 @@ class Lexer {
     words;
     /** The word being built. BuildKit shares this buffer with nested levels, which empty it. */
     buf = '';
+    depth = 0;
     matched;
     unmatched;
     len;
@@ -32261,6 +33431,10 @@ class Lexer {
     }
     /** Reads a nested part; an error that ran into the end of the word is reported as `eofMessage`. */
     nested(stop, rawEscapes, eofMessage) {
+        // Go's stacks grow; ours do not. No real Dockerfile nests expansions this deep, so stop with an error
+        // instead of overflowing the stack.
+        if (++this.depth > MAX_NESTING)
+            throw this.fail(`expansions nested deeper than ${MAX_NESTING} levels`);
         try {
             return this.processStopOn(stop, rawEscapes);
         }
@@ -32268,6 +33442,9 @@ class Lexer {
             if (error instanceof LexFailure && this.pos >= this.len)
                 throw this.fail(eofMessage);
             throw error;
+        }
+        finally {
+            this.depth--;
         }
     }
     processDollar() {
@@ -32717,21 +33894,37 @@ function chompHeredocContent(content) {
 const WHITESPACE_RUN = /[\t\v\f\r ]+/;
 const NONE = { args: [], json: false };
 const NOT_STRING_ARRAY_MESSAGE = 'when using JSON array syntax, arrays must be comprised of strings only';
+/** `[\t\v\f\r ]`, the blanks BuildKit's `reWhitespace` splits on. */
+function isSplitBlank(code) {
+    return code === 0x20 || code === 0x09 || code === 0x0b || code === 0x0c || code === 0x0d;
+}
 /** Splits off the keyword and the leading flags (BuildKit's `splitCommand`). */
 function splitCommand(line, escapeToken) {
     const trimmed = go_text_goTrimSpace(line);
-    const match = WHITESPACE_RUN.exec(trimmed);
-    if (match === null)
+    let end = 0;
+    while (end < trimmed.length && !isSplitBlank(trimmed.charCodeAt(end)))
+        end++;
+    if (end === trimmed.length)
         return { keyword: trimmed, flags: [], rest: '' };
-    const keyword = trimmed.slice(0, match.index);
-    const { rest, flags } = extractBuilderFlags(trimmed.slice(match.index + match[0].length), escapeToken);
-    return { keyword, flags, rest: go_text_goTrimSpace(rest) };
+    let argsFrom = end + 1;
+    while (argsFrom < trimmed.length && isSplitBlank(trimmed.charCodeAt(argsFrom)))
+        argsFrom++;
+    const { rest, flags } = extractBuilderFlags(trimmed.slice(argsFrom), escapeToken);
+    return { keyword: trimmed.slice(0, end), flags, rest: go_text_goTrimSpace(rest) };
 }
 /**
  * Leading `--flag` words, quotes removed and escapes applied; a bare `--` ends them. BuildKit scans
  * bytes here, so on non-ASCII text we scan the UTF-8 bytes as it does (see `toByteString`).
  */
 function extractBuilderFlags(line, escapeToken) {
+    // Most lines have no flags: when the first word (after ASCII blanks) does not start with `--`, the
+    // byte-wise scan below would stop right there, so skip it.
+    let first = 0;
+    while (first < line.length && line.charCodeAt(first) < 0x80 && isGoSpace(line.charCodeAt(first)))
+        first++;
+    if (first < line.length && line.charCodeAt(first) < 0x80 && !line.startsWith('--', first)) {
+        return { rest: line.slice(first), flags: [] };
+    }
     const ascii = isAscii(line);
     const text = ascii ? line : toByteString(line);
     const restFrom = (pos) => (ascii ? text.slice(pos) : fromByteString(text.slice(pos)));
@@ -33006,22 +34199,42 @@ class LineScanner {
         return line;
     }
 }
-const trimNewline = (line) => line.replace(/[\r\n]+$/, '');
+/** Drops trailing CR and LF characters (Go's `bytes.TrimRight(line, "\r\n")`). */
+function trimNewline(line) {
+    let end = line.length;
+    while (end > 0) {
+        const code = line.charCodeAt(end - 1);
+        if (code !== 0x0a && code !== 0x0d)
+            break;
+        end--;
+    }
+    return end === line.length ? line : line.slice(0, end);
+}
 const isComment = (line) => goTrimLeftSpace(line).startsWith('#');
-function escapeForRegExp(token) {
-    return token.replace(/[\\^$.*+?()[\]{}|`]/g, '\\$&');
+/**
+ * BuildKit's continuation rule, `([^E])E[ \t]*$|^E[ \t]*$` for the escape token E: the line ends with an
+ * escape token (blanks may follow) that is not itself escaped. Returns the line without the token and
+ * the blanks, or `undefined` when the line does not continue.
+ */
+function stripContinuation(line, escapeToken) {
+    let end = line.length;
+    while (end > 0) {
+        const code = line.charCodeAt(end - 1);
+        if (code !== 0x20 && code !== 0x09)
+            break;
+        end--;
+    }
+    if (end === 0 || line[end - 1] !== escapeToken)
+        return undefined;
+    if (end >= 2 && line[end - 2] === escapeToken)
+        return undefined;
+    return line.slice(0, end - 1);
 }
-/** `E` at the end of a line, optionally followed by blanks, and not itself escaped. */
-function continuationPattern(escapeToken) {
-    const e = escapeForRegExp(escapeToken);
-    return new RegExp(`([^${e}])${e}[ \\t]*$|^${e}[ \\t]*$`);
-}
-function parseDockerfile(source) {
+function parse_parseDockerfile(source) {
     const text = typeof source === 'string' ? source : new TextDecoder('utf-8').decode(source);
     const scanner = new LineScanner(text.startsWith('\uFEFF') ? text.slice(1) : text);
     const directives = new DirectiveScanner();
     let escapeToken = '\\';
-    let continuation = continuationPattern(escapeToken);
     const instructions = [];
     const warnings = [];
     let comments = [];
@@ -33037,15 +34250,13 @@ function parseDockerfile(source) {
         }
         if (directive?.name === 'escape') {
             escapeToken = directive.value;
-            continuation = continuationPattern(escapeToken);
         }
         return directive !== undefined;
     };
     /** Removes a continuation token; `ended` is false when the next line continues this one. */
     const trimContinuation = (line) => {
-        if (!continuation.test(line))
-            return { line, ended: true };
-        return { line: line.replace(continuation, '$1'), ended: false };
+        const stripped = stripContinuation(line, escapeToken);
+        return stripped === undefined ? { line, ended: true } : { line: stripped, ended: false };
     };
     for (let raw = scanner.next(); raw !== undefined; raw = scanner.next()) {
         if (isComment(raw)) {
@@ -33218,12 +34429,12 @@ const BAD_PATTERN = 'syntax error in pattern'; // Go's filepath.ErrBadPattern
 const BARE_EXCLAMATION = 'illegal exclusion pattern: "!"';
 const TOKEN_TOO_LONG = 'bufio.Scanner: token too long';
 /** bufio.Scanner's default buffer: a line must fit in it together with its newline. */
-const MAX_SCAN_TOKEN = (/* unused pure expression or super */ null && (64 * 1024));
+const MAX_SCAN_TOKEN = 64 * 1024;
 // ---------------------------------------------------------------------------------------------------------------
 // Go string helpers
 /** Go's `unicode.IsSpace` (what `strings.TrimSpace` trims). Unlike JS `trim`, U+0085 is space and U+FEFF is not. */
-const dockerignore_GO_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const GO_TRIM = new RegExp(`^[${dockerignore_GO_SPACE}]+|[${dockerignore_GO_SPACE}]+$`, 'g');
+const GO_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const GO_TRIM = new RegExp(`^[${GO_SPACE}]+|[${GO_SPACE}]+$`, 'g');
 function dockerignore_goTrimSpace(s) {
     return s.replace(GO_TRIM, '');
 }
@@ -33287,7 +34498,7 @@ function scanLines(text) {
 // ---------------------------------------------------------------------------------------------------------------
 // filepath.Match, used by patternmatcher.New only to reject malformed patterns (Go ≥ 1.20 semantics: a pattern
 // is checked all the way through even when the name stops matching early).
-class BadPattern extends (/* unused pure expression or super */ null && (Error)) {
+class BadPattern extends Error {
 }
 function codePointWidth(cp) {
     return cp > 0xffff ? 2 : 1;
@@ -33432,7 +34643,7 @@ function goFilepathMatch(pattern, name) {
 // Go regexp (RE2 syntax, Perl flags) → JavaScript RegExp with the `u` flag. Only needs to accept what
 // compileGlob can produce, but that is more than it seems: `[`, `]`, `^`, `{`, `|`, `}` and every `\x` escape
 // reach Go's regexp parser untouched.
-class GoRegexpError extends (/* unused pure expression or super */ null && (Error)) {
+class GoRegexpError extends Error {
 }
 const GO_MAX_SIZE = Math.floor((128 << 20) / 40);
 const GO_MAX_REPEAT = 1000;
@@ -34237,7 +35448,7 @@ function withoutTrailingGlob(pattern) {
     return p;
 }
 const NOT_VISITED = { info: new Uint8Array(0), excluded: true, descend: false };
-const MAX_CACHED_DIRS = (/* unused pure expression or super */ null && (1 << 17));
+const MAX_CACHED_DIRS = 1 << 17;
 const NEEDS_CLEAN = /^\.{1,2}(\/|$)|^\/|\/$|\/\/|\/\.{1,2}(\/|$)/;
 function normalizeRelative(path) {
     if (!NEEDS_CLEAN.test(path))
@@ -34375,6 +35586,12 @@ function dockerignoreCandidates(dockerfilePath) {
 
 
 
+;// CONCATENATED MODULE: ./src/stages/instructions.ts
+/** Display name as BuildKit prints it: the stage's name, else `stage-<index>`. */
+function stageDisplayName(stage) {
+    return stage.name ?? `stage-${stage.index}`;
+}
+
 ;// CONCATENATED MODULE: ./src/stages/flags.ts
 // Instruction flags (BuildKit's instructions/bflag.go) and the "did you mean" hint BuildKit adds to
 // unknown names (util/suggest/error.go at the repository root).
@@ -34417,6 +35634,16 @@ const HEALTHCHECK_FLAGS = {
 };
 /** Every other instruction that checks its flags accepts none. */
 const NO_FLAGS = {};
+// Declarations are a handful of constant objects; list each one's entries once (this runs per instruction).
+const ENTRIES = new WeakMap();
+function declarationEntries(declarations) {
+    let entries = ENTRIES.get(declarations);
+    if (entries === undefined) {
+        entries = Object.entries(declarations);
+        ENTRIES.set(declarations, entries);
+    }
+    return entries;
+}
 /**
  * Checks an instruction's flag words (as the parser extracted them, quotes removed) against its
  * declarations, with BuildKit's messages. A bare `--` ends the flags. Errors carry no location; the
@@ -34424,9 +35651,11 @@ const NO_FLAGS = {};
  */
 function parseFlags(args, declarations) {
     const values = {};
-    for (const [name, kind] of Object.entries(declarations))
+    for (const [name, kind] of declarationEntries(declarations))
         values[name] = kind === 'strings' ? [] : undefined;
     const used = new Set();
+    if (args.length === 0)
+        return { values: values, used };
     for (const arg of args) {
         if (arg === '--')
             break;
@@ -34491,6 +35720,9 @@ function suggest(value, options, caseSensitive) {
         const candidate = caseSensitive ? option : goToLower(option);
         if (candidate === wanted)
             return undefined;
+        // Lengths that differ by 3 or more cannot be within the distance; skip the quadratic comparison.
+        if (Math.abs(candidate.length - wanted.length) > 2)
+            continue;
         const distance = levenshtein(wanted, candidate);
         if (distance < best) {
             match = caseSensitive ? candidate : matchCase(candidate, value);
@@ -34615,7 +35847,7 @@ function readMount(value) {
  */
 function parseMount(value, expand = (word) => word) {
     return interpretMount(value, csvFields(value, 'mounts'), expand, (message) => {
-        throw new DockerfileError(message);
+        throw new errors_DockerfileError(message);
     });
 }
 /** `fail` either throws or records the message; after it returns, the offending field is skipped. */
@@ -34962,7 +36194,7 @@ const INSTRUCTION_NAMES = [
  * `dockerfile parse error on line <first line>: <message>`; an instruction before the first FROM fails
  * with `no build stage in current context`, unprefixed. Every error carries the instruction's lines.
  */
-function parseStages(ast) {
+function parse_parseStages(ast) {
     const metaArgs = [];
     const stages = [];
     for (const node of ast.instructions) {
@@ -35050,26 +36282,26 @@ const errTooManyArguments = (command) => fail(`Bad input to ${command}, too many
 const errNotJson = (command) => fail(`${command} requires the arguments to be in JSON form`);
 /** BuildKit's `ParseInstruction`: dispatch on the lowercased keyword. */
 function parseInstruction(node) {
-    const located = { range: node.range, node };
     switch (node.keyword) {
         case 'env':
             parseFlags(node.flags, NO_FLAGS);
-            return { ...located, kind: 'env', env: parseKeyValues(node.args, 'ENV') };
+            return { kind: 'env', range: node.range, node, env: parseKeyValues(node.args, 'ENV') };
         case 'maintainer':
             if (node.args.length !== 1)
                 errExactlyOneArgument('MAINTAINER');
             parseFlags(node.flags, NO_FLAGS);
-            return { ...located, kind: 'maintainer', maintainer: node.args[0] };
+            return { kind: 'maintainer', range: node.range, node, maintainer: node.args[0] };
         case 'label':
             parseFlags(node.flags, NO_FLAGS);
-            return { ...located, kind: 'label', labels: parseKeyValues(node.args, 'LABEL') };
+            return { kind: 'label', range: node.range, node, labels: parseKeyValues(node.args, 'LABEL') };
         case 'add': {
             if (node.args.length < 2)
                 errNoDestinationArgument('ADD');
             const { values } = parseFlags(node.flags, ADD_FLAGS);
             return {
-                ...located,
                 kind: 'add',
+                range: node.range,
+                node,
                 files: parseSourcesAndDest(node, 'ADD'),
                 chown: parse_nonEmpty(values.chown),
                 chmod: parse_nonEmpty(values.chmod),
@@ -35085,8 +36317,9 @@ function parseInstruction(node) {
                 errNoDestinationArgument('COPY');
             const { values } = parseFlags(node.flags, COPY_FLAGS);
             return {
-                ...located,
                 kind: 'copy',
+                range: node.range,
+                node,
                 files: parseSourcesAndDest(node, 'COPY'),
                 from: parse_nonEmpty(values.from),
                 chown: parse_nonEmpty(values.chown),
@@ -35099,12 +36332,12 @@ function parseInstruction(node) {
         case 'from':
             return parseFrom(node);
         case 'onbuild':
-            return { ...located, ...parseOnBuild(node) };
+            return parseOnBuild(node);
         case 'workdir':
             if (node.args.length !== 1)
                 errExactlyOneArgument('WORKDIR');
             parseFlags(node.flags, NO_FLAGS);
-            return { ...located, kind: 'workdir', path: node.args[0] };
+            return { kind: 'workdir', range: node.range, node, path: node.args[0] };
         case 'run': {
             const { values } = parseFlags(node.flags, RUN_FLAGS);
             // BuildKit's RUN hooks, in their order: devices, mounts, network, security.
@@ -35118,8 +36351,9 @@ function parseInstruction(node) {
             if (!['insecure', 'sandbox'].includes(security))
                 fail(`security ${go_text_goQuote(security)} is not valid`);
             return {
-                ...located,
                 kind: 'run',
+                range: node.range,
+                node,
                 command: commandLine(node),
                 heredocs: node.heredocs,
                 mounts,
@@ -35130,23 +36364,23 @@ function parseInstruction(node) {
         }
         case 'cmd':
             parseFlags(node.flags, NO_FLAGS);
-            return { ...located, kind: 'cmd', command: commandLine(node) };
+            return { kind: 'cmd', range: node.range, node, command: commandLine(node) };
         case 'healthcheck':
-            return { ...located, ...parseHealthcheck(node) };
+            return parseHealthcheck(node);
         case 'entrypoint':
             parseFlags(node.flags, NO_FLAGS);
-            return { ...located, kind: 'entrypoint', command: commandLine(node) };
+            return { kind: 'entrypoint', range: node.range, node, command: commandLine(node) };
         case 'expose':
             if (node.args.length === 0)
                 errAtLeastOneArgument('EXPOSE');
             parseFlags(node.flags, NO_FLAGS);
             // BuildKit sorts the ports (byte order; ports are ASCII).
-            return { ...located, kind: 'expose', ports: [...node.args].sort(compareStrings) };
+            return { kind: 'expose', range: node.range, node, ports: [...node.args].sort(compareStrings) };
         case 'user':
             if (node.args.length !== 1)
                 errExactlyOneArgument('USER');
             parseFlags(node.flags, NO_FLAGS);
-            return { ...located, kind: 'user', user: node.args[0] };
+            return { kind: 'user', range: node.range, node, user: node.args[0] };
         case 'volume': {
             if (node.args.length === 0)
                 errAtLeastOneArgument('VOLUME');
@@ -35154,16 +36388,16 @@ function parseInstruction(node) {
             const volumes = node.args.map((volume) => go_text_goTrimSpace(volume));
             if (volumes.includes(''))
                 fail('VOLUME specified can not be an empty string');
-            return { ...located, kind: 'volume', volumes };
+            return { kind: 'volume', range: node.range, node, volumes };
         }
         case 'stopsignal':
             // BuildKit never checks STOPSIGNAL's flags.
             if (node.args.length !== 1)
                 errExactlyOneArgument('STOPSIGNAL');
-            return { ...located, kind: 'stopsignal', signal: node.args[0] };
+            return { kind: 'stopsignal', range: node.range, node, signal: node.args[0] };
         case 'arg':
             // Nor ARG's.
-            return { ...located, kind: 'arg', args: parseArgs(node.args) };
+            return { kind: 'arg', range: node.range, node, args: parseArgs(node.args) };
         case 'shell': {
             parseFlags(node.flags, NO_FLAGS);
             const { args } = commandLine(node);
@@ -35171,7 +36405,7 @@ function parseInstruction(node) {
                 errAtLeastOneArgument('SHELL');
             if (!node.json)
                 errNotJson('SHELL');
-            return { ...located, kind: 'shell', shell: args };
+            return { kind: 'shell', range: node.range, node, shell: args };
         }
         default: {
             const suggestion = suggest(node.rawKeyword, INSTRUCTION_NAMES, false);
@@ -35216,7 +36450,7 @@ function parseOnBuild(node) {
     let expression = node.original.replace(/^[\t\n\f\r ]*ONBUILD[\t\n\f\r ]*/i, '');
     for (const heredoc of node.heredocs)
         expression += `\n${heredoc.content}${heredoc.name}`;
-    return { kind: 'onbuild', expression, trigger };
+    return { kind: 'onbuild', range: node.range, node, expression, trigger };
 }
 function parseHealthcheck(node) {
     if (node.args.length === 0)
@@ -35229,6 +36463,8 @@ function parseHealthcheck(node) {
             fail('HEALTHCHECK NONE takes no arguments');
         return {
             kind: 'healthcheck',
+            range: node.range,
+            node,
             test: ['NONE'],
             interval: undefined,
             timeout: undefined,
@@ -35255,6 +36491,8 @@ function parseHealthcheck(node) {
     }
     return {
         kind: 'healthcheck',
+        range: node.range,
+        node,
         test: [node.json ? 'CMD' : 'CMD-SHELL', ...command],
         interval,
         timeout,
@@ -35656,7 +36894,7 @@ function parsePlatform(specifier, host = LINUX_AMD64) {
                 `platform specifier component must match ${go_text_goQuote(SPECIFIER_PATTERN)}: ${ERR_INVALID_ARGUMENT}`);
         }
     }
-    const make = (operatingSystem, arch, variant) => platform_platform(operatingSystem, arch, variant, osVersion, osFeatures);
+    const make = (operatingSystem, arch, variant) => platform(operatingSystem, arch, variant, osVersion, osFeatures);
     switch (parts.length) {
         case 1: {
             // An OS (with or without version) takes the host's architecture; otherwise try an architecture.
@@ -35766,7 +37004,7 @@ function platform_normalizePlatform(p, host = LINUX_AMD64) {
     else if (p.osFeatures !== undefined) {
         features = [];
     }
-    return platform_platform(normalizeOS(p.os, host), arch, variant, p.osVersion ?? '', features);
+    return platform(normalizeOS(p.os, host), arch, variant, p.osVersion ?? '', features);
 }
 const NODE_OS = {
     win32: 'windows',
@@ -35797,7 +37035,7 @@ function hostPlatform(nodePlatform, nodeArch, details = {}) {
     if (arch === 'arm' || arch === 'arm64') {
         variant = details.variant ?? defaultCpuVariant(os, arch);
     }
-    return platform_platform(os, arch, variant, os === 'windows' ? (details.osVersion ?? '') : '', undefined);
+    return platform(os, arch, variant, os === 'windows' ? (details.osVersion ?? '') : '', undefined);
 }
 function defaultCpuVariant(os, arch) {
     switch (os) {
@@ -35814,7 +37052,7 @@ function defaultCpuVariant(os, arch) {
 }
 // ---- helpers ----
 /** Builds a Platform, leaving out what Go would hold as an empty string or nil slice. */
-function platform_platform(os, architecture, variant, osVersion, osFeatures) {
+function platform(os, architecture, variant, osVersion, osFeatures) {
     return {
         os,
         architecture,
@@ -36246,7 +37484,7 @@ function newState(position, stage, baseName, range) {
 /** Parses, stages and plans a Dockerfile in one go; throws `DockerfileError` as BuildKit would fail. */
 function planDockerfile(source, request) {
     if (source.length === 0)
-        throw new errors_DockerfileError('the Dockerfile cannot be empty');
+        throw new DockerfileError('the Dockerfile cannot be empty');
     return planStages(parseStages(parseDockerfile(source)), request);
 }
 function planStages(dockerfile, request) {
@@ -36434,7 +37672,7 @@ function addSources(state, command, states) {
 function parseTrigger(onbuild, states, escape, stageRange) {
     try {
         // BuildKit parses each trigger anew, with default directives.
-        const ast = parseDockerfile(onbuild.expression);
+        const ast = parse_parseDockerfile(onbuild.expression);
         if (ast.instructions.length !== 1)
             throw new errors_DockerfileError('onbuild trigger should be a single expression');
         const instruction = parseCommand({ ...ast.instructions[0], range: onbuild.range });
@@ -36610,6 +37848,26 @@ function baseOf(state) {
     return { image: state.baseName };
 }
 
+;// CONCATENATED MODULE: ./src/plan/dependencies.ts
+/** Each reachable stage's transitive dependencies (FROM chain, COPY --from, mounts, ONBUILD), in index order. */
+function transitiveDependencies(plan) {
+    const direct = new Map(plan.stages.map((stage) => [stage.index, stage.dependsOn.map((edge) => edge.stage)]));
+    const result = new Map();
+    for (const index of plan.order) {
+        const seen = new Set();
+        const stack = [...(direct.get(index) ?? [])];
+        while (stack.length > 0) {
+            const next = stack.pop();
+            if (seen.has(next))
+                continue;
+            seen.add(next);
+            stack.push(...(direct.get(next) ?? []));
+        }
+        result.set(index, [...seen].sort((a, b) => a - b));
+    }
+    return result;
+}
+
 ;// CONCATENATED MODULE: ./src/plan/render.ts
 const KEYWORD = {
     from: 'FROM',
@@ -36753,6 +38011,7 @@ function renderPlanMermaid(plan) {
 
 
 
+
 ;// CONCATENATED MODULE: ./src/adapters/host.ts
 
 /** The platform this process runs on, as BuildKit's default platform would name it. */
@@ -36760,14 +38019,438 @@ function currentPlatform() {
     return hostPlatform(process.platform, process.arch);
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ./src/cache/entry.ts
+var entry = __nccwpck_require__(8962);
+;// CONCATENATED MODULE: ./src/cache/local-store.ts
+// Entries in a directory on this machine: the default store outside GitHub Actions. The caller picks the
+// directory (`$XDG_CACHE_HOME/stagecraft`, else `~/.cache/stagecraft`: see `defaultLocalCacheDir`).
+//
+//   <dir>/v1/entries/<id>/meta.json   {"key", "savedAt", "lastUsedAt", "bytes"} (times in ms since the epoch)
+//   <dir>/v1/entries/<id>/entry/      the entry directory, as given to `save`
+//   <dir>/v1/tmp/                     saves in progress and evicted entries being deleted
+//
+// `<id>` is a hash of the key, so any key is a safe file name. A save is written under tmp/ and renamed into
+// entries/ in one step: readers see a whole entry or none, and of two jobs saving one key the first rename
+// wins. After a save, least recently used entries (by `lastUsedAt`, which a restore updates) are evicted until
+// the total is under the size cap. A damaged entry is reported as a warning and treated as absent.
+
+
+
+
+const DEFAULT_LOCAL_CACHE_MAX_BYTES = 10 * 1024 ** 3;
+/** Where the local cache lives by default, from the environment the caller read. */
+function defaultLocalCacheDir(env, home) {
+    const xdg = env.XDG_CACHE_HOME;
+    return xdg !== undefined && external_node_path_default().isAbsolute(xdg)
+        ? external_node_path_default().join(xdg, 'stagecraft')
+        : external_node_path_default().join(home, '.cache', 'stagecraft');
+}
+function parseMeta(text) {
+    try {
+        const value = JSON.parse(text);
+        if (value !== null &&
+            typeof value === 'object' &&
+            typeof value.key === 'string' &&
+            typeof value.savedAt === 'number' &&
+            typeof value.lastUsedAt === 'number' &&
+            typeof value.bytes === 'number') {
+            return { key: value.key, savedAt: value.savedAt, lastUsedAt: value.lastUsedAt, bytes: value.bytes };
+        }
+    }
+    catch {
+        // fall through
+    }
+    return undefined;
+}
+function message(error) {
+    return typeof error?.message === 'string' ? error.message : String(error);
+}
+class LocalStore {
+    kind = 'local';
+    dir;
+    maxBytes;
+    now;
+    constructor(options) {
+        this.dir = options.dir;
+        this.maxBytes = options.maxBytes ?? DEFAULT_LOCAL_CACHE_MAX_BYTES;
+        this.now = options.now ?? Date.now;
+    }
+    get entriesDir() {
+        return external_node_path_default().join(this.dir, 'v1', 'entries');
+    }
+    get tmpDir() {
+        return external_node_path_default().join(this.dir, 'v1', 'tmp');
+    }
+    static idOf(key) {
+        return (0,external_node_crypto_.createHash)('sha256').update(key).digest('hex').slice(0, 40);
+    }
+    async readMeta(id, options) {
+        const file = external_node_path_default().join(this.entriesDir, id, 'meta.json');
+        let text;
+        try {
+            text = await (0,promises_.readFile)(file, 'utf8');
+        }
+        catch (error) {
+            if (error.code !== 'ENOENT') {
+                options?.onWarning?.(`local cache: ${file}: ${message(error)}`);
+            }
+            return undefined;
+        }
+        const meta = parseMeta(text);
+        if (meta === undefined)
+            options?.onWarning?.(`local cache: ${file} is damaged; the entry is ignored`);
+        return meta;
+    }
+    /** Every readable entry, and the ids of damaged ones (left for eviction; whose key they held is unknown). */
+    async list(options) {
+        let ids;
+        try {
+            ids = await (0,promises_.readdir)(this.entriesDir);
+        }
+        catch (error) {
+            if (error.code !== 'ENOENT') {
+                options?.onWarning?.(`local cache: ${this.entriesDir}: ${message(error)}`);
+            }
+            return { entries: [], damaged: [] };
+        }
+        const entries = [];
+        const damaged = [];
+        const quiet = options?.onDebug === undefined ? {} : { onWarning: options.onDebug };
+        for (const id of ids.sort()) {
+            const meta = await this.readMeta(id, quiet);
+            if (meta === undefined)
+                damaged.push(id);
+            else
+                entries.push({ id, meta });
+        }
+        return { entries, damaged };
+    }
+    async lookup(key, restoreKeys, options) {
+        const exact = await this.readMeta(LocalStore.idOf(key), options);
+        if (exact?.key === key)
+            return { key, exact: true };
+        if (restoreKeys.length === 0)
+            return undefined;
+        const { entries } = await this.list(options);
+        for (const prefix of restoreKeys) {
+            const newest = entries
+                .filter((e) => e.meta.key.startsWith(prefix))
+                .sort((a, b) => b.meta.savedAt - a.meta.savedAt || a.meta.key.localeCompare(b.meta.key))[0];
+            if (newest !== undefined)
+                return { key: newest.meta.key, exact: newest.meta.key === key };
+        }
+        return undefined;
+    }
+    async exists(key, options) {
+        return (await this.readMeta(LocalStore.idOf(key), options))?.key === key;
+    }
+    async restore(key, dir, options) {
+        const id = LocalStore.idOf(key);
+        const meta = await this.readMeta(id, options);
+        if (meta?.key !== key) {
+            options?.onWarning?.(`local cache: no entry ${key}`);
+            return 0;
+        }
+        try {
+            const bytes = await (0,entry/* copyTree */.EL)(external_node_path_default().join(this.entriesDir, id, 'entry'), dir);
+            await (0,entry/* writeFileAtomic */.Zf)(external_node_path_default().join(this.entriesDir, id, 'meta.json'), JSON.stringify({ ...meta, lastUsedAt: this.now() }));
+            return bytes;
+        }
+        catch (error) {
+            // Evicted by another process while we copied, or damaged.
+            options?.onWarning?.(`local cache: restoring ${key} failed: ${message(error)}`);
+            return 0;
+        }
+    }
+    async save(key, dir, options) {
+        if (await this.exists(key))
+            return 0;
+        const temp = external_node_path_default().join(this.tmpDir, `save-${(0,external_node_crypto_.randomBytes)(8).toString('hex')}`);
+        try {
+            const bytes = await (0,entry/* directorySize */.RG)(dir);
+            if (bytes > this.maxBytes) {
+                options?.onWarning?.(`local cache: entry ${key} (${bytes} bytes) is larger than the cache's size cap (${this.maxBytes} bytes); not saved`);
+                return 0;
+            }
+            await (0,entry/* copyTree */.EL)(dir, external_node_path_default().join(temp, 'entry'));
+            const now = this.now();
+            const meta = { key, savedAt: now, lastUsedAt: now, bytes };
+            await (0,entry/* writeFileAtomic */.Zf)(external_node_path_default().join(temp, 'meta.json'), JSON.stringify(meta));
+            await (0,promises_.mkdir)(this.entriesDir, { recursive: true });
+            const id = LocalStore.idOf(key);
+            try {
+                await (0,promises_.rename)(temp, external_node_path_default().join(this.entriesDir, id));
+            }
+            catch (error) {
+                const code = error.code;
+                if (code === 'EEXIST' || code === 'ENOTEMPTY') {
+                    options?.onDebug?.(`local-store.save: ${key} was saved by another process first`);
+                    return 0;
+                }
+                throw error;
+            }
+            await this.evict(id, options);
+            return bytes;
+        }
+        catch (error) {
+            options?.onWarning?.(`local cache: saving ${key} failed: ${message(error)}`);
+            return 0;
+        }
+        finally {
+            await (0,promises_.rm)(temp, { recursive: true, force: true });
+        }
+    }
+    /** Evicts damaged entries, then the least recently used until the total fits the cap (never `keep`). */
+    async evict(keep, options) {
+        const { entries, damaged } = await this.list(options);
+        for (const id of damaged)
+            await this.remove(id);
+        let total = entries.reduce((sum, e) => sum + e.meta.bytes, 0);
+        const byAge = entries
+            .filter((e) => e.id !== keep)
+            .sort((a, b) => a.meta.lastUsedAt - b.meta.lastUsedAt || a.meta.savedAt - b.meta.savedAt);
+        for (const entry of byAge) {
+            if (total <= this.maxBytes)
+                break;
+            await this.remove(entry.id);
+            options?.onDebug?.(`local-store.evict: ${entry.meta.key} (${entry.meta.bytes} bytes)`);
+            total -= entry.meta.bytes;
+        }
+    }
+    /** Moves an entry out of entries/ in one step (so no reader sees half of it), then deletes it. */
+    async remove(id) {
+        const trash = external_node_path_default().join(this.tmpDir, `evict-${(0,external_node_crypto_.randomBytes)(8).toString('hex')}`);
+        await (0,promises_.mkdir)(this.tmpDir, { recursive: true });
+        try {
+            await (0,promises_.rename)(external_node_path_default().join(this.entriesDir, id), trash);
+        }
+        catch {
+            return; // already gone
+        }
+        await (0,promises_.rm)(trash, { recursive: true, force: true });
+    }
+}
+
+// EXTERNAL MODULE: ./src/cache/oci-layout.ts
+var oci_layout = __nccwpck_require__(2654);
+;// CONCATENATED MODULE: ./src/cache/specs.ts
+// buildx `--cache-from` / `--cache-to` values. buildx reads them as one CSV record of `key=value` fields, so a
+// field holding a comma or a quote (a path, say) is quoted CSV-style.
+/** One `key=value` field of a buildx cache spec, quoted where CSV needs it. */
+function specField(key, value) {
+    const field = `${key}=${value}`;
+    return /[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
+}
+function encodeSpec(fields) {
+    return fields.map(([key, value]) => specField(key, value)).join(',');
+}
+/** `--cache-from` for one tag of a local OCI layout. */
+function localCacheFromSpec(layoutDir, tag) {
+    return encodeSpec([
+        ['type', 'local'],
+        ['src', layoutDir],
+        ['tag', tag],
+    ]);
+}
+/** `--cache-to` that exports a stage's whole cache graph (mode=max) into a local OCI layout. */
+function specs_localCacheToSpec(exportDir, tag) {
+    const fields = [
+        ['type', 'local'],
+        ['dest', exportDir],
+        ['mode', 'max'],
+    ];
+    if (tag !== undefined)
+        fields.push(['tag', tag]);
+    return encodeSpec(fields);
+}
+/** `--cache-from` / `--cache-to` for a registry reference (`repository:tag`). */
+function registryCacheSpec(ref, modeMax) {
+    const fields = [
+        ['type', 'registry'],
+        ['ref', ref],
+    ];
+    if (modeMax === true)
+        fields.push(['mode', 'max']);
+    return encodeSpec(fields);
+}
+
+;// CONCATENATED MODULE: ./src/cache/registry-store.ts
+
+
+
+/** The pseudo-key under which the newest entry for a restore key is found. */
+function latestKeyFor(restoreKey) {
+    return `${restoreKey}latest`;
+}
+class RegistryStore {
+    kind = 'registry';
+    buildkit = this;
+    repository;
+    exec;
+    docker;
+    timeoutMs;
+    constructor(options) {
+        if (!/^[a-z0-9][a-z0-9._:/-]*$/i.test(options.repository) ||
+            /:[A-Za-z0-9_.-]+$/.test(options.repository.split('/').pop() ?? '')) {
+            throw new Error(`registry cache repository must be a repository without a tag: ${JSON.stringify(options.repository)}`);
+        }
+        this.repository = options.repository;
+        this.exec = options.exec;
+        this.docker = options.docker ?? 'docker';
+        this.timeoutMs = options.timeoutMs ?? 30_000;
+    }
+    /** `<repository>:<tag>` for an entry key (or a pseudo-key from `lookup`). */
+    refFor(key) {
+        return `${this.repository}:${(0,oci_layout/* tagForKey */.F8)(key)}`;
+    }
+    /** The argv that checks whether a reference exists, without pulling it. */
+    inspectArgv(ref) {
+        return [this.docker, 'buildx', 'imagetools', 'inspect', '--raw', ref];
+    }
+    cacheFrom(key) {
+        return registryCacheSpec(this.refFor(key));
+    }
+    cacheTo(key, restoreKeys) {
+        return [key, ...restoreKeys.map(latestKeyFor)].map((k) => registryCacheSpec(this.refFor(k), true));
+    }
+    async inspect(ref, options) {
+        const argv = this.inspectArgv(ref);
+        options?.onDebug?.(`registry-store.inspect: ${JSON.stringify(argv)}`);
+        try {
+            const result = await this.exec(argv, {
+                timeoutMs: this.timeoutMs,
+                ...(options?.signal === undefined ? {} : { signal: options.signal }),
+            });
+            if (result.exitCode === 0) {
+                // A cache manifest is an OCI index listing one cache config; anything else under the tag is not ours.
+                if (result.stdout.includes(oci_layout/* CACHE_CONFIG_MEDIA_TYPE */.yI))
+                    return { kind: 'found' };
+                return { kind: 'fault', message: `${ref} is not a BuildKit cache manifest` };
+            }
+            const said = tailLines(result.stderr, 2);
+            if (/not found|manifest unknown|name unknown/i.test(said))
+                return { kind: 'absent' };
+            return { kind: 'fault', message: `${ref}: ${said === '' ? `exit code ${result.exitCode}` : said}` };
+        }
+        catch (error) {
+            return { kind: 'fault', message: `${ref}: ${error.message}` };
+        }
+    }
+    async lookup(key, restoreKeys, options) {
+        for (const [candidate, exact] of [
+            [key, true],
+            ...restoreKeys.map((k) => [latestKeyFor(k), false]),
+        ]) {
+            const found = await this.inspect(this.refFor(candidate), options);
+            if (found.kind === 'found')
+                return { key: candidate, exact };
+            if (found.kind === 'fault') {
+                options?.onWarning?.(`registry cache: lookup of ${key} failed: ${found.message}`);
+                return undefined;
+            }
+        }
+        return undefined;
+    }
+    async exists(key, options) {
+        const found = await this.inspect(this.refFor(key), options);
+        if (found.kind === 'fault')
+            options?.onWarning?.(`registry cache: lookup of ${key} failed: ${found.message}`);
+        return found.kind === 'found';
+    }
+    /** Nothing to move: BuildKit pulls from the registry during the build. */
+    async restore() {
+        return 0;
+    }
+    /** Nothing to move: BuildKit pushed during the build (`cacheTo`). */
+    async save() {
+        return 0;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/adapters/stores.ts
+// Chooses the cache store for `options.cache`. The GitHub Actions store loads @actions/cache only when it
+// is used, so the CLI bundle never carries it.
+
+
+
+
+async function openStore(options, environment) {
+    switch (options.cache) {
+        case 'off':
+            return undefined;
+        case 'local':
+            return new LocalStore({ dir: options.cacheDir ?? defaultLocalCacheDir(environment.env, external_node_os_default().homedir()) });
+        case 'registry':
+            return new RegistryStore({ repository: options.cacheRef, exec: environment.exec });
+        case 'gha': {
+            if (!environment.actions) {
+                throw new Error('cache: gha needs a GitHub Actions runner; use cache: local or registry here');
+            }
+            const { GhaStore } = await Promise.all(/* import() */[__nccwpck_require__.e(641), __nccwpck_require__.e(706)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7706));
+            const stagingDir = external_node_path_default().join(environment.runnerTemp ?? external_node_os_default().tmpdir(), 'stagecraft-gha');
+            return new GhaStore({ stagingDir });
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/options.ts
 // One validated Options value from raw inputs, whether they came from action.yml inputs or CLI flags.
+// Names and meanings follow docker/build-push-action; parsing is stricter (STYLE.md section 6).
 
 /** Input names as action.yml and the CLI spell them. */
-const INPUTS = ['file', 'context', 'target', 'build-args', 'build-contexts', 'platforms'];
-const OUTPUTS = (/* unused pure expression or super */ null && (['stages', 'skipped-stages', 'target', 'plan']));
+const INPUTS = [
+    'file',
+    'context',
+    'target',
+    'build-args',
+    'build-contexts',
+    'platforms',
+    'tags',
+    'labels',
+    'annotations',
+    'push',
+    'load',
+    'outputs',
+    'secrets',
+    'secret-files',
+    'ssh',
+    'builder',
+    'pull',
+    'no-cache',
+    'no-cache-filters',
+    'network',
+    'add-hosts',
+    'shm-size',
+    'ulimit',
+    'provenance',
+    'sbom',
+    'cache-from',
+    'cache-to',
+    'cache',
+    'cache-ref',
+    'cache-dir',
+    'cache-key-salt',
+];
+const OUTPUTS = (/* unused pure expression or super */ null && ([
+    'stages',
+    'skipped-stages',
+    'target',
+    'plan',
+    'imageid',
+    'digest',
+    'metadata',
+    'cache-hits',
+    'cache-bytes-restored',
+    'cache-bytes-saved',
+]));
+/** Where stage caches live: the GitHub Actions cache, a local directory, a registry, or nowhere. */
+const CACHE_BACKENDS = ['gha', 'local', 'registry', 'off'];
+/** BuildKit's network modes for RUN (`--network`). */
+const NETWORK_MODES = ['default', 'none', 'host'];
 /** A bad input value: the message names the input and what was expected. */
-class InputError extends Error {
+class options_InputError extends Error {
     name = 'InputError';
 }
 /** Newline-separated items, blank lines and surrounding whitespace dropped. */
@@ -36783,26 +38466,334 @@ function parseKeyValueLines(input, value) {
     for (const line of splitLines(value)) {
         const eq = line.indexOf('=');
         if (eq <= 0)
-            throw new InputError(`Input ${input}: expected NAME=VALUE, got ${JSON.stringify(line)}`);
+            throw new options_InputError(`Input ${input}: expected NAME=VALUE, got ${JSON.stringify(line)}`);
         pairs.set(line.slice(0, eq), line.slice(eq + 1));
     }
     return pairs;
 }
-function toOptions(raw) {
+/**
+ * Items one per line, where an item may be double-quoted to span lines (`"KEY=line 1↵line 2"`; `""` is a
+ * quote inside). Unquoted lines are trimmed; a quoted item keeps its text exactly. As build-push-action reads
+ * `secrets`, so a multi-line secret (a key, a certificate) can be given.
+ */
+function splitQuotedItems(input, value) {
+    const text = (value ?? '').replace(/\r\n/g, '\n');
+    const items = [];
+    let i = 0;
+    while (i < text.length) {
+        const lineEnd = text.indexOf('\n', i) === -1 ? text.length : text.indexOf('\n', i);
+        const line = text.slice(i, lineEnd);
+        const lead = line.length - line.trimStart().length;
+        if (line.trimStart().startsWith('"')) {
+            let j = i + lead + 1;
+            let item = '';
+            for (;;) {
+                const quote = text.indexOf('"', j);
+                if (quote === -1) {
+                    throw new options_InputError(`Input ${input}: a quoted item is not closed: ${JSON.stringify(line)}`);
+                }
+                item += text.slice(j, quote);
+                if (text[quote + 1] === '"') {
+                    item += '"';
+                    j = quote + 2;
+                    continue;
+                }
+                j = quote + 1;
+                break;
+            }
+            const restEnd = text.indexOf('\n', j) === -1 ? text.length : text.indexOf('\n', j);
+            if (text.slice(j, restEnd).trim() !== '') {
+                throw new options_InputError(`Input ${input}: unexpected text after a quoted item: ${JSON.stringify(text.slice(j, restEnd))}`);
+            }
+            items.push(item);
+            i = restEnd + 1;
+        }
+        else {
+            if (line.trim() !== '')
+                items.push(line.trim());
+            i = lineEnd + 1;
+        }
+    }
+    return items;
+}
+function toOptions(raw, environment = 'local') {
+    const problems = [];
+    /** Runs one parser; an InputError becomes a problem (reported together), anything else is a bug. */
+    function read(parse, fallback) {
+        try {
+            return parse();
+        }
+        catch (error) {
+            if (!(error instanceof options_InputError))
+                throw error;
+            problems.push(error.message);
+            return fallback;
+        }
+    }
     const context = options_nonEmpty(raw.context) ?? '.';
     const file = options_nonEmpty(raw.file) ?? external_node_path_default().join(context, 'Dockerfile');
     const platforms = splitLines(raw.platforms).flatMap((line) => line
         .split(',')
         .map((item) => item.trim())
         .filter((item) => item !== ''));
-    return {
+    const cache = read(() => parseCache(raw.cache, environment), defaultCache(environment));
+    const options = {
         file,
         context,
         target: options_nonEmpty(raw.target),
-        buildArgs: parseKeyValueLines('build-args', raw['build-args']),
-        buildContexts: parseKeyValueLines('build-contexts', raw['build-contexts']),
+        buildArgs: read(() => parseKeyValueLines('build-args', raw['build-args']), new Map()),
+        buildContexts: read(() => parseKeyValueLines('build-contexts', raw['build-contexts']), new Map()),
         platforms,
+        tags: read(() => parseNoCommaLines('tags', raw.tags, 'one tag per line'), []),
+        labels: read(() => parseKeyValueLines('labels', raw.labels), new Map()),
+        annotations: read(() => parseAnnotations(raw.annotations), []),
+        push: read(() => parseBoolean('push', raw.push, false), false),
+        load: read(() => parseBoolean('load', raw.load, false), false),
+        outputs: splitLines(raw.outputs),
+        secrets: read(() => parseSecrets(raw.secrets), []),
+        secretFiles: read(() => parseSecretFiles(raw['secret-files']), []),
+        ssh: splitLines(raw.ssh),
+        builder: options_nonEmpty(raw.builder),
+        pull: read(() => parseBoolean('pull', raw.pull, false), false),
+        noCache: read(() => parseBoolean('no-cache', raw['no-cache'], false), false),
+        noCacheFilters: read(() => parseNoCommaLines('no-cache-filters', raw['no-cache-filters'], 'one stage per line'), []),
+        network: read(() => parseNetwork(raw.network), undefined),
+        addHosts: read(() => parseAddHosts(raw['add-hosts']), []),
+        shmSize: read(() => parseShmSize(raw['shm-size']), undefined),
+        ulimits: read(() => parseUlimits(raw.ulimit), []),
+        provenance: read(() => parseAttestation('provenance', raw.provenance), undefined),
+        sbom: read(() => parseAttestation('sbom', raw.sbom), undefined),
+        cacheFrom: splitLines(raw['cache-from']),
+        cacheTo: splitLines(raw['cache-to']),
+        cache,
+        cacheRef: options_nonEmpty(raw['cache-ref']),
+        cacheDir: options_nonEmpty(raw['cache-dir']),
+        cacheKeySalt: raw['cache-key-salt']?.trim() ?? '',
     };
+    problems.push(...conflicts(options, raw, environment));
+    if (problems.length === 1)
+        throw new options_InputError(problems[0]);
+    if (problems.length > 1) {
+        throw new options_InputError(`${problems.length} input problems:\n${problems.map((p) => `- ${p}`).join('\n')}`);
+    }
+    return options;
+}
+/** The cache backend when the `cache` input is empty: the Actions cache on a runner, a directory elsewhere. */
+function defaultCache(environment) {
+    return environment === 'actions' ? 'gha' : 'local';
+}
+/**
+ * The options as they may be logged: Maps as objects, secret values replaced by `***` (ids kept), and
+ * credential attributes (`token=`, `secret…=`, `password=`) blanked in cache and output specs.
+ */
+function redact(options) {
+    return {
+        ...options,
+        buildArgs: Object.fromEntries(options.buildArgs),
+        buildContexts: Object.fromEntries(options.buildContexts),
+        labels: Object.fromEntries(options.labels),
+        secrets: options.secrets.map((secret) => ({ id: secret.id, value: '***' })),
+        outputs: options.outputs.map(redactSpec),
+        cacheFrom: options.cacheFrom.map(redactSpec),
+        cacheTo: options.cacheTo.map(redactSpec),
+    };
+}
+/** A buildx `key=value,...` spec with the values of credential keys replaced by `***`. */
+function redactSpec(spec) {
+    return spec.replace(/(^|,)(\s*"?[^,=]*(?:token|secret|password)[^,=]*=)[^,]*/gi, (_match, sep, key) => `${sep}${key}***`);
+}
+/**
+ * The exporter type of a buildx `--output` spec: its `type=` field, or what buildx assumes for a bare value
+ * (`-` is a tar stream, anything else a local directory). `registry` is reported as itself.
+ */
+function outputType(spec) {
+    const fields = spec.split(',').map((field) => field.trim());
+    for (const field of fields) {
+        const eq = field.indexOf('=');
+        if (eq > 0 && field.slice(0, eq).toLowerCase() === 'type')
+            return field.slice(eq + 1).toLowerCase();
+    }
+    if (fields.length === 1 && !spec.includes('='))
+        return spec.trim() === '-' ? 'tar' : 'local';
+    return '';
+}
+function conflicts(options, raw, environment) {
+    const found = [];
+    if (options.push) {
+        const others = options.outputs.filter((spec) => !['image', 'registry'].includes(outputType(spec)));
+        if (others.length > 0) {
+            found.push(`Inputs push and outputs conflict: push applies to image outputs, but outputs has ${others
+                .map((spec) => JSON.stringify(spec))
+                .join(', ')}; drop push and add an output type=image,push=true or type=registry`);
+        }
+    }
+    if (options.load) {
+        const others = options.outputs.filter((spec) => outputType(spec) !== 'docker');
+        if (others.length > 0) {
+            found.push(`Inputs load and outputs conflict: load is the output type=docker, but outputs has ${others
+                .map((spec) => JSON.stringify(spec))
+                .join(', ')}; drop load or list type=docker in outputs`);
+        }
+    }
+    if (options.cache === 'registry' && options.cacheRef === undefined) {
+        found.push('Input cache-ref is required when cache is registry (for example ghcr.io/acme/app-cache)');
+    }
+    const cacheSource = options_nonEmpty(raw.cache) === undefined
+        ? ` (the default ${environment === 'actions' ? 'on a runner' : 'outside Actions'})`
+        : '';
+    if (options.cacheRef !== undefined && options.cache !== 'registry') {
+        found.push(`Inputs cache-ref and cache conflict: cache-ref applies to cache: registry, but cache is ${options.cache}${cacheSource}`);
+    }
+    if (options.cacheDir !== undefined && options.cache !== 'local') {
+        found.push(`Inputs cache-dir and cache conflict: cache-dir applies to cache: local, but cache is ${options.cache}${cacheSource}`);
+    }
+    const fromSecrets = new Set(options.secrets.map((secret) => secret.id));
+    const twice = [
+        ...new Set(options.secretFiles.map((secret) => secret.id).filter((id) => fromSecrets.has(id))),
+    ];
+    if (twice.length > 0) {
+        found.push(`Inputs secrets and secret-files conflict: both define the secret id ${twice.map((id) => JSON.stringify(id)).join(', ')}`);
+    }
+    return found;
+}
+// YAML 1.2 core booleans, as @actions/core getBooleanInput accepts them.
+const TRUE_VALUES = new Set(['true', 'True', 'TRUE']);
+const FALSE_VALUES = new Set(['false', 'False', 'FALSE']);
+/** A boolean input: `true` or `false` (YAML 1.2 core spellings); empty means the default. */
+function parseBoolean(input, value, fallback) {
+    const trimmed = value?.trim() ?? '';
+    if (trimmed === '')
+        return fallback;
+    if (TRUE_VALUES.has(trimmed))
+        return true;
+    if (FALSE_VALUES.has(trimmed))
+        return false;
+    throw new options_InputError(`Input ${input}: expected true or false, got ${JSON.stringify(value)}`);
+}
+function parseCache(value, environment) {
+    const trimmed = options_nonEmpty(value);
+    if (trimmed === undefined)
+        return defaultCache(environment);
+    if (CACHE_BACKENDS.includes(trimmed))
+        return trimmed;
+    throw new options_InputError(`Input cache: expected one of ${CACHE_BACKENDS.join(', ')}, got ${JSON.stringify(value)}`);
+}
+/** Newline-separated items that can never contain a comma; one that does is a list written the wrong way. */
+function parseNoCommaLines(input, value, hint) {
+    const items = splitLines(value);
+    for (const item of items) {
+        if (item.includes(',')) {
+            throw new options_InputError(`Input ${input}: ${hint} (only platforms also splits on commas), got ${JSON.stringify(item)}`);
+        }
+        if (/\s/.test(item))
+            throw new options_InputError(`Input ${input}: ${hint}, got ${JSON.stringify(item)}`);
+    }
+    return items;
+}
+function parseAnnotations(value) {
+    const items = splitLines(value);
+    for (const item of items) {
+        if (item.indexOf('=') <= 0) {
+            throw new options_InputError(`Input annotations: expected KEY=VALUE or TYPE:KEY=VALUE (such as manifest:org.opencontainers.image.title=app), got ${JSON.stringify(item)}`);
+        }
+    }
+    return items;
+}
+function parseSecrets(value) {
+    return splitQuotedItems('secrets', value).map((item) => {
+        const eq = item.indexOf('=');
+        const id = eq === -1 ? '' : item.slice(0, eq).trim();
+        // The message must not echo the item: it may be a secret written the wrong way.
+        if (id === '')
+            throw new options_InputError('Input secrets: expected ID=VALUE on each line (the value is not shown)');
+        return { id, value: item.slice(eq + 1) };
+    });
+}
+function parseSecretFiles(value) {
+    return splitQuotedItems('secret-files', value).map((item) => {
+        const eq = item.indexOf('=');
+        const id = eq === -1 ? '' : item.slice(0, eq).trim();
+        const file = eq === -1 ? '' : item.slice(eq + 1).trim();
+        if (id === '' || file === '') {
+            throw new options_InputError(`Input secret-files: expected ID=PATH, got ${JSON.stringify(item)}`);
+        }
+        return { id, path: file };
+    });
+}
+function parseNetwork(value) {
+    const trimmed = options_nonEmpty(value);
+    if (trimmed === undefined)
+        return undefined;
+    if (NETWORK_MODES.includes(trimmed))
+        return trimmed;
+    throw new options_InputError(`Input network: expected one of ${NETWORK_MODES.join(', ')} (BuildKit's modes for RUN), got ${JSON.stringify(value)}`);
+}
+function parseAddHosts(value) {
+    const items = parseNoCommaLines('add-hosts', value, 'one HOST:IP per line');
+    for (const item of items) {
+        if (!/^[^:=\s]+[:=]\S+$/.test(item)) {
+            throw new options_InputError(`Input add-hosts: expected HOST:IP such as docker:10.180.0.1, got ${JSON.stringify(item)}`);
+        }
+    }
+    return items;
+}
+/** go-units RAMInBytes, which buildx uses for `--shm-size`: a number and an optional binary unit. */
+function parseShmSize(value) {
+    const trimmed = options_nonEmpty(value);
+    if (trimmed === undefined)
+        return undefined;
+    if (/^\d+(\.\d+)* ?[kKmMgGtTpP]?[iI]?[bB]?$/.test(trimmed))
+        return trimmed;
+    throw new options_InputError(`Input shm-size: expected a size such as 2g or 512m, got ${JSON.stringify(value)}`);
+}
+// The names go-units ParseUlimit knows.
+const ULIMIT_NAMES = new Set([
+    'core',
+    'cpu',
+    'data',
+    'fsize',
+    'locks',
+    'memlock',
+    'msgqueue',
+    'nice',
+    'nofile',
+    'nproc',
+    'rss',
+    'rtprio',
+    'rttime',
+    'sigpending',
+    'stack',
+]);
+function parseUlimits(value) {
+    const items = splitLines(value);
+    for (const item of items) {
+        const match = /^([a-z]+)=(-?\d+)(?::(-?\d+))?$/.exec(item);
+        const name = match?.[1];
+        if (match === null || name === undefined || !ULIMIT_NAMES.has(name)) {
+            throw new options_InputError(`Input ulimit: expected TYPE=SOFT[:HARD] such as nofile=1024:1024, got ${JSON.stringify(item)}`);
+        }
+        const soft = Number(match[2]);
+        const hard = match[3] === undefined ? soft : Number(match[3]);
+        if (soft !== -1 && hard !== -1 && soft > hard) {
+            throw new options_InputError(`Input ulimit: the soft limit exceeds the hard limit in ${JSON.stringify(item)}`);
+        }
+    }
+    return items;
+}
+/** `provenance` / `sbom`: `true`, `false`, or buildx attestation attributes (`mode=max`, `generator=...`). */
+function parseAttestation(input, value) {
+    const trimmed = options_nonEmpty(value);
+    if (trimmed === undefined)
+        return undefined;
+    if (TRUE_VALUES.has(trimmed))
+        return 'true';
+    if (FALSE_VALUES.has(trimmed))
+        return 'false';
+    const fields = trimmed.split(',').map((field) => field.trim());
+    if (fields.every((field) => /^[A-Za-z][\w.-]*=/.test(field)) && !/(^|,)\s*type=/i.test(trimmed)) {
+        return trimmed;
+    }
+    throw new options_InputError(`Input ${input}: expected true, false or attributes such as ${input === 'provenance' ? 'mode=max' : 'generator=IMAGE'} (without type=), got ${JSON.stringify(value)}`);
 }
 function options_nonEmpty(value) {
     const trimmed = value?.trim();
@@ -36816,14 +38807,2805 @@ function options_nonEmpty(value) {
 function readActionInputs() {
     const raw = {};
     for (const name of INPUTS)
-        raw[name] = getInput(name);
+        raw[name] = core/* getInput */.V4(name);
     return raw;
+}
+
+;// CONCATENATED MODULE: ./src/buildx/specs.ts
+// The buildx specs both ways of building share (bake file and `docker buildx build` argv): secrets, attestations,
+// the image's outputs, the Dockerfile path. Pure.
+
+
+/** The environment variable that carries the value of `options.secrets[index]` to buildx. */
+function secretEnvName(index) {
+    return `STAGECRAFT_SECRET_${index}`;
+}
+/**
+ * Values for the variables the secret specs name. The caller adds them to buildx's environment; they never
+ * appear in argv, in the bake file or in a log.
+ */
+function secretEnvironment(options) {
+    const env = {};
+    options.secrets.forEach((secret, index) => {
+        env[secretEnvName(index)] = secret.value;
+    });
+    return env;
+}
+/** buildx `--secret` specs: `id=…,env=STAGECRAFT_SECRET_n` for values, `id=…,src=…` for files. */
+function specs_secretSpecs(options) {
+    return [
+        ...options.secrets.map((secret, index) => specs_csvFields([`id=${secret.id}`, `env=${secretEnvName(index)}`])),
+        ...options.secretFiles.map((secret) => specs_csvFields([`id=${secret.id}`, `src=${secret.path}`])),
+    ];
+}
+/**
+ * `--attest` specs for the provenance and sbom inputs, as buildx's CanonicalizeAttest writes them:
+ * `true` → `type=T,disabled=false`, `false` → `type=T,disabled=true`, attributes → `type=T,<attributes>`.
+ */
+function specs_attestSpecs(options) {
+    const specs = [];
+    for (const [type, value] of [
+        ['provenance', options.provenance],
+        ['sbom', options.sbom],
+    ]) {
+        if (value === undefined)
+            continue;
+        if (value === 'true' || value === 'false')
+            specs.push(`type=${type},disabled=${value === 'false'}`);
+        else
+            specs.push(`type=${type},${value}`);
+    }
+    return specs;
+}
+/**
+ * The image's outputs with `push` and `load` folded in, as buildx 0.13 does for `docker buildx build`
+ * (controller/build/build.go): push sets `push=true` on every image output or adds `type=image,push=true`;
+ * load adds `type=docker` unless a docker output without `dest` is there. Bake has no push/load field per
+ * target (its `--push`/`--load` flags apply to every target), so the bake file carries this list.
+ */
+function specs_imageOutputs(options) {
+    const outputs = [...options.outputs];
+    if (options.push) {
+        let pushed = false;
+        outputs.forEach((spec, index) => {
+            const type = outputType(spec);
+            if (type === 'image') {
+                outputs[index] = /(^|,)\s*push=/.test(spec)
+                    ? spec.replace(/((?:^|,)\s*push=)[^,]*/, '$1true')
+                    : `${spec},push=true`;
+                pushed = true;
+            }
+            else if (type === 'registry') {
+                pushed = true;
+            }
+        });
+        if (!pushed)
+            outputs.push('type=image,push=true');
+    }
+    if (options.load) {
+        const loaded = outputs.some((spec) => outputType(spec) === 'docker' && !/(^|,)\s*dest=/.test(spec));
+        if (!loaded)
+            outputs.push('type=docker');
+    }
+    return outputs;
+}
+/** Whether a context is a remote one (git or HTTP URL), which buildx reads itself. */
+function isRemoteContext(context) {
+    return /^[a-z][a-z0-9+.-]*:\/\//i.test(context) || /^git@/.test(context);
+}
+/**
+ * The Dockerfile as the bake file names it. Bake resolves a relative `dockerfile` against the context (not
+ * the working directory, as `docker buildx build --file` does), so a local file is made absolute from `cwd`.
+ */
+function bakeDockerfile(options, cwd) {
+    if (isRemoteContext(options.context) || external_node_path_default().isAbsolute(options.file))
+        return options.file;
+    return external_node_path_default().resolve(cwd, options.file);
+}
+/** One CSV record the way Go's encoding/csv reads it back: fields with `,`, `"` or a newline are quoted. */
+function specs_csvFields(fields) {
+    return fields.map((field) => (/[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field)).join(',');
+}
+/** `NAME=VALUE` items from a map, in insertion order. */
+function specs_keyValues(map) {
+    return [...map].map(([key, value]) => `${key}=${value}`);
+}
+
+;// CONCATENATED MODULE: ./src/buildx/bake-file.ts
+
+/** Inputs set in `options` that a buildx 0.13 bake file cannot express (build with `buildBuildArgs` then). */
+function bakeUnsupportedInputs(options) {
+    return options.addHosts.length > 0 ? ['add-hosts'] : [];
+}
+function buildBakeFile(input) {
+    const { options } = input;
+    const unsupported = bakeUnsupportedInputs(options);
+    if (unsupported.length > 0) {
+        throw new Error(`buildBakeFile: buildx bake cannot express ${unsupported.join(', ')}; use buildBuildArgs`);
+    }
+    const target = input.targetName?.toLowerCase();
+    for (const stage of input.stageTargets) {
+        if (stage.name.trim() === '')
+            throw new Error('buildBakeFile: a stage target without a name');
+        if (target !== undefined && stage.name.toLowerCase() === target) {
+            throw new Error(`buildBakeFile: ${JSON.stringify(stage.name)} is the image target; give its export as targetCacheTo`);
+        }
+    }
+    const shared = sharedFields(options, input.cwd);
+    const cacheFrom = [...input.cacheFrom, ...options.cacheFrom];
+    const ids = new Set();
+    const stageTargetIds = new Map();
+    const targets = {};
+    for (const stage of input.stageTargets) {
+        const id = uniqueId(stage.name, ids);
+        stageTargetIds.set(stage.name, id);
+        targets[id] = {
+            context: shared.context,
+            dockerfile: shared.dockerfile,
+            target: stage.name,
+            ...shared.build,
+            ...listField('cache-from', cacheFrom),
+            ...listField('cache-to', stage.cacheTo),
+            output: ['type=cacheonly'],
+        };
+    }
+    const imageTarget = uniqueId(input.targetName ?? 'image', ids);
+    targets[imageTarget] = {
+        context: shared.context,
+        dockerfile: shared.dockerfile,
+        ...(input.targetName === undefined ? {} : { target: input.targetName }),
+        ...shared.args,
+        ...mapField('labels', options.labels),
+        ...listField('tags', options.tags),
+        ...listField('annotations', options.annotations),
+        ...shared.rest,
+        ...listField('attest', specs_attestSpecs(options)),
+        ...listField('cache-from', cacheFrom),
+        ...listField('cache-to', [...input.targetCacheTo, ...options.cacheTo]),
+        ...listField('output', specs_imageOutputs(options)),
+    };
+    const order = [...stageTargetIds.values(), imageTarget];
+    const compose = options.network === undefined
+        ? undefined
+        : {
+            services: Object.fromEntries(order.map((id) => [id, { build: { network: options.network } }])),
+        };
+    return {
+        definition: { target: escapeTemplates(targets) },
+        compose,
+        targets: order,
+        imageTarget,
+        stageTargetIds,
+        secretEnv: secretEnvironment(options),
+    };
+}
+/** The bake file's text: two-space JSON, one trailing newline. */
+function renderBakeFile(definition) {
+    return `${JSON.stringify(definition, null, 2)}\n`;
+}
+/** The fields every target shares, so their solves are the same and BuildKit runs each step once. */
+function sharedFields(options, cwd) {
+    const args = {
+        ...mapField('args', options.buildArgs),
+        ...mapField('contexts', options.buildContexts),
+    };
+    const rest = {
+        ...listField('platforms', options.platforms),
+        ...listField('secret', specs_secretSpecs(options)),
+        ...listField('ssh', options.ssh),
+        ...(options.pull ? { pull: true } : {}),
+        ...(options.noCache ? { 'no-cache': true } : {}),
+        ...listField('no-cache-filter', options.noCacheFilters),
+        ...(options.shmSize === undefined ? {} : { 'shm-size': options.shmSize }),
+        ...listField('ulimits', options.ulimits),
+    };
+    return {
+        context: options.context,
+        dockerfile: bakeDockerfile(options, cwd),
+        args,
+        rest,
+        build: { ...args, ...rest },
+    };
+}
+function listField(key, values) {
+    return values.length === 0 ? {} : { [key]: [...values] };
+}
+function mapField(key, values) {
+    return values.size === 0
+        ? {}
+        : { [key]: Object.fromEntries(values) };
+}
+/** A bake target id (`[a-zA-Z0-9_-]+`, not starting with `-`) from a stage name, unique among `taken`. */
+function uniqueId(name, taken) {
+    const base = name.replace(/[^a-zA-Z0-9_-]/g, '_').replace(/^-/, '_') || 'image';
+    let id = base;
+    for (let n = 2; taken.has(id); n++)
+        id = `${base}-${n}`;
+    taken.add(id);
+    return id;
+}
+/** Escapes HCL template sequences in every string, keys included: `${` → `$${`, `%{` → `%%{`. */
+function escapeTemplates(value) {
+    const escape = (text) => text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
+    if (typeof value === 'string')
+        return escape(value);
+    if (Array.isArray(value))
+        return value.map((item) => escapeTemplates(item));
+    if (typeof value === 'object' && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([key, item]) => [escape(key), escapeTemplates(item)]));
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/buildx/args.ts
+
+/** `docker buildx bake [--builder B] --file F [--file C] --metadata-file M --progress=P <targets…>`. */
+function buildBakeArgs(input) {
+    if (input.targets.length === 0)
+        throw new Error('buildBakeArgs: no targets');
+    for (const target of input.targets) {
+        if (!/^[a-zA-Z0-9_][a-zA-Z0-9_-]*$/.test(target)) {
+            throw new Error(`buildBakeArgs: ${JSON.stringify(target)} is not a bake target id`);
+        }
+    }
+    return [
+        'docker',
+        'buildx',
+        'bake',
+        ...args_optional('--builder', input.builder),
+        '--file',
+        input.bakeFile,
+        ...args_optional('--file', input.composeFile),
+        '--metadata-file',
+        input.metadataFile,
+        `--progress=${input.progress}`,
+        ...input.targets,
+    ];
+}
+/**
+ * `docker buildx build …` for one target: the fallback when bake cannot be used (no cache export on the
+ * builder, `cache: off`, or inputs bake cannot express such as `add-hosts`), or one step of a sequence of
+ * cache-only stage builds followed by the image build. Secrets name the same environment variables as the
+ * bake file (specs.ts `secretEnvironment`). `options.file` and `options.context` are passed as written:
+ * buildx resolves both against its working directory.
+ */
+function buildBuildArgs(input) {
+    const { options } = input;
+    const image = input.kind === 'image';
+    const argv = ['docker', 'buildx', 'build', ...args_optional('--builder', options.builder)];
+    argv.push('--file', options.file);
+    if (input.target !== undefined)
+        argv.push('--target', input.target);
+    argv.push(...repeat('--build-arg', keyValues(options.buildArgs)));
+    argv.push(...repeat('--build-context', keyValues(options.buildContexts)));
+    if (options.platforms.length > 0)
+        argv.push('--platform', options.platforms.join(','));
+    argv.push(...repeat('--secret', secretSpecs(options)));
+    argv.push(...repeat('--ssh', options.ssh));
+    if (options.pull)
+        argv.push('--pull');
+    if (options.noCache)
+        argv.push('--no-cache');
+    argv.push(...repeat('--no-cache-filter', options.noCacheFilters));
+    argv.push(...args_optional('--network', options.network));
+    argv.push(...repeat('--add-host', options.addHosts));
+    argv.push(...args_optional('--shm-size', options.shmSize));
+    argv.push(...repeat('--ulimit', options.ulimits));
+    if (image) {
+        argv.push(...repeat('--tag', options.tags));
+        argv.push(...repeat('--label', keyValues(options.labels)));
+        argv.push(...repeat('--annotation', options.annotations));
+        argv.push(...repeat('--attest', attestSpecs(options)));
+    }
+    argv.push(...repeat('--cache-from', [...input.cacheFrom, ...options.cacheFrom]));
+    argv.push(...repeat('--cache-to', image ? [...input.cacheTo, ...options.cacheTo] : input.cacheTo));
+    argv.push(...repeat('--output', image ? imageOutputs(options) : ['type=cacheonly']));
+    argv.push(...args_optional('--metadata-file', input.metadataFile));
+    argv.push(`--progress=${input.progress}`);
+    // A context that starts with `-` would read as a flag.
+    argv.push(options.context.startsWith('-') ? `./${options.context}` : options.context);
+    return argv;
+}
+function args_optional(flag, value) {
+    return value === undefined ? [] : [flag, value];
+}
+function repeat(flag, values) {
+    return values.flatMap((value) => [flag, value]);
+}
+
+;// CONCATENATED MODULE: ./src/buildx/detect.ts
+// What the builder can do: buildx's version, the builder, its driver, BuildKit's version, and whether it can
+// export caches and build for several platforms. `detectBuilder` runs three commands once; everything it
+// reads is parsed by the pure functions below, tested on output recorded from this machine (testdata/).
+
+/** `docker buildx` is missing or does not run: the message says what the command printed. */
+class BuildxUnavailableError extends Error {
+    name = 'BuildxUnavailableError';
+}
+/** The fields of `docker info` we read, as one JSON object. */
+const DOCKER_INFO_FORMAT = '{"serverVersion":{{json .ServerVersion}},"driver":{{json .Driver}},"driverStatus":{{json .DriverStatus}}}';
+/**
+ * The three commands. `--debug` makes `buildx inspect` print the driver's feature list (Cache export,
+ * Multi-platform build, …), buildx's own verdict; `--bootstrap` starts a stopped builder so it can answer.
+ */
+function buildDetectArgs(builder) {
+    return {
+        version: ['docker', 'buildx', 'version'],
+        inspect: [
+            'docker',
+            '--debug',
+            'buildx',
+            'inspect',
+            '--bootstrap',
+            ...(builder === undefined ? [] : [builder]),
+        ],
+        info: ['docker', 'info', '--format', DOCKER_INFO_FORMAT],
+    };
+}
+/**
+ * Runs `docker buildx version`, `docker --debug buildx inspect --bootstrap [builder]` and `docker info`.
+ * Throws BuildxUnavailableError when buildx is missing, RunError when inspecting the builder fails. A
+ * failing `docker info` (a remote builder without a local engine) only means no containerd store is seen.
+ */
+async function detectBuilder(exec, options = {}) {
+    const commands = buildDetectArgs(options.builder);
+    const execOptions = {
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+    };
+    let version;
+    try {
+        version = await exec(commands.version, execOptions);
+    }
+    catch (error) {
+        throw new BuildxUnavailableError(`docker buildx is not available: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (version.exitCode !== 0) {
+        throw new BuildxUnavailableError(`docker buildx is not available: ${tailLines(version.stderr || version.stdout, 3) || `exit code ${version.exitCode}`}`);
+    }
+    const [inspect, info] = await Promise.all([
+        exec(commands.inspect, execOptions),
+        exec(commands.info, execOptions).catch(() => undefined),
+    ]);
+    if (inspect.exitCode !== 0) {
+        throw new RunError(commands.inspect, inspect.exitCode, tailLines(inspect.stderr || inspect.stdout));
+    }
+    return resolveBuilderInfo(version.stdout, inspect.stdout, info !== undefined && info.exitCode === 0 ? info.stdout : undefined);
+}
+/** `github.com/docker/buildx v0.13.1 788433953…` or Debian's `github.com/docker/buildx 0.13.1+ds1 0.13.1+ds1-3`. */
+function parseBuildxVersion(text) {
+    const match = /^\S*buildx\S*\s+v?(\d+\.\d+\.\d+\S*)/m.exec(text.trim());
+    if (match === null)
+        throw new Error(`cannot read a version from docker buildx version: ${JSON.stringify(text.trim())}`);
+    return match[1];
+}
+/**
+ * `docker buildx inspect` text: `Key: value` lines for the builder, then `Nodes:` with one block per node
+ * (each opened by `Name:`), whose `Features:` and `Labels:` sections are indented lines. Reads buildx 0.13's
+ * `BuildKit version:` and older `BuildKit:` / `Buildkit:` alike.
+ */
+function parseBuilderInspect(text) {
+    const builder = new Map();
+    const nodes = [];
+    let section;
+    let inNodes = false;
+    for (const raw of text.split('\n')) {
+        const line = raw.replace(/\r$/, '');
+        if (line.trim() === '')
+            continue;
+        const indented = /^\s/.test(line);
+        const colon = line.indexOf(':');
+        const key = colon === -1 ? line.trim() : line.slice(0, colon).trim();
+        const value = colon === -1 ? '' : line.slice(colon + 1).trim();
+        const node = nodes[nodes.length - 1];
+        if (indented) {
+            if (node === undefined)
+                continue;
+            if (section === 'features')
+                node.features.set(key, value === 'true');
+            else if (section === 'labels')
+                node.labels.set(key, value);
+            continue;
+        }
+        section = undefined;
+        if (!inNodes) {
+            if (key === 'Nodes' && value === '')
+                inNodes = true;
+            else
+                builder.set(key, value);
+            continue;
+        }
+        if (key === 'Name') {
+            nodes.push({ name: value, fields: new Map(), features: new Map(), labels: new Map() });
+        }
+        else if (node !== undefined) {
+            if (key === 'Features' && value === '')
+                section = 'features';
+            else if (key === 'Labels' && value === '')
+                section = 'labels';
+            else if (value === '')
+                section = 'other';
+            else
+                node.fields.set(key, value);
+        }
+    }
+    const name = builder.get('Name');
+    const driver = builder.get('Driver');
+    if (name === undefined || driver === undefined) {
+        throw new Error(`cannot read the builder's name and driver from docker buildx inspect: ${JSON.stringify(text.slice(0, 200))}`);
+    }
+    return {
+        name,
+        driver,
+        error: builder.get('Error'),
+        nodes: nodes.map((node) => ({
+            name: node.name,
+            endpoint: node.fields.get('Endpoint'),
+            status: node.fields.get('Status'),
+            error: node.fields.get('Error'),
+            buildkitVersion: node.fields.get('BuildKit version') ?? node.fields.get('BuildKit') ?? node.fields.get('Buildkit'),
+            platforms: (node.fields.get('Platforms') ?? '')
+                .split(',')
+                .map((platform) => platform.trim().replace(/\*$/, ''))
+                .filter((platform) => platform !== ''),
+            features: node.features,
+            labels: node.labels,
+        })),
+    };
+}
+/** The JSON object `docker info --format DOCKER_INFO_FORMAT` prints. */
+function parseDockerInfo(text) {
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch {
+        throw new Error(`cannot read docker info: ${JSON.stringify(text.trim().slice(0, 200))}`);
+    }
+    const info = typeof value === 'object' && value !== null ? value : {};
+    const status = Array.isArray(info.driverStatus) ? info.driverStatus : [];
+    const containerdStore = status.some((pair) => Array.isArray(pair) && pair[0] === 'driver-type' && pair[1] === 'io.containerd.snapshotter.v1');
+    return {
+        serverVersion: typeof info.serverVersion === 'string' ? info.serverVersion : undefined,
+        storageDriver: typeof info.driver === 'string' ? info.driver : undefined,
+        containerdStore,
+    };
+}
+/**
+ * Combines the three outputs. Support comes from the driver's feature list where buildx printed one (every
+ * node must have the feature); otherwise from the rule buildx 0.13 applies (driver/docker/driver.go): the
+ * docker driver can export caches and build multi-platform only on the containerd image store; the other
+ * drivers run their own BuildKit and can.
+ */
+function resolveBuilderInfo(versionText, inspectText, infoText) {
+    const inspect = parseBuilderInspect(inspectText);
+    const failure = inspect.error ?? inspect.nodes.find((node) => node.error !== undefined)?.error;
+    if (failure !== undefined)
+        throw new Error(`builder ${inspect.name} (${inspect.driver}): ${failure}`);
+    const info = infoText === undefined ? undefined : parseDockerInfo(infoText);
+    const containerdStore = info?.containerdStore ?? false;
+    const ruleSays = inspect.driver !== 'docker' || containerdStore;
+    const feature = (name) => {
+        const listed = inspect.nodes.filter((node) => node.features.has(name));
+        if (listed.length === 0)
+            return ruleSays;
+        return listed.every((node) => node.features.get(name) === true);
+    };
+    const version = inspect.nodes.map((node) => node.buildkitVersion).find((v) => v !== undefined);
+    return {
+        buildxVersion: parseBuildxVersion(versionText),
+        builder: inspect.name,
+        driver: inspect.driver,
+        buildkitVersion: version === undefined || /^v?0\.0\.0\b/.test(version) ? undefined : version,
+        containerdStore,
+        supportsCacheExport: feature('Cache export'),
+        supportsMultiPlatform: feature('Multi-platform build'),
+        platforms: [...new Set(inspect.nodes.flatMap((node) => node.platforms))],
+        dockerVersion: info?.serverVersion,
+    };
+}
+/**
+ * Why per-stage caches cannot be exported on this builder, for the log; undefined when they can. The build
+ * then goes ahead without per-stage export rather than failing.
+ */
+function explainNoCacheExport(info) {
+    if (info.supportsCacheExport)
+        return undefined;
+    if (info.driver === 'docker' && !info.containerdStore) {
+        return (`builder ${info.builder} uses the docker driver without the containerd image store, which cannot ` +
+            'export build caches (only inline); building without per-stage caches. Enable the containerd image ' +
+            'store ({"features":{"containerd-snapshotter":true}} in daemon.json) or use a docker-container builder ' +
+            '(docker/setup-buildx-action).');
+    }
+    return `builder ${info.builder} (${info.driver} driver) cannot export build caches; building without per-stage caches.`;
+}
+/**
+ * Inputs this builder cannot honour, each naming the inputs and the builder; empty when it can. Checked
+ * before anything is restored, so the job fails up front as with conflicting inputs.
+ */
+function checkBuilderSupport(options, info) {
+    const problems = [];
+    if (options.platforms.length > 1 && !info.supportsMultiPlatform) {
+        const why = info.driver === 'docker' && !info.containerdStore
+            ? 'the docker driver builds several platforms only with the containerd image store'
+            : 'the builder does not support multi-platform builds';
+        problems.push(`Input platforms lists ${options.platforms.length} platforms (${options.platforms.join(', ')}) but builder ${info.builder} (${info.driver} driver) cannot build them: ${why}`);
+    }
+    return problems;
+}
+
+;// CONCATENATED MODULE: ./src/buildx/metadata.ts
+// The `--metadata-file` buildx writes: one object for `build`, one per target for `bake`. Pure.
+class MetadataError extends Error {
+    name = 'MetadataError';
+}
+/** A `docker buildx build --metadata-file` document. */
+function parseBuildMetadata(text) {
+    return toBuildMetadata(parseObject(text, 'build metadata'), 'build metadata');
+}
+/**
+ * A `docker buildx bake --metadata-file` document: target id → its metadata. Top-level keys that are not
+ * targets (`buildx.build.warnings` in newer buildx) are skipped.
+ */
+function parseBakeMetadata(text) {
+    const document = parseObject(text, 'bake metadata');
+    const targets = new Map();
+    for (const [key, value] of Object.entries(document)) {
+        if (key.startsWith('buildx.'))
+            continue;
+        if (!isRecord(value))
+            throw new MetadataError(`bake metadata: target ${JSON.stringify(key)} is not an object`);
+        targets.set(key, toBuildMetadata(value, `bake metadata for ${key}`));
+    }
+    return targets;
+}
+/** The outputs of a build that produced no metadata (skipped, failed, or a cache-only run). */
+const EMPTY_METADATA = {
+    imageid: '',
+    digest: '',
+    metadata: '',
+    cacheManifest: undefined,
+    imageName: undefined,
+};
+function toBuildMetadata(entry, what) {
+    const digest = stringField(entry, 'containerimage.digest', what) ?? '';
+    const configDigest = stringField(entry, 'containerimage.config.digest', what);
+    return {
+        imageid: configDigest ?? digest,
+        digest,
+        metadata: JSON.stringify(entry, null, 2),
+        cacheManifest: cacheManifestDigest(entry, what),
+        imageName: stringField(entry, 'image.name', what),
+    };
+}
+/** `cache.manifest` is a JSON descriptor inside a string: `{"mediaType":…,"digest":"sha256:…","size":…}`. */
+function cacheManifestDigest(entry, what) {
+    const raw = stringField(entry, 'cache.manifest', what);
+    if (raw === undefined)
+        return undefined;
+    let descriptor;
+    try {
+        descriptor = JSON.parse(raw);
+    }
+    catch {
+        throw new MetadataError(`${what}: cache.manifest is not JSON: ${JSON.stringify(raw.slice(0, 80))}`);
+    }
+    const digest = isRecord(descriptor) ? descriptor.digest : undefined;
+    if (typeof digest !== 'string')
+        throw new MetadataError(`${what}: cache.manifest has no digest`);
+    return digest;
+}
+function stringField(entry, key, what) {
+    const value = entry[key];
+    if (value === undefined)
+        return undefined;
+    if (typeof value !== 'string')
+        throw new MetadataError(`${what}: ${key} is not a string`);
+    return value;
+}
+function parseObject(text, what) {
+    let document;
+    try {
+        document = JSON.parse(text);
+    }
+    catch (error) {
+        throw new MetadataError(`${what}: not JSON (${error instanceof Error ? error.message : String(error)})`);
+    }
+    if (!isRecord(document))
+        throw new MetadataError(`${what}: expected a JSON object`);
+    return document;
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+;// CONCATENATED MODULE: ./src/buildx/progress.ts
+// buildx `--progress=plain` output: the vertices (steps) it reports, whether each was cached or ran, and the
+// error block a failed build ends with. Pure; tested on output recorded from buildx 0.13 (testdata/).
+//
+// The plain printer writes, per vertex `#N`: its name when it starts (again after another vertex interrupted
+// it, with `#N ...` marking the interruption), status lines (`transferring context: 40B done`), log lines
+// with a timestamp (`#8 0.270 built`), and one of `#N DONE 1.3s`, `#N CACHED`, `#N ERROR: …`, `#N CANCELED`.
+// Dockerfile steps are named by BuildKit `[<platform> <stage> k/n] INSTRUCTION` (platform only when building
+// for several, stage omitted in a one-stage Dockerfile, `stage-N` for an unnamed stage); `[internal] …` are
+// BuildKit's own. A bake of several targets prefixes every name with its target: `[build deps 1/2] FROM …`,
+// `[deps] exporting cache to client directory`. A bake of one target does not.
+const VERTEX_LINE = /^#(\d+) (.*)$/;
+const LOG_LINE = /^\d+\.\d+ (.*)$/;
+const DONE_LINE = /^DONE (\d+(?:\.\d+)?)s$/;
+/** Every vertex the output reports, in the order each first appeared. */
+function parseProgress(text, options) {
+    const vertices = new Map();
+    for (const raw of text.split('\n')) {
+        const line = raw.replace(/\r$/, '');
+        const match = VERTEX_LINE.exec(line);
+        if (match === null)
+            continue;
+        const id = Number(match[1]);
+        const rest = match[2];
+        if (id === 0)
+            continue; // `#0 building with "default" instance using docker driver`
+        let vertex = vertices.get(id);
+        if (vertex === undefined) {
+            vertex = { id, name: rest, status: 'running', logs: [] };
+            vertices.set(id, vertex);
+            continue;
+        }
+        if (rest === vertex.name || rest === '...')
+            continue;
+        const done = DONE_LINE.exec(rest);
+        if (done !== null) {
+            vertex.status = vertex.status === 'cached' ? 'cached' : 'done';
+            vertex.durationS = Number(done[1]);
+        }
+        else if (rest === 'CACHED') {
+            vertex.status = 'cached';
+        }
+        else if (rest === 'CANCELED') {
+            vertex.status = 'canceled';
+        }
+        else if (rest.startsWith('ERROR: ')) {
+            vertex.status = 'error';
+            vertex.error = rest.slice('ERROR: '.length);
+        }
+        else {
+            const log = LOG_LINE.exec(rest);
+            if (log !== null)
+                vertex.logs.push(log[1]);
+        }
+    }
+    return [...vertices.values()].map((vertex) => describeVertex(vertex, options));
+}
+function describeVertex(vertex, options) {
+    const parsed = parseVertexName(vertex.name, options.prefixedByTarget);
+    return {
+        id: vertex.id,
+        name: vertex.name,
+        ...parsed,
+        status: vertex.status,
+        cached: vertex.status === 'cached',
+        ...(vertex.error === undefined ? {} : { error: vertex.error }),
+        ...(vertex.durationS === undefined ? {} : { durationS: vertex.durationS }),
+        logs: vertex.logs,
+    };
+}
+/** Splits `[target platform stage k/n] INSTRUCTION` into its parts. */
+function parseVertexName(name, prefixedByTarget) {
+    const bracket = /^\[([^\]]*)\] ?(.*)$/.exec(name);
+    if (bracket === null) {
+        return {
+            target: undefined,
+            platform: undefined,
+            stage: undefined,
+            step: undefined,
+            instruction: name,
+            internal: true,
+        };
+    }
+    const tokens = bracket[1].split(' ').filter((token) => token !== '');
+    const instruction = bracket[2];
+    // Bake's own `[internal] load local bake definitions` has no target.
+    const ownInternal = tokens.length === 1 && tokens[0] === 'internal';
+    const target = prefixedByTarget && !ownInternal ? tokens.shift() : undefined;
+    if (tokens[0] === 'internal') {
+        return { target, platform: undefined, stage: undefined, step: undefined, instruction, internal: true };
+    }
+    let platform;
+    let step;
+    const stepMatch = /^(\d+)\/(\d+)$/.exec(tokens[tokens.length - 1] ?? '');
+    if (stepMatch !== null) {
+        tokens.pop();
+        step = { index: Number(stepMatch[1]), total: Number(stepMatch[2]) };
+    }
+    if (tokens[0]?.includes('/'))
+        platform = tokens.shift();
+    const stage = step === undefined ? undefined : tokens[0];
+    // `[deps] exporting cache …`: a target's own vertex, not a Dockerfile step.
+    const internal = step === undefined;
+    return { target, platform, stage, step, instruction, internal };
+}
+/**
+ * What the log and the tests want to know: which steps were cached, which stages ran, which RUN steps
+ * executed. FROM steps are left out: an image already in the store shows `DONE` after a prune although
+ * nothing was built. A vertex BuildKit shares between bake targets is printed once, under one target.
+ */
+function summarizeProgress(vertices) {
+    const steps = vertices.filter((vertex) => vertex.step !== undefined && !/^FROM\s/i.test(vertex.instruction));
+    const cachedSteps = steps.filter((vertex) => vertex.cached);
+    const executedSteps = steps.filter((vertex) => !vertex.cached);
+    const stageOf = (vertex) => vertex.stage ?? '(unnamed)';
+    const stagesRun = unique(executedSteps.map(stageOf));
+    const stagesCached = unique(steps.map(stageOf)).filter((stage) => !stagesRun.includes(stage));
+    return {
+        steps,
+        cachedSteps,
+        executedSteps,
+        executedRuns: executedSteps.filter((vertex) => /^RUN\s/i.test(vertex.instruction)),
+        stagesRun,
+        stagesCached,
+        fullyCached: steps.length > 0 && executedSteps.length === 0,
+        failed: vertices.filter((vertex) => vertex.status === 'error'),
+    };
+}
+/** The error block that ends a failed build's output, or undefined when there is no `ERROR:` line. */
+function parseBuildError(output) {
+    const lines = output.split('\n').map((line) => line.replace(/\r$/, ''));
+    let errorIndex = -1;
+    for (let i = lines.length - 1; i >= 0; i--) {
+        if (lines[i].startsWith('ERROR: ')) {
+            errorIndex = i;
+            break;
+        }
+    }
+    if (errorIndex === -1)
+        return undefined;
+    let start = errorIndex;
+    while (start > 0 && !VERTEX_LINE.test(lines[start - 1]))
+        start--;
+    const block = lines.slice(start, errorIndex + 1);
+    while (block.length > 0 && block[0].trim() === '')
+        block.shift();
+    const stepLine = block.find((line) => line.startsWith(' > '));
+    const locationLine = block.map((line) => /^(\S+):(\d+)$/.exec(line)).find((match) => match !== null);
+    return {
+        message: lines[errorIndex].slice('ERROR: '.length),
+        step: stepLine?.slice(3).replace(/:$/, ''),
+        location: locationLine === undefined || locationLine === null
+            ? undefined
+            : { file: locationLine[1], line: Number(locationLine[2]) },
+        text: block.join('\n'),
+    };
+}
+function unique(values) {
+    return [...new Set(values)];
+}
+
+;// CONCATENATED MODULE: ./src/buildx/run.ts
+// Runs buildx through Exec (argv only, never a shell), streams its progress line by line to the caller, and
+// turns a failure into a RunError that carries buildx's own error block. Also writes the bake files and
+// reads the metadata file: the only file access in buildx/.
+
+
+
+
+
+/** A failed buildx run: `stderrTail` is buildx's error block (failing step, Dockerfile excerpt, `ERROR:`). */
+class BuildxRunError extends RunError {
+    buildError;
+    output;
+    constructor(argv, exitCode, 
+    /** The parsed error block, when buildx printed one. */
+    buildError, 
+    /** All buildx printed, for parsing the progress of the steps that did run. */
+    output) {
+        super(argv, exitCode, buildError?.text ?? tailLines(output, 20));
+        this.buildError = buildError;
+        this.output = output;
+    }
+}
+/** Runs one buildx command; resolves on exit code 0, throws BuildxRunError otherwise. */
+async function runBuildx(exec, argv, options = {}) {
+    const onLine = options.onLine ?? (() => undefined);
+    const stderrLines = createLineSplitter(onLine);
+    const stdoutLines = createLineSplitter(onLine);
+    const result = await exec(argv, {
+        ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+        ...(options.env === undefined ? {} : { env: options.env }),
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        onStderr: stderrLines.push,
+        onStdout: stdoutLines.push,
+    });
+    stderrLines.flush();
+    stdoutLines.flush();
+    const output = result.stdout === '' ? result.stderr : `${result.stderr}${result.stdout}`;
+    if (result.exitCode !== 0) {
+        throw new BuildxRunError(argv, result.exitCode, parseBuildError(result.stderr), output);
+    }
+    return { exitCode: 0, output, stderrTail: tailLines(result.stderr) };
+}
+/** Cuts a stream of chunks into lines (`\r\n` or `\n`); `flush` hands over a last line without a newline. */
+function createLineSplitter(onLine) {
+    let pending = '';
+    return {
+        push(chunk) {
+            pending += chunk;
+            let newline = pending.indexOf('\n');
+            while (newline !== -1) {
+                onLine(pending.slice(0, newline).replace(/\r$/, ''));
+                pending = pending.slice(newline + 1);
+                newline = pending.indexOf('\n');
+            }
+        },
+        flush() {
+            if (pending !== '')
+                onLine(pending.replace(/\r$/, ''));
+            pending = '';
+        },
+    };
+}
+/**
+ * Writes the bake definition (and the compose override for `network`) into `dir`, readable by the owner
+ * only: extra cache specs may carry credentials.
+ */
+async function writeBakeFiles(dir, bake) {
+    const bakeFile = external_node_path_default().join(dir, 'stagecraft.bake.json');
+    await writePrivate(bakeFile, renderBakeFile(bake.definition));
+    let composeFile;
+    if (bake.compose !== undefined) {
+        // JSON is YAML; bake recognises a compose file by its .yaml name.
+        composeFile = external_node_path_default().join(dir, 'stagecraft.compose.yaml');
+        await writePrivate(composeFile, renderBakeFile(bake.compose));
+    }
+    return { bakeFile, composeFile };
+}
+/** The metadata file's text, or undefined when buildx wrote none (a failed build). */
+async function readMetadataFile(file) {
+    try {
+        return await (0,promises_.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
+    }
+}
+async function writePrivate(file, text) {
+    await (0,promises_.writeFile)(file, text, { mode: 0o600 });
+    await (0,promises_.chmod)(file, 0o600);
+}
+
+;// CONCATENATED MODULE: ./src/buildx/images.ts
+/**
+ * The layer diff IDs of `image` in the engine's image store (`docker image inspect`), or undefined when the
+ * image is not there.
+ */
+async function readImageLayers(exec, image) {
+    const result = await exec(['docker', 'image', 'inspect', '--format', '{{json .RootFS.Layers}}', image], {
+        timeoutMs: 30_000,
+    });
+    if (result.exitCode !== 0)
+        return undefined;
+    return parseLayerList(result.stdout);
+}
+/** `["sha256:…", …]` as `docker image inspect` prints it; anything else is no layers. */
+function parseLayerList(text) {
+    try {
+        const value = JSON.parse(text);
+        return Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/buildx/index.ts
+// buildx: argument vectors, the bake file, running buildx, its metadata and progress, and what the builder
+// supports. See each file for details.
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./src/cache/stage-caches.ts
+// Restoring and saving per-stage caches around one build. main.ts calls `restoreStageCaches` before buildx,
+// passes `cacheFromSpecs(report)` (and, for each stage that missed, a `--cache-to` from `stageCacheToSpecs`) to
+// the build, then calls `saveStageCaches`. Both return plain data and log nothing; store faults come back as
+// `warning`s on the stages they hit.
+
+
+
+
+
+function callOptions(warnings, signal, logger) {
+    return {
+        onWarning: (message) => warnings.push(message),
+        ...(logger === undefined ? {} : { onDebug: (message) => logger.debug(message) }),
+        ...(signal === undefined ? {} : { signal }),
+    };
+}
+function errorMessage(error) {
+    return typeof error?.message === 'string' ? error.message : String(error);
+}
+/**
+ * Looks up and restores each stage's entry (exact key, else its restore keys), merges the entries into one OCI
+ * layout, and drops every manifest whose blobs are not all there (that stage is then a miss). Never throws
+ * for a cache fault or a damaged entry: those stages miss, with a `warning`.
+ */
+async function restoreStageCaches(options) {
+    const { store, keys, workDir, signal, logger } = options;
+    const layoutDir = external_node_path_default().join(workDir, 'layout');
+    const entriesDir = external_node_path_default().join(workDir, 'restored');
+    const reports = [];
+    if (store.buildkit === undefined) {
+        await (0,entry/* removeTree */.dM)(layoutDir);
+        await (0,entry/* removeTree */.dM)(entriesDir);
+        await (0,entry/* ensureLayout */.p0)(layoutDir);
+    }
+    for (const stageKey of keys) {
+        const report = {
+            stage: stageKey.stage,
+            stageName: stageKey.stageName,
+            key: stageKey.key,
+            result: 'miss',
+            bytes: 0,
+        };
+        reports.push(report);
+        const warnings = [];
+        const call = callOptions(warnings, signal, logger);
+        const missWith = (warning) => {
+            const all = warning === undefined ? warnings : [...warnings, warning];
+            if (all.length > 0)
+                report.warning = all.join('; ');
+        };
+        let found;
+        try {
+            found = await store.lookup(stageKey.key, stageKey.restoreKeys, call);
+        }
+        catch (error) {
+            missWith(`cache lookup of ${stageKey.key} failed: ${errorMessage(error)}`);
+            continue;
+        }
+        if (found === undefined) {
+            missWith();
+            continue;
+        }
+        logger?.debug(`stage-caches.restoreStageCaches: ${stageKey.stageName}: found ${found.key}${found.exact ? ' (exact)' : ''}`);
+        if (store.buildkit !== undefined) {
+            report.result = found.exact ? 'exact' : 'partial';
+            report.restoredKey = found.key;
+            report.cacheFrom = store.buildkit.cacheFrom(found.key);
+            missWith();
+            continue;
+        }
+        const entryDir = external_node_path_default().join(entriesDir, `stage-${stageKey.stage}`);
+        try {
+            await (0,entry/* removeTree */.dM)(entryDir);
+            await (0,promises_.mkdir)(entryDir, { recursive: true });
+            report.bytes = await store.restore(found.key, entryDir, call);
+        }
+        catch (error) {
+            missWith(`cache restore of ${found.key} failed: ${errorMessage(error)}`);
+            continue;
+        }
+        if (warnings.length > 0) {
+            missWith();
+            continue;
+        }
+        report.restoredKey = found.key;
+        const merged = await (0,entry/* mergeEntryIntoLayout */.NG)(entryDir, layoutDir);
+        if (!merged.ok) {
+            missWith(`cache entry ${found.key} is damaged (${merged.reason}); building without it`);
+            continue;
+        }
+        if (merged.key !== found.key) {
+            missWith(`cache entry ${found.key} holds the entry of ${merged.key}; building without it`);
+            continue;
+        }
+        report.result = found.exact ? 'exact' : 'partial';
+        report.tag = merged.tag;
+        report.cacheFrom = localCacheFromSpec(layoutDir, merged.tag);
+    }
+    if (store.buildkit === undefined) {
+        const validation = await (0,entry/* validateLayout */.F2)(layoutDir, options.externalLayers === undefined ? {} : { external: options.externalLayers });
+        for (const dropped of validation.dropped) {
+            for (const report of reports) {
+                if (report.tag === undefined || report.tag !== dropped.tag)
+                    continue;
+                const warning = `cache entry ${report.restoredKey ?? report.key} is incomplete (${dropped.reason}); building without it`;
+                report.result = 'miss';
+                delete report.tag;
+                delete report.cacheFrom;
+                report.warning = report.warning === undefined ? warning : `${report.warning}; ${warning}`;
+            }
+        }
+        if (validation.error !== undefined) {
+            for (const report of reports) {
+                if (report.tag === undefined)
+                    continue;
+                report.result = 'miss';
+                delete report.tag;
+                delete report.cacheFrom;
+                report.warning = `the restored cache layout is unusable (${validation.error}); building without it`;
+            }
+        }
+    }
+    return { layoutDir, stages: reports, bytes: reports.reduce((sum, r) => sum + r.bytes, 0) };
+}
+/** The `--cache-from` values for a build: one per stage that has a usable entry, in build order. */
+function cacheFromSpecs(report) {
+    return report.stages.flatMap((stage) => (stage.cacheFrom === undefined ? [] : [stage.cacheFrom]));
+}
+/** `--cache-to` for one stage's local export (mode=max, into its own directory). */
+function cacheToSpec(exportDir, tag) {
+    return localCacheToSpec(exportDir, tag);
+}
+/**
+ * The `--cache-to` values for a stage whose exact key missed: a local export into `exportDir` for stores that
+ * move entries, or the registry specs for a store BuildKit writes to itself.
+ */
+function stageCacheToSpecs(store, stageKey, exportDir) {
+    return store.buildkit === undefined
+        ? [specs_localCacheToSpec(exportDir)]
+        : store.buildkit.cacheTo(stageKey.key, stageKey.restoreKeys);
+}
+/**
+ * Saves the entry of every stage whose exact key missed, after checking that no other job saved it meanwhile.
+ * Each entry holds only the stage's own blobs: what its dependencies' caches reference lives in their entries.
+ * Never throws for a cache fault or a bad export: that stage is not saved, with a `warning`.
+ */
+async function saveStageCaches(options) {
+    const { store, keys, results, exportDirs, dependenciesOf, workDir, signal, logger } = options;
+    const resultOf = new Map(results.map((r) => [r.stage, r]));
+    const reports = [];
+    const entriesDir = external_node_path_default().join(workDir, 'packed');
+    const exportCache = new Map();
+    /** A stage's cache, from this run's export, else from the restored layout (a dependency that hit). */
+    const cacheOf = (stage) => {
+        let cached = exportCache.get(stage);
+        if (cached === undefined) {
+            cached = (async () => {
+                const exportDir = exportDirs.get(stage);
+                if (exportDir !== undefined)
+                    return (0,entry/* readCacheExport */.z)(exportDir).catch(() => undefined);
+                const tag = resultOf.get(stage)?.tag;
+                if (options.layoutDir === undefined || tag === undefined)
+                    return undefined;
+                const layoutDir = options.layoutDir;
+                try {
+                    const descriptor = (0,oci_layout/* findManifestByTag */.EM)(await (0,entry/* readLayoutIndex */.Xn)(layoutDir), tag);
+                    return descriptor === undefined ? undefined : await (0,entry/* readStageCache */.D$)(layoutDir, descriptor);
+                }
+                catch {
+                    return undefined;
+                }
+            })();
+            exportCache.set(stage, cached);
+        }
+        return cached;
+    };
+    for (const stageKey of keys) {
+        const base = { stage: stageKey.stage, stageName: stageKey.stageName, key: stageKey.key };
+        const skip = (reason, warning) => {
+            reports.push(warning === undefined
+                ? { ...base, saved: false, bytes: 0, reason }
+                : { ...base, saved: false, bytes: 0, reason, warning });
+        };
+        if (resultOf.get(stageKey.stage)?.result === 'exact') {
+            skip('exact key hit: nothing to save');
+            continue;
+        }
+        const warnings = [];
+        const call = callOptions(warnings, signal, logger);
+        const warning = () => (warnings.length > 0 ? warnings.join('; ') : undefined);
+        if (store.buildkit !== undefined) {
+            // BuildKit pushed the entry during the build (stageCacheToSpecs); see whether it is there.
+            const there = await store.exists(stageKey.key, call).catch(() => false);
+            if (there)
+                reports.push({ ...base, saved: true, bytes: 0, reason: 'written to the registry by BuildKit' });
+            else
+                skip('not in the registry after the build (was the stage built with its --cache-to?)', warning());
+            continue;
+        }
+        const exportDir = exportDirs.get(stageKey.stage);
+        if (exportDir === undefined) {
+            skip('no cache export for this stage');
+            continue;
+        }
+        try {
+            if (await store.exists(stageKey.key, call)) {
+                // Entries are never replaced (GitHub's cache cannot): an unusable one stays until it is evicted.
+                skip(resultOf.get(stageKey.stage)?.restoredKey === stageKey.key
+                    ? 'an entry under this key exists but was unusable; entries are never replaced'
+                    : 'already saved (by another job)');
+                continue;
+            }
+            if (warnings.length > 0) {
+                skip('the store could not be checked', warning());
+                continue;
+            }
+            let stageCache;
+            try {
+                stageCache = await (0,entry/* readCacheExport */.z)(exportDir);
+            }
+            catch (error) {
+                skip("the stage's cache export is unusable", `cache export of ${stageKey.stageName} is unusable: ${errorMessage(error)}`);
+                continue;
+            }
+            const dependencies = [];
+            for (const dep of dependenciesOf.get(stageKey.stage) ?? []) {
+                const depCache = await cacheOf(dep);
+                if (depCache !== undefined)
+                    dependencies.push(depCache);
+                else
+                    logger?.debug(`stage-caches.saveStageCaches: ${stageKey.stageName}: no cache of stage ${dep}; its blobs stay in this entry`);
+            }
+            const own = (0,oci_layout/* ownBlobs */.Dj)(stageCache, dependencies, options.externalLayers);
+            const entryDir = external_node_path_default().join(entriesDir, `stage-${stageKey.stage}`);
+            await (0,entry/* removeTree */.dM)(entryDir);
+            await (0,entry/* packEntry */.AR)(exportDir, stageKey, own.map((d) => d.digest), entryDir);
+            const bytes = await store.save(stageKey.key, entryDir, call);
+            if (warnings.length > 0)
+                skip('the store failed', warning());
+            else if (bytes === 0)
+                skip('not stored (another job may have saved the same key first)');
+            else
+                reports.push({ ...base, saved: true, bytes, reason: 'saved' });
+        }
+        catch (error) {
+            skip('saving failed', `cache save of ${stageKey.key} failed: ${errorMessage(error)}`);
+        }
+    }
+    return { stages: reports, bytes: reports.reduce((sum, r) => sum + r.bytes, 0) };
+}
+
+;// CONCATENATED MODULE: ./src/keys/encode.ts
+// The canonical encoding everything in a key is hashed through: JSON with object keys sorted and
+// `undefined` fields left out, so the same value always gives the same bytes, whatever order the code
+// built it in. Hashes are sha256 in lowercase hex.
+
+/** JSON with object keys in code-unit order and no whitespace; arrays keep their order. */
+function encodeCanonical(value) {
+    if (value === null || typeof value !== 'object') {
+        if (typeof value === 'number' && !Number.isFinite(value)) {
+            throw new TypeError(`encodeCanonical: ${value} has no JSON form`);
+        }
+        return JSON.stringify(value ?? null);
+    }
+    if (Array.isArray(value)) {
+        return `[${value.map((item) => encodeCanonical(item ?? null)).join(',')}]`;
+    }
+    const object = value;
+    const fields = [];
+    for (const key of Object.keys(object).sort(compareCodeUnits)) {
+        const field = object[key];
+        if (field === undefined)
+            continue;
+        fields.push(`${JSON.stringify(key)}:${encodeCanonical(field)}`);
+    }
+    return `{${fields.join(',')}}`;
+}
+function compareCodeUnits(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+/** sha256 of the UTF-8 bytes, lowercase hex (64 characters). */
+function encode_sha256Hex(text) {
+    return (0,external_node_crypto_.createHash)('sha256').update(text, 'utf8').digest('hex');
+}
+/** sha256 of the canonical encoding. */
+function hashCanonical(value) {
+    return encode_sha256Hex(encodeCanonical(value));
+}
+
+;// CONCATENATED MODULE: ./src/keys/glob.ts
+// Paths and wildcards of COPY/ADD sources as BuildKit resolves them against the build context:
+// `system.NormalizePath` (clean, rooted at the context), fsutil's `splitWildcards`/`containsWildcards`,
+// and Go's `filepath.Match` on Unix, applied one path component at a time as fsutil's `resolveWildcards`
+// does (`*` and `?` never match `/`).
+/** `/`-separated, cleaned, relative to the context root; `''` is the root. `..` cannot leave the root. */
+function cleanContextPath(path) {
+    const out = [];
+    for (const part of path.split('/')) {
+        if (part === '' || part === '.')
+            continue;
+        if (part === '..')
+            out.pop();
+        else
+            out.push(part);
+    }
+    return out.join('/');
+}
+function splitContextPath(path) {
+    return path === '' ? [] : path.split('/');
+}
+function joinContextPath(dir, name) {
+    return dir === '' ? name : `${dir}/${name}`;
+}
+/** fsutil `containsWildcards` on Unix: `*`, `?` or `[`, where `\` escapes the next character. */
+function containsWildcards(component) {
+    for (let i = 0; i < component.length; i++) {
+        const ch = component[i];
+        if (ch === '\\')
+            i++;
+        else if (ch === '*' || ch === '?' || ch === '[')
+            return true;
+    }
+    return false;
+}
+/** ADD sources BuildKit fetches itself (HTTP or git), which never read the build context. */
+function isRemoteSource(source) {
+    return /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(source) || source.startsWith('git@');
+}
+class glob_BadPattern extends Error {
+}
+/**
+ * Go's `filepath.Match(pattern, name)` on Unix for one path component; a malformed pattern matches
+ * nothing, as BuildKit ignores the error (`match, _ := filepath.Match(...)`).
+ */
+function matchComponent(pattern, name) {
+    try {
+        return match(Array.from(pattern), Array.from(name));
+    }
+    catch (error) {
+        if (error instanceof glob_BadPattern)
+            return false;
+        throw error;
+    }
+}
+function match(patternIn, nameIn) {
+    let pattern = patternIn;
+    let name = nameIn;
+    outer: while (pattern.length > 0) {
+        const { star, chunk, rest } = glob_scanChunk(pattern);
+        pattern = rest;
+        if (star && chunk.length === 0)
+            return !name.includes('/');
+        const here = glob_matchChunk(chunk, name);
+        if (here !== undefined && (here.length === 0 || pattern.length > 0)) {
+            name = here;
+            continue;
+        }
+        if (star) {
+            for (let i = 0; i < name.length && name[i] !== '/'; i++) {
+                const skipped = glob_matchChunk(chunk, name.slice(i + 1));
+                if (skipped !== undefined) {
+                    if (pattern.length === 0 && skipped.length > 0)
+                        continue;
+                    name = skipped;
+                    continue outer;
+                }
+            }
+        }
+        // Go checks the rest of the pattern is well-formed before answering false.
+        while (pattern.length > 0) {
+            const next = glob_scanChunk(pattern);
+            pattern = next.rest;
+            glob_matchChunk(next.chunk, []);
+        }
+        return false;
+    }
+    return name.length === 0;
+}
+function glob_scanChunk(patternIn) {
+    let pattern = patternIn;
+    let star = false;
+    while (pattern.length > 0 && pattern[0] === '*') {
+        pattern = pattern.slice(1);
+        star = true;
+    }
+    let inRange = false;
+    let i = 0;
+    scan: for (; i < pattern.length; i++) {
+        switch (pattern[i]) {
+            case '\\':
+                if (i + 1 < pattern.length)
+                    i++;
+                break;
+            case '[':
+                inRange = true;
+                break;
+            case ']':
+                inRange = false;
+                break;
+            case '*':
+                if (!inRange)
+                    break scan;
+                break;
+        }
+    }
+    return { star, chunk: pattern.slice(0, i), rest: pattern.slice(i) };
+}
+/** The rest of `s` after `chunk` matched its start, or undefined; throws BadPattern like Go. */
+function glob_matchChunk(chunkIn, sIn) {
+    let chunk = chunkIn;
+    let s = sIn;
+    let failed = false;
+    while (chunk.length > 0) {
+        if (!failed && s.length === 0)
+            failed = true;
+        const head = chunk[0];
+        if (head === '[') {
+            let r = '';
+            if (!failed) {
+                r = s[0];
+                s = s.slice(1);
+            }
+            chunk = chunk.slice(1);
+            let negated = false;
+            if (chunk.length > 0 && chunk[0] === '^') {
+                negated = true;
+                chunk = chunk.slice(1);
+            }
+            let matched = false;
+            let ranges = 0;
+            for (;;) {
+                if (chunk.length > 0 && chunk[0] === ']' && ranges > 0) {
+                    chunk = chunk.slice(1);
+                    break;
+                }
+                const low = escaped(chunk);
+                chunk = low.rest;
+                let high = low.rune;
+                if (chunk[0] === '-') {
+                    const upper = escaped(chunk.slice(1));
+                    chunk = upper.rest;
+                    high = upper.rune;
+                }
+                if (!failed && codePoint(low.rune) <= codePoint(r) && codePoint(r) <= codePoint(high))
+                    matched = true;
+                ranges++;
+            }
+            if (matched === negated)
+                failed = true;
+        }
+        else if (head === '?') {
+            if (!failed) {
+                if (s[0] === '/')
+                    failed = true;
+                s = s.slice(1);
+            }
+            chunk = chunk.slice(1);
+        }
+        else {
+            if (head === '\\') {
+                chunk = chunk.slice(1);
+                if (chunk.length === 0)
+                    throw new glob_BadPattern();
+            }
+            if (!failed) {
+                if (chunk[0] !== s[0])
+                    failed = true;
+                s = s.slice(1);
+            }
+            chunk = chunk.slice(1);
+        }
+    }
+    return failed ? undefined : s;
+}
+/** Go's `getEsc`: one (possibly escaped) character of a class, which must be followed by more. */
+function escaped(chunkIn) {
+    let chunk = chunkIn;
+    if (chunk.length === 0 || chunk[0] === '-' || chunk[0] === ']')
+        throw new glob_BadPattern();
+    if (chunk[0] === '\\') {
+        chunk = chunk.slice(1);
+        if (chunk.length === 0)
+            throw new glob_BadPattern();
+    }
+    const rune = chunk[0];
+    const rest = chunk.slice(1);
+    if (rest.length === 0)
+        throw new glob_BadPattern();
+    return { rune, rest };
+}
+function codePoint(rune) {
+    return rune.codePointAt(0) ?? -1;
+}
+
+;// CONCATENATED MODULE: ./src/keys/scope.ts
+// The variables one build stage sees, as BuildKit's dispatcher keeps them (dockerfile2llb: dispatchArg,
+// dispatchEnv, getEnv): ENV values and declared ARG values, inherited through `FROM <stage>`, used for
+// `$VAR` expansion and as the environment of every RUN. Global ARGs are visible only where a stage
+// redeclares them, so a build arg the Dockerfile never declares cannot change anything here.
+//
+// The base image's own ENV is not known here (its digest stands for it in the key). A name that only the
+// base image could set, or a value derived from one, is "uncertain": a context path built from it is read
+// as the whole context, so the key can never miss a file BuildKit copies.
+
+
+/** BuildKit's `system.DefaultPathEnvUnix`: the PATH of a stage built `FROM scratch`. */
+const DEFAULT_PATH_UNIX = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** ARGs BuildKit declares without adding them to the environment (convert.go `nonEnvArgs`). */
+const NON_ENV_ARGS = new Set(['BUILDKIT_SBOM_SCAN_CONTEXT', 'BUILDKIT_SBOM_SCAN_STAGE']);
+/** The raw-heredoc expander BuildKit uses for COPY/ADD inline files: always `\`, quotes are text. */
+const RAW_HEREDOC = { skipProcessQuotes: true };
+class StageScope {
+    env;
+    uncertain;
+    baseEnvUnknown;
+    escapeToken;
+    constructor(env, uncertain, 
+    /** Names not in `env` might still be set by the base image (an image or a named context). */
+    baseEnvUnknown, escapeToken) {
+        this.env = env;
+        this.uncertain = uncertain;
+        this.baseEnvUnknown = baseEnvUnknown;
+        this.escapeToken = escapeToken;
+    }
+    /** A stage on an image or a named context: its base ENV is unknown. */
+    static onImage(escapeToken) {
+        return new StageScope(new Map(), new Set(), true, escapeToken);
+    }
+    /** A stage `FROM scratch`: BuildKit's empty image, whose only variable is the default PATH. */
+    static onScratch(escapeToken) {
+        return new StageScope(new Map([['PATH', DEFAULT_PATH_UNIX]]), new Set(), false, escapeToken);
+    }
+    /** A stage `FROM <stage>` starts with everything its base stage ended with. */
+    inherit() {
+        return new StageScope(new Map(this.env), new Set(this.uncertain), this.baseEnvUnknown, this.escapeToken);
+    }
+    /** BuildKit's `ProcessWord` with the current environment (quotes removed, no word splitting). */
+    expand(word, range) {
+        return this.run(range, () => processWordWithMatches(word, this.env, this.escapeToken));
+    }
+    /** Inline COPY/ADD heredoc bodies (`ExpandRaw`): escape token `\`, quotes kept as text. */
+    expandRaw(word, range) {
+        return this.run(range, () => processWordWithMatches(word, this.env, '\\', RAW_HEREDOC));
+    }
+    /** `ProcessWords` (EXPOSE): expanded, then split into words. */
+    expandWords(word, range) {
+        try {
+            return processWords(word, this.env, this.escapeToken);
+        }
+        catch (error) {
+            throw withLocation(error, range);
+        }
+    }
+    /** One ENV instruction: every pair is expanded with the environment from before the instruction. */
+    applyEnv(pairs, range) {
+        const expanded = pairs.map(({ key, value }) => [this.expand(key, range), this.expand(value, range)]);
+        for (const [key, value] of expanded)
+            this.set(key.value, value.value, key.certain && value.certain);
+        return expanded.map(([key, value]) => [key.value, value.value]);
+    }
+    /**
+     * One ARG instruction (dispatchArg): a build arg verbatim, else the default expanded with the stage's
+     * environment, else the global value; declared without either, it stays unset. Returns each name with
+     * its value, `null` for unset.
+     */
+    applyArgs(declarations, sources, range) {
+        return declarations.map(({ key, value: defaultValue }) => {
+            let value;
+            let certain = true;
+            const buildArg = sources.buildArgs.get(key);
+            if (buildArg !== undefined)
+                value = buildArg;
+            else if (defaultValue !== undefined) {
+                const expanded = this.expand(defaultValue, range);
+                value = expanded.value;
+                certain = expanded.certain;
+            }
+            else
+                value = sources.globalArgs.get(key);
+            if (value !== undefined && !NON_ENV_ARGS.has(key))
+                this.set(key, value, certain);
+            return [key, value ?? null];
+        });
+    }
+    /** The RUN environment as sorted pairs (ENV and declared ARG values; base image ENV not included). */
+    entries() {
+        return [...this.env.entries()]
+            .sort(([a], [b]) => compareCodeUnits(a, b))
+            .map(([key, value]) => [key, value]);
+    }
+    set(name, value, certain) {
+        this.env.set(name, value);
+        if (certain)
+            this.uncertain.delete(name);
+        else
+            this.uncertain.add(name);
+    }
+    run(range, lex) {
+        let result;
+        try {
+            result = lex();
+        }
+        catch (error) {
+            throw withLocation(error, range);
+        }
+        let certain = true;
+        for (const name of result.matched)
+            if (this.uncertain.has(name))
+                certain = false;
+        if (this.baseEnvUnknown && result.unmatched.size > 0)
+            certain = false;
+        return { value: result.result, certain };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/keys/normalize.ts
+// Each reachable stage's instructions as BuildKit dispatches them, reduced to the values that decide what
+// it builds: keyword, flags and arguments, with ARG/ENV values substituted exactly where BuildKit expands
+// them (SEMANTICS §9), plus the stages, images and context paths each instruction reads.
+//
+// Whitespace: every argument comes from the parser as words, so comments, blank lines, continuations and
+// the blanks between words never reach the encoding. A shell-form RUN (or CMD, ENTRYPOINT, HEALTHCHECK)
+// command is one string that BuildKit hands to the shell unchanged and hashes into the RUN's cache key;
+// it is kept byte for byte. Collapsing blanks inside it would give a key that hits where BuildKit's own
+// cache misses, so the stage would rebuild on every run and never be saved again.
+
+
+
+
+
+
+/** The reachable stages in plan order, normalized. Throws `DockerfileError` where BuildKit would fail. */
+function normalizeStages(plan, dockerfile, request) {
+    const stageByName = new Map();
+    for (const stage of dockerfile.stages)
+        if (stage.name !== undefined)
+            stageByName.set(stage.name, stage.index);
+    const context = {
+        plan,
+        dockerfile,
+        request,
+        args: { buildArgs: request.buildArgs, globalArgs: plan.globalArgs },
+        stageByName,
+    };
+    const finalScopes = new Map();
+    const stages = [];
+    for (const index of plan.order) {
+        const planned = plan.stages[index];
+        const scope = initialScope(planned.base, finalScopes, dockerfile.escapeToken);
+        const instructions = [
+            ...triggersOf(planned.base, dockerfile),
+            ...dockerfile.stages[index].instructions,
+        ].map((instruction) => normalizeInstruction(instruction, scope, planned, context));
+        finalScopes.set(index, scope);
+        stages.push({
+            index,
+            name: stageDisplayName(dockerfile.stages[index]),
+            platform: planned.platform ?? platform_formatAllPlatform(request.targetPlatform),
+            base: baseRef(planned.base, request),
+            instructions,
+        });
+    }
+    return stages;
+}
+function initialScope(base, finalScopes, escape) {
+    if ('stage' in base) {
+        const parent = finalScopes.get(base.stage);
+        if (parent === undefined)
+            throw new Error(`keys: base stage ${base.stage} is not before its child`);
+        return parent.inherit();
+    }
+    if ('image' in base && base.image === 'scratch')
+        return StageScope.onScratch(escape);
+    return StageScope.onImage(escape);
+}
+function baseRef(base, request) {
+    if ('context' in base)
+        return { context: base.context, value: request.buildContexts.get(base.context) };
+    return base;
+}
+/** A base stage's ONBUILD triggers run first in the child, parsed anew with default directives. */
+function triggersOf(base, dockerfile) {
+    if (!('stage' in base))
+        return [];
+    const triggers = [];
+    for (const instruction of dockerfile.stages[base.stage].instructions) {
+        if (instruction.kind !== 'onbuild')
+            continue;
+        try {
+            const ast = parse_parseDockerfile(instruction.expression);
+            if (ast.instructions.length !== 1)
+                throw new errors_DockerfileError('onbuild trigger should be a single expression');
+            triggers.push(parseCommand({ ...ast.instructions[0], range: instruction.range }));
+        }
+        catch (error) {
+            throw withLocation(error, instruction.range);
+        }
+    }
+    return triggers;
+}
+function normalizeInstruction(instruction, scope, holder, context) {
+    const range = instruction.range;
+    const line = range.start;
+    const expand = (word) => scope.expand(word, range).value;
+    const plain = (encoded) => ({
+        line,
+        encoded,
+        reads: [],
+        refs: [],
+    });
+    switch (instruction.kind) {
+        case 'env':
+            return plain({ keyword: 'ENV', env: scope.applyEnv(instruction.env, range) });
+        case 'label':
+            return plain({
+                keyword: 'LABEL',
+                labels: instruction.labels.map(({ key, value }) => [expand(key), expand(value)]),
+            });
+        case 'maintainer':
+            return plain({ keyword: 'MAINTAINER', maintainer: instruction.maintainer });
+        case 'copy':
+        case 'add':
+            return normalizeCopy(instruction, scope, holder, context);
+        case 'onbuild':
+            // Metadata here; the trigger runs (and is keyed) in the stages built FROM this one.
+            return plain({ keyword: 'ONBUILD', expression: instruction.expression });
+        case 'workdir':
+            return plain({ keyword: 'WORKDIR', path: expand(instruction.path) });
+        case 'run':
+            return normalizeRun(instruction, scope, holder, context);
+        case 'cmd':
+        case 'entrypoint':
+            return plain({
+                keyword: instruction.kind.toUpperCase(),
+                args: instruction.command.args,
+                shell: instruction.command.prependShell,
+            });
+        case 'healthcheck':
+            return plain({
+                keyword: 'HEALTHCHECK',
+                test: instruction.test,
+                interval: instruction.interval,
+                timeout: instruction.timeout,
+                startPeriod: instruction.startPeriod,
+                startInterval: instruction.startInterval,
+                retries: instruction.retries,
+            });
+        case 'expose':
+            return plain({
+                keyword: 'EXPOSE',
+                ports: instruction.ports.flatMap((port) => scope.expandWords(port, range)),
+            });
+        case 'user':
+            return plain({ keyword: 'USER', user: expand(instruction.user) });
+        case 'volume':
+            return plain({ keyword: 'VOLUME', volumes: instruction.volumes.map(expand) });
+        case 'stopsignal':
+            return plain({ keyword: 'STOPSIGNAL', signal: expand(instruction.signal) });
+        case 'arg':
+            return plain({ keyword: 'ARG', args: scope.applyArgs(instruction.args, context.args, range) });
+        case 'shell':
+            return plain({ keyword: 'SHELL', shell: instruction.shell });
+        default: {
+            const unknown = instruction;
+            throw new Error(`keys: unhandled instruction ${unknown.kind}`);
+        }
+    }
+}
+function normalizeCopy(instruction, scope, holder, context) {
+    const range = instruction.range;
+    const expand = (word) => word === undefined ? undefined : scope.expand(word, range).value;
+    const sources = instruction.files.sources.map((source) => scope.expand(source, range));
+    const contents = instruction.files.contents.map(({ path, data, expand: expandBody }) => ({
+        path,
+        data: expandBody ? scope.expandRaw(data, range).value : data,
+    }));
+    const from = instruction.kind === 'copy' ? instruction.from : undefined;
+    const encoded = {
+        keyword: instruction.kind.toUpperCase(),
+        sources: sources.map((source) => source.value),
+        contents,
+        dest: expand(instruction.files.dest),
+        chown: expand(instruction.chown),
+        chmod: expand(instruction.chmod),
+        link: instruction.link,
+        exclude: instruction.exclude,
+    };
+    if (instruction.kind === 'copy') {
+        encoded.from = instruction.from;
+        encoded.parents = instruction.parents;
+    }
+    else {
+        encoded.checksum = expand(instruction.checksum);
+        encoded.keepGitDir = instruction.keepGitDir;
+        encoded.unpack = instruction.unpack;
+    }
+    if (from !== undefined) {
+        return { line: range.start, encoded, reads: [], refs: [resolveRef(from, holder, context)] };
+    }
+    const local = sources.filter((source) => !isRemoteSource(source.value));
+    const parents = instruction.kind === 'copy' && instruction.parents;
+    const read = copyRead(local, instruction.exclude, parents, holder.index, range);
+    return { line: range.start, encoded, reads: read === undefined ? [] : [read], refs: [] };
+}
+function copyRead(sources, excludes, parents, stage, range) {
+    if (sources.length === 0)
+        return undefined;
+    if (sources.some((source) => !source.certain))
+        return wholeContext(stage, range);
+    const paths = sources.map((source) => {
+        const path = cleanContextPath(source.value);
+        // `--parents` sources are include patterns, where `**` spans directories: read from above it.
+        if (!parents || !path.includes('**'))
+            return path;
+        const parts = path.split('/');
+        return parts
+            .slice(0, parts.findIndex((part) => part.includes('**')))
+            .join('/');
+    });
+    return contextRead(stage, range, paths, true, excludes);
+}
+function wholeContext(stage, range) {
+    return contextRead(stage, range, [''], false, []);
+}
+function contextRead(stage, range, sources, wildcards, excludes) {
+    const unique = [...new Set(sources)];
+    return {
+        id: encodeCanonical({ sources: unique, wildcards, excludes }),
+        stage,
+        line: range.start,
+        sources: unique,
+        wildcards,
+        excludes,
+    };
+}
+function normalizeRun(instruction, scope, holder, context) {
+    const range = instruction.range;
+    const reads = [];
+    const refs = [];
+    const mounts = instruction.mounts.map((written) => {
+        let certain = true;
+        let mount;
+        try {
+            mount = parseMount(written.raw, (word) => {
+                const expanded = scope.expand(word, range);
+                certain &&= expanded.certain;
+                return expanded.value;
+            });
+        }
+        catch (error) {
+            throw withLocation(error, range);
+        }
+        if (mount.from !== undefined)
+            refs.push(resolveRef(mount.from, holder, context));
+        else if (mount.type === 'bind') {
+            reads.push(certain
+                ? contextRead(holder.index, range, [cleanContextPath(mount.source ?? '')], false, [])
+                : wholeContext(holder.index, range));
+        }
+        return encodeMount(mount);
+    });
+    return {
+        line: range.start,
+        encoded: {
+            keyword: 'RUN',
+            command: instruction.command.args,
+            shell: instruction.command.prependShell,
+            heredocs: instruction.heredocs.map((heredoc) => ({
+                name: heredoc.name,
+                content: heredoc.content,
+                expand: heredoc.expand,
+                chomp: heredoc.chomp,
+                fileDescriptor: heredoc.fileDescriptor,
+            })),
+            mounts,
+            network: instruction.network ?? 'default',
+            security: instruction.security ?? 'sandbox',
+            devices: instruction.devices,
+            // The RUN's environment: ENV and declared ARG values, so `ARG X` before a RUN keys it on X.
+            env: scope.entries(),
+        },
+        reads,
+        refs,
+    };
+}
+/** A mount's values after expansion; `raw` (the text as written) is left out. */
+function encodeMount(mount) {
+    return {
+        type: mount.type,
+        from: mount.from,
+        source: mount.source,
+        target: mount.target,
+        readOnly: mount.readOnly,
+        id: mount.id,
+        sharing: mount.sharing,
+        mode: mount.mode,
+        uid: mount.uid,
+        gid: mount.gid,
+        size: mount.size,
+        required: mount.required,
+        env: mount.env,
+    };
+}
+/** `--from`/`from=`: a stage by index or name, else an image, or a named context replacing that image. */
+function resolveRef(name, holder, context) {
+    if (/^[+-]?[0-9]+$/.test(name)) {
+        const index = Number(name);
+        if (context.dockerfile.stages[index] !== undefined)
+            return { stage: index };
+    }
+    const stage = context.stageByName.get(name.toLowerCase());
+    if (stage !== undefined)
+        return { stage };
+    // The plan lists the images a stage reads; one it leaves out was replaced by a named context.
+    if (name.toLowerCase() === 'scratch' || holder.images.includes(name))
+        return { image: name };
+    const key = namedContextKey(name, context.request.buildContexts);
+    return {
+        context: key ?? name,
+        value: key === undefined ? undefined : context.request.buildContexts.get(key),
+    };
+}
+/**
+ * The `--build-context` name that stands for `name`: equal after dropping `docker.io/library/`,
+ * `docker.io/` and a trailing `:latest` (the common part of BuildKit's familiar-name normalization).
+ */
+function namedContextKey(name, contexts) {
+    const wanted = familiarName(name);
+    for (const key of contexts.keys())
+        if (familiarName(key) === wanted)
+            return key;
+    return undefined;
+}
+function familiarName(name) {
+    let familiar = name.replace(/^(?:index\.)?docker\.io\/(?:library\/)?/, '');
+    if (/:latest$/.test(familiar) && !familiar.slice(familiar.lastIndexOf('/') + 1).includes('@')) {
+        familiar = familiar.slice(0, -':latest'.length);
+    }
+    return familiar;
+}
+/** Every read of the main build context by the stages the target reaches, in plan order. */
+function collectContextReads(plan, dockerfile, request) {
+    return normalizeStages(plan, dockerfile, request).flatMap((stage) => stage.instructions.flatMap((instruction) => instruction.reads));
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./src/keys/git.ts
+// What git says about a work tree, parsed from its `-z` output (pure; `context-hash.ts` runs git):
+// which files git's index can vouch for, with the mode and blob id a content hash of the file would give.
+/**
+ * `git ls-files -s -v -z` (`<tag> <mode> <oid> <stage>\t<path>\0` per entry), keeping the entries that can
+ * stand for a file on disk: tag `H` (not assume-unchanged `h`, not skip-worktree `S`), stage 0 (not a
+ * conflict), a regular file or a symlink (not a submodule). Paths are relative to where git ran.
+ */
+function parseIndexCandidates(output) {
+    const candidates = new Map();
+    let start = 0;
+    while (start < output.length) {
+        let end = output.indexOf('\0', start);
+        if (end < 0)
+            end = output.length;
+        const tab = output.indexOf('\t', start);
+        const space1 = output.indexOf(' ', start);
+        const space2 = space1 < 0 ? -1 : output.indexOf(' ', space1 + 1);
+        const space3 = space2 < 0 ? -1 : output.indexOf(' ', space2 + 1);
+        if (tab < 0 ||
+            tab > end ||
+            space3 < 0 ||
+            space3 > tab ||
+            !/^[0-3]$/.test(output.slice(space3 + 1, tab))) {
+            throw new Error(`git ls-files: cannot read entry ${JSON.stringify(output.slice(start, end))}`);
+        }
+        const mode = output.slice(space1 + 1, space2);
+        const trusted = space1 === start + 1 &&
+            output[start] === 'H' &&
+            output[space3 + 1] === '0' &&
+            (mode === '100644' || mode === '100755' || mode === '120000');
+        if (trusted)
+            candidates.set(output.slice(tab + 1, end), { mode, oid: output.slice(space2 + 1, space3) });
+        start = end + 1;
+    }
+    return candidates;
+}
+/** NUL-separated paths (`git ls-files -m -z`). */
+function parsePathList(output) {
+    return splitNul(output);
+}
+/** `git config -z --list`: `key\nvalue\0`, or `key\0` for a key without a value (boolean true). */
+function parseConfigList(output) {
+    const config = new Map();
+    for (const record of splitNul(output)) {
+        const newline = record.indexOf('\n');
+        const key = (newline < 0 ? record : record.slice(0, newline)).toLowerCase();
+        config.set(key, newline < 0 ? 'true' : record.slice(newline + 1));
+    }
+    return config;
+}
+/** git's boolean config syntax; undefined when the value is unset or not a boolean. */
+function configBoolean(value) {
+    if (value === undefined)
+        return undefined;
+    const lower = value.toLowerCase();
+    if (['true', 'yes', 'on', '1', ''].includes(lower))
+        return lower !== '';
+    if (['false', 'no', 'off', '0'].includes(lower))
+        return false;
+    return undefined;
+}
+/**
+ * Why the index cannot stand for the work tree as a whole (git rewrites file contents on checkout), or
+ * undefined when it can.
+ */
+function configRejectsIndex(config) {
+    const autocrlf = config.get('core.autocrlf');
+    if (autocrlf !== undefined && configBoolean(autocrlf) !== false && autocrlf.toLowerCase() !== 'input') {
+        return `core.autocrlf=${autocrlf} converts line endings on checkout`;
+    }
+    if ((config.get('core.eol') ?? '').toLowerCase() === 'crlf') {
+        return 'core.eol=crlf converts line endings on checkout';
+    }
+    if (configBoolean(config.get('core.filemode')) === false) {
+        return 'core.fileMode=false: the index does not record executable bits from disk';
+    }
+    return undefined;
+}
+/**
+ * `git check-attr -a -z`: `<path>\0<attribute>\0<value>\0`. Returns the paths whose checkout differs from
+ * the blob: a filter (e.g. LFS), `ident`, `working-tree-encoding` or `eol=crlf`.
+ */
+function parseRewrittenPaths(output) {
+    const fields = splitNul(output);
+    const rewritten = new Set();
+    for (let i = 0; i + 2 < fields.length; i += 3) {
+        const path = fields[i];
+        const attribute = fields[i + 1];
+        const value = fields[i + 2];
+        if (rewrites(attribute, value))
+            rewritten.add(path);
+    }
+    return rewritten;
+}
+function rewrites(attribute, value) {
+    const set = value !== 'unset' && value !== 'unspecified';
+    switch (attribute) {
+        case 'filter':
+        case 'ident':
+        case 'working-tree-encoding':
+            return set;
+        case 'eol':
+            return value === 'crlf';
+        default:
+            return false;
+    }
+}
+function splitNul(output) {
+    if (output === '')
+        return [];
+    const parts = output.split('\0');
+    if (parts[parts.length - 1] === '')
+        parts.pop();
+    return parts;
+}
+
+;// CONCATENATED MODULE: ./src/keys/context-hash.ts
+// Reads the build context (the one file in keys/ that touches the file system or runs git): for each
+// context read of the reachable stages, the files BuildKit would copy or mount, after .dockerignore
+// (`<Dockerfile>.dockerignore` first, else the context's `.dockerignore`) and `--exclude`, and a digest
+// over their paths, git modes (regular, executable or symlink) and git blob ids. Timestamps, owners and
+// the other permission bits never count, and directories count only through the files in them.
+//
+// Both ways of getting a blob id give the same digest: inside a git work tree, tracked files that git says
+// are unmodified (and that no checkout filter, ident, encoding or CRLF conversion rewrites) take their
+// mode and blob id from git's index; every other file is read and hashed here as git would hash it,
+// sha1("blob <size>\0" + content), a symlink by its target.
+
+
+
+
+
+
+
+
+
+/** Files larger than this are hashed in chunks, in the background, rather than read whole. */
+const WHOLE_FILE_LIMIT = 4 * 1024 * 1024;
+/** Let git's output and background reads in after this many files hashed in a row. */
+const YIELD_EVERY = 256;
+const CHUNK_SIZE = 1024 * 1024;
+/** Linux's MAXSYMLINKS; fs.RootPath gives up after as many. */
+const MAX_SYMLINK_HOPS = 255;
+/**
+ * Digests of `reads` (by read id) in the context `contextDir`. `dockerfilePath` is absolute or relative to
+ * `contextDir`; its `.dockerignore` sibling is used when it exists. `exec` runs git (argv, no shell).
+ */
+async function hashContext(exec, contextDir, dockerfilePath, reads, options = {}) {
+    const root = external_node_path_default().resolve(contextDir);
+    const limiter = new Limiter(options.concurrency ?? 64);
+    const unique = [...new Map(reads.map((read) => [read.id, read])).values()];
+    const git = options.useGit === false
+        ? Promise.resolve({ reason: 'disabled' })
+        : readGitIndex(exec, root).catch((error) => ({
+            reason: `git failed: ${error instanceof Error ? error.message : String(error)}`,
+        }));
+    const ignore = await readIgnoreFile(root, dockerfilePath);
+    const tree = new ContextTree(root, ignore.matcher, limiter);
+    const selections = await Promise.all(unique.map((read) => selectEntries(tree, read)));
+    const index = await git;
+    const { blobs, filesFromGit, filesHashed } = await resolveBlobs(root, selections, 'blobs' in index ? index.blobs : new Map(), limiter);
+    const digests = new Map();
+    unique.forEach((read, i) => digests.set(read.id, digestOf(selections[i], blobs)));
+    return {
+        digests,
+        stats: {
+            reads: unique.length,
+            files: blobs.size,
+            filesHashed,
+            filesFromGit,
+            git: 'blobs' in index ? { used: true } : { used: false, reason: index.reason },
+            ignoreFile: ignore.file,
+        },
+    };
+}
+/**
+ * The blob of every selected file: from git's index where it vouches for the file (and agrees it is a
+ * file or a symlink), else hashed here. Small files are read with synchronous calls, which cost a fraction
+ * of Node's promise-based file handles per file; large ones are read in chunks in the background,
+ * `limiter` deciding how many at once.
+ */
+async function resolveBlobs(root, selections, index, limiter) {
+    const blobs = new Map();
+    const toHash = new Map();
+    for (const selection of selections) {
+        for (const [file, kind] of selection) {
+            if (blobs.has(file))
+                continue;
+            const blob = index.get(file);
+            if (blob !== undefined && (blob.mode === '120000') === (kind === 'symlink'))
+                blobs.set(file, blob);
+            else
+                toHash.set(file, kind);
+        }
+    }
+    const filesFromGit = blobs.size;
+    let filesHashed = 0;
+    const record = (file, blob) => {
+        if (blob === undefined)
+            return; // gone since it was listed
+        blobs.set(file, blob);
+        filesHashed++;
+    };
+    const large = [];
+    let count = 0;
+    for (const [file, kind] of toHash) {
+        const absolute = external_node_path_default().join(root, file);
+        const small = hashSmallEntry(absolute, kind);
+        if (small === LARGE)
+            large.push(limiter.run(async () => record(file, await hashLargeFile(absolute))));
+        else
+            record(file, small);
+        if (++count % YIELD_EVERY === 0)
+            await yieldToEventLoop();
+    }
+    await Promise.all(large);
+    return { blobs, filesFromGit, filesHashed };
+}
+/**
+ * sha256 over `<path length>:<path> <mode> <oid>\n` per selected file, in path order (the length makes
+ * any path unambiguous without escaping).
+ */
+function digestOf(selection, blobs) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    const files = [...selection.keys()].sort(compareCodeUnits);
+    let chunk = '';
+    for (const file of files) {
+        const blob = blobs.get(file);
+        if (blob === undefined)
+            continue;
+        chunk += `${file.length}:${file} ${blob.mode} ${blob.oid}\n`;
+        if (chunk.length > 65536) {
+            hash.update(chunk, 'utf8');
+            chunk = '';
+        }
+    }
+    return `sha256:${hash.update(chunk, 'utf8').digest('hex')}`;
+}
+// --- .dockerignore ---
+async function readIgnoreFile(root, dockerfilePath) {
+    const dockerfile = external_node_path_default().resolve(root, dockerfilePath);
+    for (const candidate of [`${dockerfile}.dockerignore`, external_node_path_default().join(root, '.dockerignore')]) {
+        let text;
+        try {
+            text = await (0,promises_.readFile)(candidate, 'utf8');
+        }
+        catch (error) {
+            if (isMissing(error))
+                continue;
+            throw error;
+        }
+        const relative = external_node_path_default().relative(root, candidate);
+        const file = relative.startsWith('..') || external_node_path_default().isAbsolute(relative) ? candidate : relative;
+        try {
+            return { matcher: new IgnoreMatcher(parseDockerignore(text)), file };
+        }
+        catch (error) {
+            const line = error.line;
+            const where = line === undefined ? file : `${file}:${line}`;
+            throw new Error(`${where}: ${error instanceof Error ? error.message : String(error)}`, {
+                cause: error,
+            });
+        }
+    }
+    return { matcher: undefined, file: undefined };
+}
+// --- the context as BuildKit sees it ---
+/** The context directory with .dockerignore applied: what is listed is what BuildKit receives. */
+class ContextTree {
+    root;
+    ignore;
+    limiter;
+    listings = new Map();
+    stats = new Map();
+    constructor(root, ignore, limiter) {
+        this.root = root;
+        this.ignore = ignore;
+        this.limiter = limiter;
+    }
+    /** Whether BuildKit receives this path (a directory: whether anything below it can be received). */
+    visible(relative, kind) {
+        if (this.ignore === undefined || relative === '')
+            return true;
+        return kind === 'dir' ? this.ignore.mayIncludeUnder(relative) : !this.ignore.isExcluded(relative);
+    }
+    list(dir) {
+        let listing = this.listings.get(dir);
+        if (listing === undefined) {
+            listing = this.limiter.run(() => this.readListing(dir));
+            this.listings.set(dir, listing);
+        }
+        return listing;
+    }
+    lstat(relative) {
+        let stats = this.stats.get(relative);
+        if (stats === undefined) {
+            stats = (0,promises_.lstat)(external_node_path_default().join(this.root, relative)).catch((error) => {
+                if (isMissing(error))
+                    return undefined;
+                throw error;
+            });
+            this.stats.set(relative, stats);
+        }
+        return stats;
+    }
+    /**
+     * fs.RootPath with links followed: every symlink on the way is resolved inside the context (an
+     * absolute target starts again at the context root, `..` stops at it). Returns the real path and the
+     * links passed, or undefined when a component does not exist or is not received.
+     */
+    async resolve(relative) {
+        const pending = splitContextPath(relative);
+        const current = [];
+        const links = [];
+        let hops = 0;
+        while (pending.length > 0) {
+            const part = pending.shift();
+            if (part === '' || part === '.')
+                continue;
+            if (part === '..') {
+                current.pop();
+                continue;
+            }
+            const candidate = [...current, part].join('/');
+            const stats = await this.lstat(candidate);
+            if (stats === undefined)
+                return undefined;
+            if (!stats.isSymbolicLink()) {
+                current.push(part);
+                continue;
+            }
+            if (++hops > MAX_SYMLINK_HOPS || !this.visible(candidate, 'symlink'))
+                return undefined;
+            links.push(candidate);
+            const target = await (0,promises_.readlink)(external_node_path_default().join(this.root, candidate), 'utf8');
+            if (target.startsWith('/'))
+                current.length = 0;
+            pending.unshift(...target.split('/'));
+        }
+        return { path: current.join('/'), links };
+    }
+    async readListing(dir) {
+        let dirents;
+        try {
+            dirents = await (0,promises_.readdir)(external_node_path_default().join(this.root, dir), { withFileTypes: true });
+        }
+        catch (error) {
+            if (isMissing(error) || error.code === 'ENOTDIR')
+                return [];
+            throw error;
+        }
+        const entries = [];
+        for (const dirent of dirents) {
+            const relative = joinContextPath(dir, dirent.name);
+            let kind = direntKind(dirent);
+            if (kind === undefined && !isSpecial(dirent)) {
+                const stats = await this.lstat(relative); // file systems without d_type
+                kind = stats === undefined ? undefined : statsKind(stats);
+            }
+            if (kind !== undefined && this.visible(relative, kind)) {
+                entries.push({ path: relative, name: dirent.name, kind });
+            }
+        }
+        return entries;
+    }
+}
+function direntKind(dirent) {
+    if (dirent.isFile())
+        return 'file';
+    if (dirent.isDirectory())
+        return 'dir';
+    if (dirent.isSymbolicLink())
+        return 'symlink';
+    return undefined;
+}
+function statsKind(stats) {
+    return direntKind(stats);
+}
+/** Pipes, sockets and devices: BuildKit's copy has nothing to hash for them; skipped. */
+function isSpecial(dirent) {
+    return dirent.isFIFO() || dirent.isSocket() || dirent.isBlockDevice() || dirent.isCharacterDevice();
+}
+/** The files and symlinks one read selects, by context path. */
+async function selectEntries(tree, read) {
+    const selected = new Map();
+    const excludes = read.excludes.length === 0 ? undefined : excludeMatcher(read);
+    for (const source of read.sources) {
+        const roots = read.wildcards ? await expandWildcards(tree, source, selected) : [source];
+        await Promise.all(roots.map((root) => addRoot(tree, root, excludes, selected)));
+    }
+    return selected;
+}
+/** `--exclude` patterns, in the .dockerignore language; a bad one fails on the instruction's line. */
+function excludeMatcher(read) {
+    try {
+        return new IgnoreMatcher(parseDockerignore(read.excludes.join('\n')));
+    }
+    catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        throw new errors_DockerfileError(`invalid --exclude pattern: ${message}`, [{ start: read.line, end: read.line }], undefined, {
+            cause: error,
+        });
+    }
+}
+/**
+ * fsutil's ResolveWildcards: the part before the first wildcard component is resolved (links followed),
+ * then each further component is matched against the entries of the directories matched so far; only real
+ * directories are entered, as filepath.Walk does. An empty result is not an error (AllowEmptyWildcard).
+ */
+async function expandWildcards(tree, source, selected) {
+    const parts = splitContextPath(source);
+    const first = parts.findIndex(containsWildcards);
+    if (first < 0)
+        return [source];
+    const prefix = await tree.resolve(parts.slice(0, first).join('/'));
+    if (prefix === undefined)
+        return [];
+    for (const link of prefix.links)
+        selected.set(link, 'symlink');
+    const patterns = parts.slice(first);
+    const matches = [];
+    const walk = async (dir, depth) => {
+        const pattern = patterns[depth];
+        const last = depth === patterns.length - 1;
+        const entries = (await tree.list(dir)).filter((entry) => matchComponent(pattern, entry.name));
+        for (const entry of entries)
+            if (last)
+                matches.push(entry.path);
+        if (!last) {
+            await Promise.all(entries.filter((entry) => entry.kind === 'dir').map((entry) => walk(entry.path, depth + 1)));
+        }
+    };
+    await walk(prefix.path, 0);
+    return matches;
+}
+/** One source path: links on the way followed (FollowSymlinks), then a file, or a directory's contents. */
+async function addRoot(tree, root, excludes, selected) {
+    const resolved = await tree.resolve(root);
+    if (resolved === undefined)
+        return;
+    for (const link of resolved.links)
+        selected.set(link, 'symlink');
+    const target = resolved.path;
+    if (target === '') {
+        await addTree(tree, '', '', excludes, selected);
+        return;
+    }
+    const stats = await tree.lstat(target);
+    if (stats === undefined)
+        return;
+    if (stats.isDirectory()) {
+        if (tree.visible(target, 'dir'))
+            await addTree(tree, target, target, excludes, selected);
+    }
+    else if (stats.isFile() && tree.visible(target, 'file')) {
+        selected.set(target, 'file');
+    }
+}
+/** Everything received below `dir`; `--exclude` patterns match paths relative to the source `base`. */
+async function addTree(tree, dir, base, excludes, selected) {
+    const subdirectories = [];
+    for (const entry of await tree.list(dir)) {
+        const below = base === '' ? entry.path : entry.path.slice(base.length + 1);
+        if (entry.kind === 'dir') {
+            if (excludes === undefined || excludes.mayIncludeUnder(below))
+                subdirectories.push(entry.path);
+        }
+        else if (excludes === undefined || !excludes.isExcluded(below)) {
+            selected.set(entry.path, entry.kind);
+        }
+    }
+    await Promise.all(subdirectories.map((subdirectory) => addTree(tree, subdirectory, base, excludes, selected)));
+}
+// --- blob ids ---
+const LARGE = Symbol('large');
+/**
+ * git's blob id and mode for a file or symlink on disk; undefined when it is gone or changed type, LARGE
+ * for a file too big to read whole here.
+ */
+function hashSmallEntry(absolute, kind) {
+    try {
+        if (kind === 'symlink') {
+            const target = (0,external_node_fs_.readlinkSync)(absolute, { encoding: 'buffer' });
+            return { mode: '120000', oid: blobId(target.length, [target]) };
+        }
+        const fd = (0,external_node_fs_.openSync)(absolute, 'r');
+        try {
+            const stats = (0,external_node_fs_.fstatSync)(fd);
+            if (!stats.isFile())
+                return undefined;
+            if (stats.size > WHOLE_FILE_LIMIT)
+                return LARGE;
+            const content = (0,external_node_fs_.readFileSync)(fd);
+            return { mode: gitMode(stats), oid: blobId(content.length, [content]) };
+        }
+        finally {
+            (0,external_node_fs_.closeSync)(fd);
+        }
+    }
+    catch (error) {
+        if (isMissing(error) || error.code === 'EINVAL')
+            return undefined;
+        throw error;
+    }
+}
+async function hashLargeFile(absolute) {
+    let handle;
+    try {
+        handle = await (0,promises_.open)(absolute, 'r');
+    }
+    catch (error) {
+        if (isMissing(error))
+            return undefined;
+        throw error;
+    }
+    try {
+        const stats = await handle.stat();
+        if (!stats.isFile())
+            return undefined;
+        return { mode: gitMode(stats), oid: await blobIdInChunks(handle, stats.size) };
+    }
+    finally {
+        await handle.close();
+    }
+}
+/** git records only the owner's executable bit (`ce_mode_from_stat`). */
+function gitMode(stats) {
+    return (stats.mode & 0o100) !== 0 ? '100755' : '100644';
+}
+function yieldToEventLoop() {
+    return new Promise((resolve) => setImmediate(resolve));
+}
+function blobId(size, chunks) {
+    const hash = (0,external_node_crypto_.createHash)('sha1').update(`blob ${size}\0`);
+    for (const chunk of chunks)
+        hash.update(chunk);
+    return hash.digest('hex');
+}
+async function blobIdInChunks(handle, size) {
+    const hash = (0,external_node_crypto_.createHash)('sha1').update(`blob ${size}\0`);
+    const buffer = Buffer.allocUnsafe(CHUNK_SIZE);
+    let total = 0;
+    while (total < size) {
+        const { bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK_SIZE, size - total), total);
+        if (bytesRead === 0)
+            break;
+        hash.update(buffer.subarray(0, bytesRead));
+        total += bytesRead;
+    }
+    if (total !== size)
+        throw new Error(`context-hash: file shrank while it was hashed (${total} of ${size} bytes)`);
+    return hash.digest('hex');
+}
+/**
+ * Tracked files under `root` that git vouches for: `git ls-files -s` for the index entries, then
+ * `git check-attr` on them while `git ls-files -m` (modified files) and `git config` run; paths come back
+ * relative to `root`.
+ */
+async function readGitIndex(exec, root) {
+    const git = (args, input) => {
+        const running = exec(['git', '--no-optional-locks', ...args], input === undefined ? { cwd: root } : { cwd: root, input });
+        running.catch(() => undefined); // awaited below; an early return must not leave it unhandled
+        return running;
+    };
+    const config = git(['config', '-z', '--list']);
+    const modified = git(['ls-files', '-m', '-z']);
+    const staged = await git(['ls-files', '-s', '-v', '-z']);
+    if (staged.exitCode !== 0)
+        return failed('ls-files -s', staged);
+    const blobs = parseIndexCandidates(staged.stdout);
+    const attributes = blobs.size === 0
+        ? undefined
+        : git(['check-attr', '-a', '--stdin', '-z'], `${[...blobs.keys()].join('\0')}\0`);
+    const rejected = configRejectsIndex(parseConfigList((await config).exitCode === 0 ? (await config).stdout : ''));
+    if (rejected !== undefined)
+        return { reason: rejected };
+    const modifiedResult = await modified;
+    if (modifiedResult.exitCode !== 0)
+        return failed('ls-files -m', modifiedResult);
+    for (const file of parsePathList(modifiedResult.stdout))
+        blobs.delete(file);
+    if (attributes !== undefined) {
+        const attributesResult = await attributes;
+        if (attributesResult.exitCode !== 0)
+            return failed('check-attr', attributesResult);
+        for (const file of parseRewrittenPaths(attributesResult.stdout))
+            blobs.delete(file);
+    }
+    return { blobs };
+}
+function failed(command, result) {
+    return { reason: `git ${command}: ${tailLines(result.stderr, 1) || `exit code ${result.exitCode}`}` };
+}
+// --- small helpers ---
+function isMissing(error) {
+    const code = error?.code;
+    return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP';
+}
+/** At most `limit` tasks at once; a finishing task hands its slot to the next in line. */
+class Limiter {
+    limit;
+    active = 0;
+    waiting = [];
+    constructor(limit) {
+        this.limit = limit;
+    }
+    async run(task) {
+        if (this.active >= this.limit)
+            await new Promise((resolve) => this.waiting.push(resolve));
+        else
+            this.active++;
+        try {
+            return await task();
+        }
+        finally {
+            const next = this.waiting.shift();
+            if (next !== undefined)
+                next();
+            else
+                this.active--;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/keys/stage-key.ts
+
+
+const KEY_PREFIX = 'stagecraft-v1';
+/** Hex characters of the prefix and full hashes in a key. */
+const HASH_CHARS = 16;
+const DOCKERFILE_CHARS = 8;
+/** Longest platform and stage fields; longer ones are cut and end in a hash of the whole. */
+const PLATFORM_MAX = 24;
+const STAGE_MAX = 46;
+const TAG_MAX = 128;
+/** One key per stage the target reaches, in plan (build) order. */
+function computeStageKeys(options) {
+    const namespace = dockerfileKeyPart(options.dockerfilePath, options.salt, options.rotation);
+    return encodeStageKeyDocuments(options).map((document) => {
+        const prefixHash = encode_sha256Hex(document.prefix);
+        const fullHash = encode_sha256Hex(document.full);
+        const head = `${KEY_PREFIX}-${namespace}-${keyField(document.platform, PLATFORM_MAX)}-${keyField(document.name, STAGE_MAX)}`;
+        const prefix = prefixHash.slice(0, HASH_CHARS);
+        return {
+            stage: document.stage,
+            stageName: document.name,
+            key: `${head}-${prefix}-${fullHash.slice(0, HASH_CHARS)}`,
+            restoreKeys: [`${head}-${prefix}-`, `${head}-`],
+            prefixHash,
+            fullHash,
+        };
+    });
+}
+/**
+ * The canonical documents behind the keys. The prefix document holds the instructions before the first
+ * one that reads the build context; with no such instruction it equals the full document.
+ */
+function encodeStageKeyDocuments(options) {
+    const { contextDigests } = options;
+    const fullHashes = new Map();
+    const refValue = (ref) => {
+        if ('stage' in ref) {
+            const hash = fullHashes.get(ref.stage);
+            if (hash === undefined)
+                throw new Error(`keys: stage ${ref.stage} is used before its key is known`);
+            return { stage: hash };
+        }
+        if ('image' in ref)
+            return { image: ref.image, digest: options.imageDigests?.get(ref.image) };
+        return { context: ref.context, value: ref.value };
+    };
+    const digestOf = (read) => {
+        const digest = contextDigests.get(read.id);
+        if (digest === undefined) {
+            throw new Error(`keys: no digest for the context read of stage ${read.stage}, line ${read.line}`);
+        }
+        return digest;
+    };
+    return normalizeStages(options.plan, options.dockerfile, options.request).map((stage) => {
+        const header = {
+            version: KEY_PREFIX,
+            platform: stage.platform,
+            base: refValue(stage.base),
+            salt: stage_key_nonEmpty(options.salt),
+            rotation: stage_key_nonEmpty(options.rotation),
+        };
+        const instructions = stage.instructions.map((instruction) => ({
+            ...instruction.encoded,
+            refs: instruction.refs.length === 0 ? undefined : instruction.refs.map(refValue),
+            reads: instruction.reads.length === 0 ? undefined : instruction.reads.map(digestOf),
+        }));
+        const firstRead = stage.instructions.findIndex((instruction) => instruction.reads.length > 0);
+        const prefix = encodeCanonical({
+            ...header,
+            instructions: firstRead < 0 ? instructions : instructions.slice(0, firstRead),
+        });
+        const full = encodeCanonical({ ...header, instructions });
+        fullHashes.set(stage.index, encode_sha256Hex(full));
+        return { stage: stage.index, name: stage.name, platform: stage.platform, prefix, full };
+    });
+}
+/**
+ * The `<dockerfile>` field: a short hash of the Dockerfile's repository path, so two Dockerfiles may both
+ * have a `builder`. A salt or rotation period is hashed in too, so that no fallback crosses them.
+ */
+function dockerfileKeyPart(dockerfilePath, salt, rotation) {
+    const normalized = normalizeRepositoryPath(dockerfilePath);
+    const namespace = stage_key_nonEmpty(salt) === undefined && stage_key_nonEmpty(rotation) === undefined
+        ? normalized
+        : encodeCanonical({ path: normalized, salt: stage_key_nonEmpty(salt), rotation: stage_key_nonEmpty(rotation) });
+    return encode_sha256Hex(namespace).slice(0, DOCKERFILE_CHARS);
+}
+function normalizeRepositoryPath(file) {
+    const parts = [];
+    for (const part of file.replace(/\\/g, '/').split('/')) {
+        if (part === '' || part === '.')
+            continue;
+        if (part === '..')
+            parts.pop();
+        else
+            parts.push(part);
+    }
+    return parts.join('/');
+}
+/** A key field: runs of anything but [A-Za-z0-9.] become `_`; too long, it is cut and ends in a hash. */
+function keyField(text, max) {
+    const field = text.replace(/[^A-Za-z0-9.]+/g, '_').replace(/^_+|_+$/g, '') || '_';
+    if (field.length <= max)
+        return field;
+    return `${field.slice(0, max - DOCKERFILE_CHARS - 1)}_${encode_sha256Hex(text).slice(0, DOCKERFILE_CHARS)}`;
+}
+/**
+ * A registry tag for a key: [A-Za-z0-9_.-], starting with [A-Za-z0-9_], at most 128 characters. Keys from
+ * `computeStageKeys` already are, and come back unchanged; anything else is mapped and, if too long, cut
+ * with a hash of the whole appended.
+ */
+function keyToTag(key) {
+    let tag = key.replace(/[^A-Za-z0-9_.-]/g, '_');
+    if (!/^[A-Za-z0-9_]/.test(tag))
+        tag = `_${tag}`;
+    if (tag.length > TAG_MAX)
+        tag = `${tag.slice(0, TAG_MAX - DOCKERFILE_CHARS - 1)}-${sha256Hex(key).slice(0, DOCKERFILE_CHARS)}`;
+    return tag;
+}
+/**
+ * `stagecraft plan --format json` with keys: each stage object (matched by `index`) gains `key` and
+ * `restoreKeys`; stages the target does not reach get `key: null` and no restore keys.
+ */
+function addKeysToPlanJson(planJson, keys) {
+    const stages = planJson.stages;
+    if (!Array.isArray(stages))
+        return planJson;
+    const byStage = new Map(keys.map((key) => [key.stage, key]));
+    return {
+        ...planJson,
+        stages: stages.map((stage) => {
+            const index = stage.index;
+            const key = typeof index === 'number' ? byStage.get(index) : undefined;
+            return { ...stage, key: key?.key ?? null, restoreKeys: key?.restoreKeys ?? [] };
+        }),
+    };
+}
+/** Keys and the documents behind them as text, one stage after another (the key-encoding golden). */
+function renderStageKeyDocuments(documents, keys) {
+    const lines = [];
+    documents.forEach((document, i) => {
+        const key = keys[i];
+        lines.push(`# stage ${document.stage}: ${document.name} (${document.platform})`);
+        if (key !== undefined) {
+            lines.push(`key: ${key.key}`);
+            for (const restoreKey of key.restoreKeys)
+                lines.push(`restore: ${restoreKey}`);
+        }
+        lines.push(`prefix: ${document.prefix}`, `full: ${document.full}`, '');
+    });
+    return lines.join('\n');
+}
+function stage_key_nonEmpty(value) {
+    return value === undefined || value === '' ? undefined : value;
+}
+
+;// CONCATENATED MODULE: ./src/keys/index.ts
+
+
+
+
+;// CONCATENATED MODULE: ./src/report/units.ts
+// Sizes as Docker prints them, and the strict parsers for the size and budget inputs. Pure.
+//
+// Docker formats image sizes with go-units `HumanSizeWithPrecision(size, 3)`: divide by 1000 while the value
+// is at least 1000 (B, kB, MB, GB, …), then Go's `%.3g` and the unit with no space: `999B`, `1kB`, `1.02kB`,
+// `77.9MB`, `1.5GB`. We reproduce `%.3g` exactly (three significant digits, ties to even on the exact binary
+// value, trailing zeros dropped) with one deliberate difference: where Go rounds 999.5–999.99 up to `1e+03kB`,
+// we move to the next unit and print `1MB`.
+
+const DECIMAL_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
+const PRECISION = 3;
+/** `bytes` as Docker shows it: `0B`, `999B`, `1.23kB`, `77.9MB`. A negative size gets a leading `-`. */
+function units_formatSize(bytes) {
+    if (!Number.isFinite(bytes))
+        throw new RangeError(`formatSize: ${bytes} is not a finite number`);
+    if (bytes < 0)
+        return `-${units_formatSize(-bytes)}`;
+    const last = DECIMAL_UNITS.length - 1;
+    let size = bytes;
+    let unit = 0;
+    while (size >= 1000 && unit < last) {
+        size /= 1000;
+        unit++;
+    }
+    if (unit < last && size > 0 && roundSignificant(size, PRECISION).exponent >= PRECISION) {
+        size /= 1000;
+        unit++;
+    }
+    return `${formatGo(size, PRECISION)}${DECIMAL_UNITS[unit]}`;
+}
+/** A size change with an explicit ASCII sign: `+1.2MB`, `-512B`; no change is `0B`. */
+function units_formatSizeDelta(bytes) {
+    return bytes === 0 ? '0B' : `${bytes > 0 ? '+' : '-'}${units_formatSize(Math.abs(bytes))}`;
+}
+/** A count change with an explicit sign: `+2`, `-1`, `0`. */
+function units_formatCountDelta(count) {
+    return count > 0 ? `+${count}` : `${count}`;
+}
+/**
+ * A relative change, one decimal, signed by the direction of the change itself (so a tiny growth reads
+ * `+0.0%`): `+3.4%`, `-0.5%`, `0.0%`; `n/a` when the baseline was 0 and the value moved.
+ */
+function units_formatPercentDelta(delta) {
+    if (delta.change === 0)
+        return '0.0%';
+    if (delta.percent === undefined)
+        return 'n/a';
+    return `${delta.change > 0 ? '+' : '-'}${Math.abs(delta.percent).toFixed(1)}%`;
+}
+/** Go's `%.<precision>g` for a non-negative finite number. */
+function formatGo(value, precision) {
+    if (value === 0)
+        return '0';
+    const { digits, exponent } = roundSignificant(value, precision);
+    if (exponent < -4 || exponent >= precision) {
+        const mantissa = trimFraction(`${digits[0]}.${digits.slice(1)}`);
+        const sign = exponent < 0 ? '-' : '+';
+        return `${mantissa}e${sign}${String(Math.abs(exponent)).padStart(2, '0')}`;
+    }
+    if (exponent >= 0) {
+        return trimFraction(`${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`);
+    }
+    return trimFraction(`0.${'0'.repeat(-exponent - 1)}${digits}`);
+}
+/**
+ * `value` (positive, finite) rounded to `precision` significant digits: the digits and the decimal exponent
+ * of the first one. Rounds the exact binary value, ties to even, as Go's strconv does.
+ */
+function roundSignificant(value, precision) {
+    if (value >= 1e21) {
+        const [mantissa, exp] = value.toExponential(precision - 1).split('e');
+        return { digits: mantissa.replace('.', ''), exponent: Number(exp) };
+    }
+    // toFixed is exact (the spec asks for the integer n closest to value × 10^f), and 100 places hold the whole
+    // decimal expansion of any double from 2^-48 up, which covers every size.
+    const fixed = value.toFixed(100);
+    const point = fixed.indexOf('.');
+    const all = fixed.slice(0, point) + fixed.slice(point + 1);
+    const first = all.search(/[1-9]/);
+    let exponent = point - first - 1;
+    let digits = all.slice(first, first + precision).padEnd(precision, '0');
+    const rest = all.slice(first + precision);
+    const head = rest[0] ?? '0';
+    const tail = /[1-9]/.test(rest.slice(1));
+    const odd = Number(digits[digits.length - 1]) % 2 === 1;
+    if (head > '5' || (head === '5' && (tail || odd))) {
+        const next = (BigInt(digits) + 1n).toString();
+        if (next.length > precision) {
+            digits = next.slice(0, precision);
+            exponent++;
+        }
+        else {
+            digits = next;
+        }
+    }
+    return { digits, exponent };
+}
+function trimFraction(text) {
+    return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
+}
+const SIZE_UNITS = new Map([
+    ['b', 1],
+    ['k', 1e3],
+    ['kb', 1e3],
+    ['m', 1e6],
+    ['mb', 1e6],
+    ['g', 1e9],
+    ['gb', 1e9],
+    ['t', 1e12],
+    ['tb', 1e12],
+    ['kib', 1024],
+    ['mib', 1024 ** 2],
+    ['gib', 1024 ** 3],
+    ['tib', 1024 ** 4],
+]);
+const SIZE_EXAMPLES = 'a size with a unit such as 150MB, 1.5GB or 500kB';
+/**
+ * A size input in bytes: a non-negative number and a unit, decimal as Docker's (`B`, `kB`, `MB`, `GB`, `TB`,
+ * case-insensitive, the `B` optional after a prefix) or binary (`KiB`, `MiB`, `GiB`, `TiB`); one space
+ * between them at most. A bare number is refused: `150` is far more likely a slip than 150 bytes.
+ */
+function parseSize(value, input = 'size') {
+    const match = /^(\d+(?:\.\d+)?|\.\d+) ?([A-Za-z]+)$/.exec(value);
+    const multiplier = match === null ? undefined : SIZE_UNITS.get(match[2].toLowerCase());
+    if (match === null || multiplier === undefined) {
+        const hint = /^\d+(?:\.\d+)?$/.test(value.trim()) ? ' (the unit is required)' : '';
+        throw new InputError(`Input ${input}: expected ${SIZE_EXAMPLES}${hint}, got ${JSON.stringify(value)}`);
+    }
+    const bytes = Math.round(Number(match[1]) * multiplier);
+    if (!Number.isSafeInteger(bytes)) {
+        throw new InputError(`Input ${input}: ${JSON.stringify(value)} is too large`);
+    }
+    return bytes;
+}
+/** A percentage input such as `5%` or `0.1%`: a non-negative number, then `%`. */
+function parsePercent(value, input = 'percent') {
+    const match = /^(\d+(?:\.\d+)?|\.\d+) ?%$/.exec(value);
+    if (match === null) {
+        throw new InputError(`Input ${input}: expected a percentage such as 5% or 0.1%, got ${JSON.stringify(value)}`);
+    }
+    return Number(match[1]);
+}
+/** `max-increase`: a percentage of the baseline (`5%`) or a size (`10MB`). */
+function parseMaxIncrease(value, input = 'max-increase') {
+    if (/%\s*$/.test(value))
+        return { kind: 'percent', percent: parsePercent(value, input) };
+    if (/^(\d+(?:\.\d+)?|\.\d+) ?[A-Za-z]+$/.test(value)) {
+        return { kind: 'bytes', bytes: parseSize(value, input) };
+    }
+    throw new InputError(`Input ${input}: expected a percentage such as 5% or ${SIZE_EXAMPLES}, got ${JSON.stringify(value)}`);
+}
+function units_formatMaxIncrease(limit) {
+    return limit.kind === 'percent' ? `${limit.percent}%` : units_formatSize(limit.bytes);
 }
 
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
 
+
 /** A fence longer than any backtick run in the text, so the text cannot close it. */
-function fenced(language, text) {
+function markdown_fenced(language, text) {
     const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((run) => run.length));
     const fence = '`'.repeat(longest + 1);
     return `${fence}${language}\n${text.endsWith('\n') ? text : `${text}\n`}${fence}\n`;
@@ -36832,6 +41614,48 @@ function fenced(language, text) {
 function escapeMarkdown(text) {
     return text.replace(/[\\`*_{}[\]()#+\-.!|<>&~"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * Escapes text for one line of inline Markdown: a table cell, a heading, a `<summary>`. Whitespace runs
+ * (newlines included) become one space, control and bidirectional-override characters become U+FFFD, and
+ * `$` is escaped too (GitHub renders `$…$` as math).
+ */
+function escapeInline(text) {
+    return escapeMarkdown(text.replace(/\s+/g, ' ').trim().replace(CONTROL_CHARACTERS, '\ufffd')).replace(/\$/g, '&#36;');
+}
+/**
+ * Text from the Dockerfile or the image, shown as inline code. `<code>` rather than a backtick span, so the
+ * entities inside (`&#124;` for a table's `|`) are decoded; GitHub does not turn `@name` or `#1` inside code
+ * into mentions or links.
+ */
+function markdown_codeInline(text, maxLength = 100) {
+    return `<code>${escapeInline(clipText(text.replace(/\s+/g, ' ').trim(), maxLength))}</code>`;
+}
+/** At most `maxLength` UTF-16 units, ending in `…` when cut; never splits a surrogate pair. */
+function clipText(text, maxLength) {
+    if (text.length <= maxLength)
+        return text;
+    let end = Math.max(0, maxLength - 1);
+    if (end > 0 && /[\ud800-\udbff]/.test(text[end - 1]))
+        end--;
+    return `${text.slice(0, end)}…`;
+}
+/**
+ * A URL safe inside a Markdown link destination: http(s) only (else undefined), and every character that
+ * could end the destination or open markup percent-encoded.
+ */
+function markdown_safeLinkUrl(url) {
+    if (!/^https?:\/\/[^\s]/i.test(url))
+        return undefined;
+    return url.replace(/[^A-Za-z0-9\-._~:/?#@!$&'*+,;=%]/gu, markdown_percentEncode);
+}
+/** `%XX` for each UTF-8 byte (a lone surrogate becomes U+FFFD). */
+function markdown_percentEncode(text) {
+    return [...new TextEncoder().encode(text)]
+        .map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`)
+        .join('');
+}
 function renderPlanMarkdown(plan, file, platform) {
     const target = plan.stages[plan.targetIndex];
     return [
@@ -36839,30 +41663,814 @@ function renderPlanMarkdown(plan, file, platform) {
         '',
         `Builds ${plan.order.length} of ${plan.stages.length} stages for ${escapeMarkdown(platform)}; skips ${plan.skipped.length}.`,
         '',
-        fenced('text', renderPlanText(plan, platform)),
+        markdown_fenced('text', renderPlanText(plan, platform)),
         '<details><summary>Stage graph</summary>',
         '',
-        fenced('mermaid', renderPlanMermaid(plan)),
+        markdown_fenced('mermaid', renderPlanMermaid(plan)),
         '</details>',
         '',
     ].join('\n');
 }
 function renderErrorMarkdown(file, message, line) {
     const where = line === undefined ? escapeMarkdown(file) : `${escapeMarkdown(file)}:${line}`;
-    return [`## stagecraft: ${where} cannot be built`, '', fenced('text', message), ''].join('\n');
+    return [`## stagecraft: ${where} cannot be built`, '', markdown_fenced('text', message), ''].join('\n');
+}
+/** What the build did: which stages hit their caches, what moved, and what BuildKit ran. */
+function renderBuildMarkdown(rows, progress) {
+    const restored = rows.reduce((sum, row) => sum + row.bytesRestored, 0);
+    const saved = rows.reduce((sum, row) => sum + row.bytesSaved, 0);
+    const lines = [
+        '### Build',
+        '',
+        progress.fullyCached
+            ? 'Every step was cached.'
+            : `Stages that ran: ${progress.stagesRun.map((stage) => `<code>${escapeMarkdown(stage)}</code>`).join(', ') || 'none'}; ${progress.executedRuns.length} RUN steps executed.`,
+        '',
+        '| stage | cache | restored | saved |',
+        '| --- | --- | ---: | ---: |',
+        ...rows.map((row) => `| <code>${escapeMarkdown(row.stage)}</code> | ${row.result} | ${units_formatSize(row.bytesRestored)} | ${units_formatSize(row.bytesSaved)} |`),
+        `| **total** | | ${units_formatSize(restored)} | ${units_formatSize(saved)} |`,
+        '',
+        '<details><summary>Cache keys</summary>',
+        '',
+        markdown_fenced('text', rows.map((row) => `${row.stage}  ${row.key}`).join('\n')),
+        '</details>',
+        '',
+    ];
+    return lines.join('\n');
 }
 
+;// CONCATENATED MODULE: ./src/report/budget.ts
+
+
+const budget_VERDICT_LABELS = {
+    within: 'Within budget',
+    over: 'Over budget',
+    'no-baseline': 'No baseline',
+};
+function evaluateBudget(current, baseline, budget) {
+    const basis = budget.basis ?? 'compressed';
+    const bytesOf = (report) => basis === 'compressed' ? report.compressedBytes : report.uncompressedBytes;
+    const actual = bytesOf(current);
+    const breaches = [];
+    const checks = [];
+    if (baseline === undefined) {
+        checks.push('no size report of the base branch to compare with');
+    }
+    if (budget.sizeLimit !== undefined) {
+        const over = actual > budget.sizeLimit;
+        const clause = `${basis} size ${formatSize(actual)} is ${over ? 'over' : 'within'} the size-limit of ${formatSize(budget.sizeLimit)}`;
+        checks.push(clause);
+        if (over) {
+            breaches.push({
+                kind: 'size-limit',
+                limitBytes: budget.sizeLimit,
+                actualBytes: actual,
+                message: clause,
+            });
+        }
+    }
+    if (budget.maxIncrease !== undefined) {
+        if (baseline === undefined) {
+            checks.push(`max-increase of ${formatMaxIncrease(budget.maxIncrease)} not checked`);
+        }
+        else {
+            const delta = sizeDelta(bytesOf(baseline), actual);
+            const limit = budget.maxIncrease;
+            const over = limit.kind === 'bytes'
+                ? delta.change > limit.bytes
+                : delta.percent === undefined
+                    ? delta.change > 0
+                    : delta.percent > limit.percent;
+            const clause = `the ${basis} change of ${formatSizeDelta(delta.change)} (${formatPercentDelta(delta)}) is ${over ? 'over' : 'within'} the max-increase of ${formatMaxIncrease(limit)}`;
+            checks.push(clause);
+            if (over) {
+                breaches.push({
+                    kind: 'max-increase',
+                    limit,
+                    increaseBytes: delta.change,
+                    increasePercent: delta.percent,
+                    message: clause,
+                });
+            }
+        }
+    }
+    if (budget.sizeLimit === undefined && budget.maxIncrease === undefined) {
+        checks.push('no size-limit or max-increase set');
+    }
+    const status = breaches.length > 0 ? 'over' : baseline === undefined ? 'no-baseline' : 'within';
+    return {
+        status,
+        basis,
+        breaches,
+        checks,
+        message: `${budget_VERDICT_LABELS[status]}: ${checks.join('; ')}.`,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/comment-markdown.ts
+
+
+
+/** GitHub refuses an issue comment longer than this many characters. */
+const GITHUB_COMMENT_MAX_LENGTH = 65_536;
+/** GitHub refuses a job summary larger than this many bytes (per step). */
+const GITHUB_SUMMARY_MAX_BYTES = 1_048_576;
+/**
+ * The hidden marker that finds a comment again:
+ * `<!-- stagecraft:size dockerfile=<hash> target=<target> platform=<platform> -->`. Values are written as is
+ * where they are plain (`[A-Za-z0-9._/:+@-]`); anything else, and a `-` after a `-` (an HTML comment may not
+ * hold `--`), is percent-encoded, so no value can end the comment or run into the next field.
+ */
+function renderSizeMarker(fields) {
+    return `<!-- stagecraft:size dockerfile=${markerValue(fields.dockerfile)} target=${markerValue(fields.target)} platform=${markerValue(fields.platform)} -->`;
+}
+function markerValue(value) {
+    let out = '';
+    for (const ch of value) {
+        const plain = /^[A-Za-z0-9._/:+@]$/.test(ch) || (ch === '-' && !out.endsWith('-'));
+        out += plain ? ch : percentEncode(ch);
+    }
+    return out;
+}
+const COMMENT_LIMIT = {
+    maxLength: GITHUB_COMMENT_MAX_LENGTH,
+    measure: 'utf16',
+    note: "> [!NOTE]\n> This comment was cut to fit GitHub's limit of 65,536 characters. The job summary of this run has the whole report.\n",
+};
+const SUMMARY_LIMIT = {
+    maxLength: GITHUB_SUMMARY_MAX_BYTES,
+    measure: 'utf8',
+    note: "> [!NOTE]\n> This report was cut to fit GitHub's job summary limit of 1 MiB.\n",
+};
+const VERDICT_ICONS = {
+    within: '✅',
+    over: '❌',
+    'no-baseline': 'ℹ️',
+};
+const CACHE_LABELS = {
+    exact: 'cache hit',
+    partial: 'partial cache hit',
+    miss: 'cache miss',
+    skipped: 'skipped (not needed)',
+};
+const comment_markdown_NONE = '—';
+function renderSizeComment(input, limit = COMMENT_LIMIT) {
+    return assemble(sizeCommentParts(input), limit, input.marker);
+}
+function sizeCommentParts(input) {
+    const { current, diff, verdict } = input;
+    const parts = [
+        {
+            kind: 'text',
+            text: `${input.marker}\n### Image size of ${codeInline(current.target)} for ${codeInline(current.platform)}\n`,
+        },
+    ];
+    const context = subtitle(input);
+    if (context !== '')
+        parts.push({ kind: 'text', text: context });
+    parts.push({ kind: 'text', text: totalsTable(diff) });
+    parts.push({
+        kind: 'text',
+        // The checks are budget.ts's own words and numbers: nothing from the Dockerfile to escape.
+        text: `${VERDICT_ICONS[verdict.status]} **${VERDICT_LABELS[verdict.status]}**: ${verdict.checks.join('; ')}.\n`,
+    });
+    if (diff.baseline !== undefined) {
+        const changed = diff.layers.filter((change) => change.status !== 'unchanged');
+        parts.push({ kind: 'text', text: '#### Changed layers\n' });
+        if (changed.length === 0) {
+            parts.push({ kind: 'text', text: 'No layer changed in size.\n' });
+        }
+        else {
+            parts.push({
+                kind: 'rows',
+                priority: 0,
+                head: '| | Stage | Line | Instruction | Base | This PR | Change |\n| :-- | :-- | --: | :-- | --: | --: | --: |\n',
+                rows: changed.map((change) => changedRow(change, input.fileUrl)),
+                tail: (omitted, shown) => omittedLine(omitted, shown, 'changed layer'),
+            });
+        }
+    }
+    const layers = current.layers.filter((layer) => !layer.emptyLayer);
+    parts.push({
+        kind: 'text',
+        text: `<details><summary>All ${layers.length} ${plural(layers.length, 'layer')} of this image</summary>\n`,
+    });
+    parts.push({
+        kind: 'rows',
+        priority: 2,
+        head: '| # | Stage | Line | Instruction | Compressed | Uncompressed |\n| --: | :-- | --: | :-- | --: | --: |\n',
+        rows: layers.map((layer, i) => `| ${i + 1} | ${stageCell(layer)} | ${lineCell(layer, input.fileUrl)} | ${instructionCell(layer)} | ${formatSize(layer.compressedBytes)} | ${formatSize(layer.uncompressedBytes)} |\n`),
+        tail: (omitted, shown) => omittedLine(omitted, shown, 'layer'),
+    });
+    parts.push({ kind: 'text', text: '</details>\n' });
+    const stages = input.stages ?? [];
+    if (stages.length > 0 || input.mermaid !== undefined) {
+        parts.push({ kind: 'text', text: `<details><summary>${planSummary(stages)}</summary>\n` });
+        if (stages.length > 0) {
+            parts.push({
+                kind: 'rows',
+                priority: 1,
+                head: '| Stage | Cache |\n| :-- | :-- |\n',
+                rows: stages.map((stage) => `| ${codeInline(stage.stage, 60)} | ${CACHE_LABELS[stage.result]} |\n`),
+                tail: (omitted, shown) => omittedLine(omitted, shown, 'stage'),
+            });
+        }
+        if (input.mermaid !== undefined) {
+            parts.push({
+                kind: 'optional',
+                priority: 3,
+                text: fenced('mermaid', input.mermaid),
+                fallback: '_The stage graph is left out: it is too large for a comment._\n',
+            });
+        }
+        parts.push({ kind: 'text', text: '</details>\n' });
+    }
+    return parts;
+}
+function subtitle(input) {
+    const pieces = [];
+    if (input.file !== undefined)
+        pieces.push(`Dockerfile ${codeInline(input.file)}`);
+    if (input.current.commit !== undefined)
+        pieces.push(`commit ${codeInline(input.current.commit.slice(0, 12))}`);
+    const base = input.baseline;
+    if (base !== undefined) {
+        const ref = base.ref === undefined ? undefined : base.ref.replace(/^refs\/(heads|tags)\//, '');
+        const where = [
+            ref === undefined ? undefined : codeInline(ref),
+            base.commit === undefined ? undefined : `at ${codeInline(base.commit.slice(0, 12))}`,
+        ].filter((piece) => piece !== undefined);
+        pieces.push(`compared with ${where.length === 0 ? 'the baseline' : where.join(' ')}`);
+    }
+    return pieces.length === 0 ? '' : `${pieces.join(' · ')}\n`;
+}
+function totalsTable(diff) {
+    const rows = [
+        ['Compressed', (totals) => totals.compressedBytes, formatSize],
+        ['Uncompressed', (totals) => totals.uncompressedBytes, formatSize],
+        ['Layers', (totals) => totals.layerCount, String],
+    ];
+    if (diff.baseline === undefined || diff.delta === undefined) {
+        return [
+            '| | This PR |',
+            '| :-- | --: |',
+            ...rows.map(([label, get, format]) => `| ${label} | ${format(get(diff.current))} |`),
+            '',
+        ].join('\n');
+    }
+    const deltas = [diff.delta.compressed, diff.delta.uncompressed, diff.delta.layerCount];
+    const baseline = diff.baseline;
+    return [
+        '| | Base | This PR | Change | % |',
+        '| :-- | --: | --: | --: | --: |',
+        ...rows.map(([label, get, format], i) => {
+            const delta = deltas[i];
+            const change = i === 2 ? formatCountDelta(delta.change) : formatSizeDelta(delta.change);
+            return `| ${label} | ${format(get(baseline))} | ${format(get(diff.current))} | ${change} | ${formatPercentDelta(delta)} |`;
+        }),
+        '',
+    ].join('\n');
+}
+function changedRow(change, fileUrl) {
+    switch (change.status) {
+        case 'grew':
+        case 'shrank':
+        case 'unchanged': {
+            const layer = change.current;
+            return `| ${change.status} | ${stageCell(layer)} | ${lineCell(layer, fileUrl)} | ${instructionCell(layer)} | ${formatSize(change.baseline.compressedBytes)} | ${formatSize(layer.compressedBytes)} | ${formatSizeDelta(change.compressedDelta)} |\n`;
+        }
+        case 'appeared': {
+            const layer = change.current;
+            return `| appeared | ${stageCell(layer)} | ${lineCell(layer, fileUrl)} | ${instructionCell(layer)} | ${comment_markdown_NONE} | ${formatSize(layer.compressedBytes)} | ${formatSizeDelta(layer.compressedBytes)} |\n`;
+        }
+        case 'vanished': {
+            // The line is the baseline's: the current Dockerfile may not have it, so it is not linked.
+            const layer = change.baseline;
+            return `| vanished | ${stageCell(layer)} | ${lineCell(layer, undefined)} | ${instructionCell(layer)} | ${formatSize(layer.compressedBytes)} | ${comment_markdown_NONE} | ${formatSizeDelta(-layer.compressedBytes)} |\n`;
+        }
+        default: {
+            const never = change;
+            return never;
+        }
+    }
+}
+function stageCell(layer) {
+    return layer.origin.kind === 'base' ? 'base image' : codeInline(layer.origin.stage, 60);
+}
+function lineCell(layer, fileUrl) {
+    if (layer.origin.kind === 'base')
+        return '';
+    const line = layer.origin.line;
+    if (!Number.isSafeInteger(line) || line < 1)
+        return '';
+    const url = fileUrl === undefined ? undefined : safeLinkUrl(`${fileUrl}#L${line}`);
+    return url === undefined ? String(line) : `[${line}](${url})`;
+}
+function instructionCell(layer) {
+    return codeInline(layer.origin.kind === 'stage' ? layer.origin.instruction : layer.createdBy);
+}
+function planSummary(stages) {
+    const count = (result) => stages.filter((stage) => stage.result === result).length;
+    const skipped = count('skipped');
+    const built = stages.length - skipped;
+    const cache = [
+        [count('exact'), 'cache hit', 'cache hits'],
+        [count('partial'), 'partial', 'partial'],
+        [count('miss'), 'miss', 'misses'],
+    ];
+    const results = cache
+        .filter(([n]) => n > 0)
+        .map(([n, one, many]) => `${n} ${n === 1 ? one : many}`)
+        .join(', ');
+    if (stages.length === 0)
+        return 'Stage graph';
+    return `Build plan: ${built} of ${stages.length} ${plural(stages.length, 'stage')} built${results === '' ? '' : ` (${results})`}, ${skipped} skipped`;
+}
+function omittedLine(omitted, shown, noun) {
+    if (omitted === 0)
+        return '';
+    return `\n_${omitted}${shown === 0 ? '' : ' more'} ${plural(omitted, noun)} not shown (size limit)._\n`;
+}
+function plural(count, noun) {
+    return count === 1 ? noun : `${noun}s`;
+}
+function lengthOf(measure) {
+    if (measure === 'utf8') {
+        const encoder = new TextEncoder();
+        return (text) => encoder.encode(text).length;
+    }
+    return (text) => text.length;
+}
+function assemble(parts, limit, marker) {
+    const render = (rowCounts, withOptional) => parts
+        .map((part, i) => {
+        switch (part.kind) {
+            case 'text':
+                return part.text;
+            case 'rows': {
+                const kept = rowCounts.get(i) ?? part.rows.length;
+                const tail = part.tail(part.rows.length - kept, kept);
+                // No rows kept: no table header either, just the "n more" line.
+                if (kept === 0 && part.rows.length > 0)
+                    return tail.replace(/^\n/, '');
+                return part.head + part.rows.slice(0, kept).join('') + tail;
+            }
+            case 'optional':
+                return withOptional.has(i) ? part.text : part.fallback;
+            default: {
+                const never = part;
+                return never;
+            }
+        }
+    })
+        .join('\n');
+    const all = new Set(parts.flatMap((part, i) => (part.kind === 'optional' ? [i] : [])));
+    const full = render(new Map(), all);
+    const measure = lengthOf(limit.measure);
+    if (measure(full) <= limit.maxLength)
+        return full;
+    // The smallest body: every table with its header and no rows, but the longest "n more" line it could get;
+    // every optional part at its fallback. What is left of the limit goes to rows and optional parts in
+    // priority order.
+    const note = limit.note ?? '> [!NOTE]\n> This report was cut to fit the size limit.\n';
+    const minimum = parts
+        .map((part) => {
+        if (part.kind === 'text')
+            return part.text;
+        if (part.kind === 'optional')
+            return part.fallback;
+        return part.head + part.tail(part.rows.length, 1);
+    })
+        .join('\n');
+    let budget = limit.maxLength - measure(minimum) - measure(note) - 1;
+    const counts = new Map(parts.flatMap((part, i) => (part.kind === 'rows' ? [[i, 0]] : [])));
+    const optional = new Set();
+    const order = parts
+        .map((part, i) => ({ part, i }))
+        .filter(({ part }) => part.kind !== 'text')
+        .sort((a, b) => priorityOf(a.part) - priorityOf(b.part));
+    for (const { part, i } of order) {
+        if (part.kind === 'rows') {
+            // The "n more" line only gets shorter as rows are kept, so the reserve above stays enough.
+            let kept = 0;
+            for (const row of part.rows) {
+                const cost = measure(row);
+                if (cost > budget)
+                    break;
+                budget -= cost;
+                kept++;
+            }
+            counts.set(i, kept);
+            if (kept < part.rows.length)
+                budget = Math.min(budget, 0);
+        }
+        else if (part.kind === 'optional') {
+            const cost = measure(part.text) - measure(part.fallback);
+            if (cost <= budget) {
+                budget -= cost;
+                optional.add(i);
+            }
+        }
+    }
+    const cut = `${render(counts, optional)}\n${note}`;
+    if (measure(cut) <= limit.maxLength)
+        return cut;
+    // Only reachable with a limit too small for the fixed blocks: keep the marker, so the comment is found.
+    return `${marker}\n${note}`;
+}
+function priorityOf(part) {
+    return part.kind === 'text' ? -1 : part.priority;
+}
+
+;// CONCATENATED MODULE: ./src/adapters/github.ts
+// The few GitHub REST calls the size comment needs, over node's fetch. Every attempt has a timeout and an
+// abort signal; rate limits (429, or 403 with `x-ratelimit-remaining: 0` or a secondary-limit message) are
+// retried after the wait GitHub asks for, capped; server errors and timeouts are retried only where a repeat
+// is harmless (GET, PATCH, GraphQL queries); other 4xx fail at once. The token never appears in messages.
+/** The login of GITHUB_TOKEN's comments in the REST API. */
+const GITHUB_ACTIONS_BOT_LOGIN = 'github-actions[bot]';
+class github_GitHubApiError extends Error {
+    method;
+    path;
+    kind;
+    status;
+    name = 'GitHubApiError';
+    constructor(method, path, kind, 
+    /** The HTTP status; undefined when no response came. */
+    status, detail, options) {
+        super(`GitHub API ${method} ${path}: ${detail}`, options);
+        this.method = method;
+        this.path = path;
+        this.kind = kind;
+        this.status = status;
+    }
+}
+/** GitHub's GraphQL endpoint for a REST API URL: `…/api/v3` → `…/api/graphql`, else `<api>/graphql`. */
+function graphqlUrlFor(apiUrl) {
+    const base = apiUrl.replace(/\/+$/, '');
+    return /\/api\/v3$/.test(base) ? base.replace(/\/v3$/, '/graphql') : `${base}/graphql`;
+}
+/** The `page` of the `rel="next"` link in a `Link` header, if there is one. */
+function parseNextPage(link) {
+    for (const part of link.split(',')) {
+        const match = /<([^>]*)>\s*;(.*)$/.exec(part.trim());
+        if (match === null || !/\brel\s*=\s*"?([^"]*\s)?next[\s"]/.test(`${match[2]} `))
+            continue;
+        try {
+            const page = Number(new URL(match[1], 'http://link.invalid').searchParams.get('page'));
+            return Number.isSafeInteger(page) && page > 0 ? page : undefined;
+        }
+        catch {
+            return undefined;
+        }
+    }
+    return undefined;
+}
+/**
+ * How long GitHub asks us to wait before retrying a rate-limited request, in ms: `retry-after` (seconds or
+ * an HTTP date), else `x-ratelimit-reset` when `x-ratelimit-remaining` is 0, else undefined.
+ */
+function rateLimitWaitMs(headers, now) {
+    const retryAfter = headers.get('retry-after');
+    if (retryAfter !== null) {
+        const seconds = Number(retryAfter);
+        if (retryAfter.trim() !== '' && Number.isFinite(seconds))
+            return Math.max(0, seconds * 1000);
+        const date = Date.parse(retryAfter);
+        if (!Number.isNaN(date))
+            return Math.max(0, date - now);
+    }
+    const reset = Number(headers.get('x-ratelimit-reset'));
+    if (headers.get('x-ratelimit-remaining') === '0' && headers.get('x-ratelimit-reset') !== null) {
+        if (Number.isFinite(reset))
+            return Math.max(1000, reset * 1000 - now + 1000);
+    }
+    return undefined;
+}
+const SECONDARY_LIMIT_WAIT_MS = 60_000;
+function createGitHubApi(options) {
+    const apiUrl = options.apiUrl.replace(/\/+$/, '');
+    const graphqlUrl = options.graphqlUrl ?? graphqlUrlFor(apiUrl);
+    const timeoutMs = options.timeoutMs ?? 15_000;
+    const maxAttempts = Math.max(1, options.maxAttempts ?? 4);
+    const baseDelayMs = options.baseDelayMs ?? 1000;
+    const maxDelayMs = options.maxDelayMs ?? 60_000;
+    const doFetch = options.fetch ?? fetch;
+    const sleep = options.sleep ?? abortableSleep;
+    const now = options.now ?? Date.now;
+    const debug = options.debug ?? (() => undefined);
+    const headers = {
+        accept: 'application/vnd.github+json',
+        authorization: `Bearer ${options.token}`,
+        'user-agent': options.userAgent ?? 'stagecraft',
+        'x-github-api-version': '2022-11-28',
+    };
+    async function attempt(spec) {
+        const controller = new AbortController();
+        const outer = options.signal;
+        const onAbort = () => controller.abort(outer?.reason);
+        outer?.addEventListener('abort', onAbort, { once: true });
+        const timer = setTimeout(() => controller.abort(new Error('timeout')), timeoutMs);
+        try {
+            const response = await doFetch(spec.url, {
+                method: spec.method,
+                headers: spec.body === undefined
+                    ? headers
+                    : { ...headers, 'content-type': 'application/json; charset=utf-8' },
+                body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
+                signal: controller.signal,
+                redirect: 'follow',
+            });
+            const text = await response.text();
+            let data = undefined;
+            if (text !== '') {
+                try {
+                    data = JSON.parse(text);
+                }
+                catch {
+                    data = text;
+                }
+            }
+            return { status: response.status, headers: response.headers, data };
+        }
+        catch (error) {
+            const [kind, detail] = outer?.aborted === true
+                ? ['aborted', 'aborted']
+                : controller.signal.aborted
+                    ? ['timeout', `no response within ${timeoutMs} ms`]
+                    : ['network', `request failed: ${error instanceof Error ? error.message : String(error)}`];
+            throw new github_GitHubApiError(spec.method, spec.path, kind, undefined, detail, { cause: error });
+        }
+        finally {
+            clearTimeout(timer);
+            outer?.removeEventListener('abort', onAbort);
+        }
+    }
+    async function request(spec) {
+        for (let n = 1;; n++) {
+            if (options.signal?.aborted === true) {
+                throw new github_GitHubApiError(spec.method, spec.path, 'aborted', undefined, 'aborted');
+            }
+            const started = now();
+            let response;
+            try {
+                response = await attempt(spec);
+            }
+            catch (error) {
+                const aborted = error instanceof github_GitHubApiError && error.kind === 'aborted';
+                if (aborted || !spec.idempotent || n >= maxAttempts)
+                    throw error;
+                const wait = Math.min(maxDelayMs, baseDelayMs * 2 ** (n - 1));
+                debug(`github.request: ${spec.method} ${spec.path}: ${error.message}; retry ${n} of ${maxAttempts - 1} in ${wait} ms`);
+                await pause(spec, wait);
+                continue;
+            }
+            debug(`github.request: ${spec.method} ${spec.path} → ${response.status} (${now() - started} ms)`);
+            if (response.status >= 200 && response.status < 300)
+                return response;
+            const message = github_errorMessage(response);
+            const limited = response.status === 429 ||
+                (response.status === 403 &&
+                    (response.headers.get('x-ratelimit-remaining') === '0' ||
+                        response.headers.get('retry-after') !== null ||
+                        /rate limit/i.test(message)));
+            if (limited) {
+                const asked = rateLimitWaitMs(response.headers, now());
+                const wait = asked ??
+                    (response.status === 403
+                        ? SECONDARY_LIMIT_WAIT_MS
+                        : Math.min(maxDelayMs, baseDelayMs * 2 ** (n - 1)));
+                if (wait > maxDelayMs) {
+                    throw new github_GitHubApiError(spec.method, spec.path, 'rate-limit', response.status, `rate limited (${message}); GitHub asks to wait ${Math.ceil(wait / 1000)} s, more than the ${Math.ceil(maxDelayMs / 1000)} s allowed`);
+                }
+                if (n >= maxAttempts) {
+                    throw new github_GitHubApiError(spec.method, spec.path, 'rate-limit', response.status, `rate limited (${message}) after ${n} attempts`);
+                }
+                debug(`github.request: ${spec.method} ${spec.path}: rate limited; retry ${n} of ${maxAttempts - 1} in ${wait} ms`);
+                await pause(spec, wait);
+                continue;
+            }
+            if (response.status >= 500 && spec.idempotent && n < maxAttempts) {
+                const wait = Math.min(maxDelayMs, baseDelayMs * 2 ** (n - 1));
+                debug(`github.request: ${spec.method} ${spec.path}: ${response.status}; retry ${n} of ${maxAttempts - 1} in ${wait} ms`);
+                await pause(spec, wait);
+                continue;
+            }
+            throw new github_GitHubApiError(spec.method, spec.path, 'http', response.status, `${response.status} ${message}`);
+        }
+    }
+    async function pause(spec, ms) {
+        try {
+            await sleep(ms, options.signal);
+        }
+        catch (error) {
+            throw new github_GitHubApiError(spec.method, spec.path, 'aborted', undefined, 'aborted', { cause: error });
+        }
+    }
+    function rest(method, path, body) {
+        return request({ method, path, url: `${apiUrl}${path}`, body, idempotent: method !== 'POST' });
+    }
+    const repoPath = (owner, repo) => `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
+    let login;
+    async function authenticatedLogin() {
+        try {
+            const user = await rest('GET', '/user');
+            const name = field(user.data, 'login');
+            if (typeof name === 'string' && name !== '')
+                return name;
+        }
+        catch (error) {
+            if (!(error instanceof github_GitHubApiError) ||
+                error.kind !== 'http' ||
+                (error.status !== 403 && error.status !== 404)) {
+                throw error;
+            }
+        }
+        try {
+            const viewer = await request({
+                method: 'POST',
+                path: 'graphql',
+                url: graphqlUrl,
+                body: { query: 'query { viewer { login } }' },
+                idempotent: true,
+            });
+            const name = field(field(field(viewer.data, 'data'), 'viewer'), 'login');
+            if (typeof name === 'string' && name !== '')
+                return name;
+        }
+        catch (error) {
+            debug(`github.getAuthenticatedLogin: ${error.message}`);
+        }
+        return GITHUB_ACTIONS_BOT_LOGIN;
+    }
+    return {
+        async listIssueComments(owner, repo, issue, page) {
+            const path = `${repoPath(owner, repo)}/issues/${issue}/comments?per_page=100&page=${page}`;
+            const response = await rest('GET', path);
+            if (!Array.isArray(response.data)) {
+                throw new github_GitHubApiError('GET', path, 'invalid-response', response.status, 'expected a JSON array of comments');
+            }
+            const comments = response.data.map((item) => toComment(item, 'GET', path));
+            const link = response.headers.get('link');
+            const nextPage = link === null ? (comments.length >= 100 ? page + 1 : undefined) : parseNextPage(link);
+            return { comments, nextPage: nextPage !== undefined && nextPage > page ? nextPage : undefined };
+        },
+        async createIssueComment(owner, repo, issue, body) {
+            const path = `${repoPath(owner, repo)}/issues/${issue}/comments`;
+            return toComment((await rest('POST', path, { body })).data, 'POST', path);
+        },
+        async updateIssueComment(owner, repo, commentId, body) {
+            const path = `${repoPath(owner, repo)}/issues/comments/${commentId}`;
+            return toComment((await rest('PATCH', path, { body })).data, 'PATCH', path);
+        },
+        getAuthenticatedLogin() {
+            login ??= authenticatedLogin();
+            login.catch(() => {
+                login = undefined; // a failure is not remembered
+            });
+            return login;
+        },
+    };
+}
+function field(value, name) {
+    return typeof value === 'object' && value !== null ? value[name] : undefined;
+}
+function toComment(value, method, path) {
+    const id = field(value, 'id');
+    if (typeof id !== 'number') {
+        throw new github_GitHubApiError(method, path, 'invalid-response', undefined, 'expected a comment with an id');
+    }
+    const body = field(value, 'body');
+    const author = field(field(value, 'user'), 'login');
+    const htmlUrl = field(value, 'html_url');
+    return {
+        id,
+        body: typeof body === 'string' ? body : '',
+        author: typeof author === 'string' ? author : '',
+        htmlUrl: typeof htmlUrl === 'string' ? htmlUrl : undefined,
+    };
+}
+function github_errorMessage(response) {
+    const message = field(response.data, 'message');
+    const text = typeof message === 'string' ? message : typeof response.data === 'string' ? response.data : '';
+    return text.replace(/\s+/g, ' ').trim().slice(0, 300) || 'no message';
+}
+function abortableSleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted === true) {
+            reject(signal.reason);
+            return;
+        }
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+
+;// CONCATENATED MODULE: ./src/report/comment.ts
+
+/** At 100 comments a page, 10,000 comments: a pull request with more is not searched to the end. */
+const MAX_PAGES = 100;
+/** Whether two logins are the same account: case-insensitive, with or without the `[bot]` suffix. */
+function sameLogin(a, b) {
+    const normal = (login) => login
+        .trim()
+        .toLowerCase()
+        .replace(/\[bot\]$/, '');
+    return normal(a) !== '' && normal(a) === normal(b);
+}
+/** The first comment that carries `marker` and was written by `login`; others' comments are ignored. */
+async function findStickyComment(api, owner, repo, issue, marker, login) {
+    let page = 1;
+    for (let pages = 0; page !== undefined && pages < MAX_PAGES; pages++) {
+        const result = await api.listIssueComments(owner, repo, issue, page);
+        const found = result.comments.find((comment) => sameLogin(comment.author, login) && comment.body.includes(marker));
+        if (found !== undefined)
+            return found;
+        page = result.nextPage;
+    }
+    return undefined;
+}
+async function upsertStickyComment(api, request) {
+    const { owner, repo, issue, marker, mode } = request;
+    if (mode === 'never')
+        return { action: 'skipped', reason: 'comment is never' };
+    const body = request.body.includes(marker) ? request.body : `${marker}\n${request.body}`;
+    try {
+        const login = request.login ?? (await api.getAuthenticatedLogin());
+        const previous = await findStickyComment(api, owner, repo, issue, marker, login);
+        if (previous === undefined) {
+            if (mode === 'on-change' && !request.changed) {
+                return { action: 'skipped', reason: 'the size did not move beyond comment-threshold' };
+            }
+            const created = await api.createIssueComment(owner, repo, issue, body);
+            return withUrl({ action: 'created', id: created.id }, created.htmlUrl);
+        }
+        if (previous.body === body) {
+            return withUrl({ action: 'skipped', id: previous.id, reason: 'the comment is up to date' }, previous.htmlUrl);
+        }
+        const updated = await api.updateIssueComment(owner, repo, previous.id, body);
+        return withUrl({ action: 'updated', id: updated.id }, updated.htmlUrl ?? previous.htmlUrl);
+    }
+    catch (error) {
+        return { action: 'failed', warning: failureWarning(issue, error) };
+    }
+}
+function withUrl(result, url) {
+    return url === undefined ? result : { ...result, url };
+}
+function failureWarning(issue, error) {
+    const what = `Could not write the size comment on pull request #${issue}`;
+    const detail = error instanceof Error ? error.message : String(error);
+    if (error instanceof GitHubApiError &&
+        error.kind === 'http' &&
+        (error.status === 403 || error.status === 404)) {
+        return (`${what}: the token may not write to it (a pull request from a fork gets a read-only GITHUB_TOKEN; ` +
+            `otherwise grant \`permissions: pull-requests: write\`). The job summary has the report. (${detail})`);
+    }
+    return `${what}. The job summary has the report. (${detail})`;
+}
+
+;// CONCATENATED MODULE: ./src/report/index.ts
+// The report step: Markdown for the pull request comment, the job summary and the report file, the sticky
+// comment upsert and the budget gate. It reads sizes; it never measures them.
+
+
+
+
+
+
+
 ;// CONCATENATED MODULE: ./src/main.ts
+// The pipeline, wired: plan the target, key its stages, restore their caches, build with buildx, save what
+// changed, report. Entry points (index.ts for the action, cli.ts locally) build Options and Adapters and
+// call `run`; each step below is one call into its module.
 
 
 
+
+
+
+
+
+const FAILED = {
+    exitCode: 1,
+    plan: undefined,
+    keys: [],
+    restore: undefined,
+    save: undefined,
+    progress: undefined,
+};
 async function main_run(options, adapters) {
     const { logger, reporter } = adapters;
-    // Every output is set on every path, so workflows can test them after a failure too.
-    reporter.setOutput('stages', '[]');
-    reporter.setOutput('skipped-stages', '[]');
-    reporter.setOutput('target', '');
-    reporter.setOutput('plan', '');
+    setEmptyOutputs(adapters);
     let platform;
     try {
         platform =
@@ -36871,52 +42479,273 @@ async function main_run(options, adapters) {
                 : adapters.hostPlatform;
     }
     catch (error) {
-        logger.error(`Input platforms: ${errorMessage(error)}`);
-        return { exitCode: 1, plan: undefined };
+        logger.error(`Input platforms: ${main_errorMessage(error)}`);
+        return FAILED;
     }
     const platformName = platform_formatAllPlatform(platform);
+    const request = {
+        target: options.target,
+        buildArgs: options.buildArgs,
+        buildContexts: options.buildContexts,
+        targetPlatform: platform,
+        buildPlatform: adapters.hostPlatform,
+    };
     let source;
     try {
         source = await adapters.workspace.readFile(options.file);
     }
     catch (error) {
-        logger.error(`Cannot read the Dockerfile ${options.file}: ${errorMessage(error)}`);
-        return { exitCode: 1, plan: undefined };
+        logger.error(`Cannot read the Dockerfile ${options.file}: ${main_errorMessage(error)}`);
+        return FAILED;
     }
+    // Plan
+    let staged;
     let plan;
     try {
-        plan = await logger.group('Plan', async () => {
-            const planned = planDockerfile(source, {
-                target: options.target,
-                buildArgs: options.buildArgs,
-                buildContexts: options.buildContexts,
-                targetPlatform: platform,
-                buildPlatform: adapters.hostPlatform,
-            });
+        ({ staged, plan } = await logger.group('Plan', async () => {
+            if (source.length === 0)
+                throw new errors_DockerfileError('the Dockerfile cannot be empty');
+            const stagedFile = parse_parseStages(parse_parseDockerfile(source));
+            const planned = planStages(stagedFile, request);
             logger.info(renderPlanText(planned, platformName));
-            return planned;
-        });
+            return { staged: stagedFile, plan: planned };
+        }));
     }
     catch (error) {
         if (!(error instanceof errors_DockerfileError))
             throw error;
-        const located = error.file === undefined ? error.withFile(options.file) : error;
-        logger.error(located.message, { file: options.file, line: located.line, title: 'Dockerfile error' });
-        await reporter.appendSummary(renderErrorMarkdown(options.file, located.message, located.line));
-        return { exitCode: 1, plan: undefined };
+        logger.error(error.message, { file: options.file, line: error.line, title: 'Dockerfile error' });
+        await reporter.appendSummary(renderErrorMarkdown(options.file, error.message, error.line));
+        return FAILED;
     }
     const target = plan.stages[plan.targetIndex];
     const names = (indices) => JSON.stringify(indices.map((index) => plan.stages[index].displayName));
     reporter.setOutput('stages', names(plan.order));
     reporter.setOutput('skipped-stages', names(plan.skipped));
     reporter.setOutput('target', target.displayName);
-    reporter.setOutput('plan', JSON.stringify(planToJson(plan)));
     await reporter.appendSummary(renderPlanMarkdown(plan, options.file, platformName));
-    logger.info(`stagecraft: ${target.displayName} needs ${plan.order.length} of ${plan.stages.length} stages; ${plan.skipped.length} skipped`);
-    return { exitCode: 0, plan };
+    // Keys
+    const contextDir = external_node_path_default().resolve(adapters.workspace.root, options.context);
+    const keys = await logger.group('Keys', async () => {
+        const reads = collectContextReads(plan, staged, request);
+        const digests = await hashContext(adapters.exec, contextDir, external_node_path_default().resolve(adapters.workspace.root, options.file), reads);
+        const { stats } = digests;
+        logger.info(`context: ${stats.files} files in ${stats.reads} COPY/ADD reads; ${stats.filesFromGit} from git's index, ${stats.filesHashed} hashed` +
+            (stats.git.used ? '' : ` (git index not used: ${stats.git.reason})`));
+        const stageKeys = computeStageKeys({
+            plan,
+            dockerfile: staged,
+            request,
+            dockerfilePath: options.file,
+            contextDigests: digests.digests,
+            salt: options.cacheKeySalt,
+        });
+        for (const key of stageKeys)
+            logger.info(`${key.stageName.padEnd(20)} ${key.key}`);
+        return stageKeys;
+    });
+    reporter.setOutput('plan', JSON.stringify(addKeysToPlanJson(planToJson(plan), keys)));
+    // Builder
+    let builder;
+    try {
+        builder = await logger.group('Builder', async () => {
+            const info = await detectBuilder(adapters.exec, { builder: options.builder });
+            logger.info(`buildx ${info.buildxVersion}, builder ${info.builder} (${info.driver} driver` +
+                `${info.buildkitVersion === undefined ? '' : `, BuildKit ${info.buildkitVersion}`}` +
+                `${info.containerdStore ? ', containerd image store' : ''})`);
+            return info;
+        });
+    }
+    catch (error) {
+        if (!(error instanceof BuildxUnavailableError))
+            throw error;
+        logger.error(error.message);
+        return { ...FAILED, plan, keys };
+    }
+    const store = await openCacheStore(options, builder, adapters);
+    const workDir = await adapters.workspace.makeWorkDir();
+    // Base-image layers the builder finds in the engine's image store need not be stored in our entries.
+    const externalLayers = await readExternalLayers(plan, builder, adapters);
+    // Restore
+    let restore;
+    if (store !== undefined) {
+        restore = await logger.group('Restore', async () => {
+            const report = await restoreStageCaches({
+                store,
+                keys,
+                workDir: external_node_path_default().join(workDir, 'restore'),
+                externalLayers,
+                logger: { debug: (message) => logger.debug(message) },
+            });
+            for (const stage of report.stages) {
+                if (stage.warning !== undefined)
+                    logger.warning(`cache for ${stage.stageName}: ${stage.warning}`);
+                logger.info(`${stage.stageName.padEnd(20)} ${stage.result}${stage.restoredKey === undefined ? '' : ` (${stage.restoredKey})`}`);
+            }
+            const hits = report.stages.filter((stage) => stage.result !== 'miss').length;
+            logger.info(`restored ${hits} of ${report.stages.length} stages (${units_formatSize(report.bytes)})`);
+            return report;
+        });
+    }
+    // Build
+    const missed = new Set(keys
+        .filter((key) => restore?.stages.find((stage) => stage.stage === key.stage)?.result !== 'exact')
+        .map((key) => key.stage));
+    const exportDirs = new Map();
+    const cacheToFor = (key) => {
+        if (store === undefined || !missed.has(key.stage))
+            return [];
+        const dir = external_node_path_default().join(workDir, 'export', String(key.stage));
+        exportDirs.set(key.stage, dir);
+        return [...stageCacheToSpecs(store, key, dir)];
+    };
+    const stageTargets = keys
+        .filter((key) => key.stage !== plan.targetIndex && plan.stages[key.stage].name !== null)
+        .map((key) => ({ name: plan.stages[key.stage].name, cacheTo: cacheToFor(key) }))
+        .filter((stageTarget) => stageTarget.cacheTo.length > 0);
+    const targetKey = keys.find((key) => key.stage === plan.targetIndex);
+    const bake = buildBakeFile({
+        options,
+        stageTargets,
+        targetCacheTo: targetKey === undefined ? [] : cacheToFor(targetKey),
+        cacheFrom: restore === undefined ? [] : cacheFromSpecs(restore),
+        targetName: target.name ?? undefined,
+        cwd: adapters.workspace.root,
+    });
+    let metadata;
+    let progress;
+    try {
+        ({ metadata, progress } = await logger.group('Build', async () => {
+            const files = await writeBakeFiles(workDir, bake);
+            const metadataFile = external_node_path_default().join(workDir, 'metadata.json');
+            const argv = buildBakeArgs({
+                bakeFile: files.bakeFile,
+                composeFile: files.composeFile,
+                metadataFile,
+                builder: options.builder,
+                progress: 'plain',
+                targets: bake.targets,
+            });
+            logger.debug(`main.build: ${JSON.stringify(argv)}`);
+            const result = await runBuildx(adapters.exec, argv, {
+                cwd: adapters.workspace.root,
+                env: { ...process.env, ...bake.secretEnv },
+                onLine: (line) => logger.info(line),
+            });
+            const summary = summarizeProgress(parseProgress(result.output, { prefixedByTarget: bake.targets.length > 1 }));
+            const text = await readMetadataFile(metadataFile);
+            const built = text === undefined ? undefined : parseBakeMetadata(text).get(bake.imageTarget);
+            return { metadata: built, progress: summary };
+        }));
+    }
+    catch (error) {
+        if (!(error instanceof BuildxRunError))
+            throw error;
+        const line = error.buildError?.location?.line;
+        const where = line === undefined ? {} : { file: options.file, line };
+        logger.error(`docker buildx bake failed: ${error.stderrTail}`, { ...where, title: 'Build failed' });
+        await reporter.appendSummary(renderErrorMarkdown(options.file, error.stderrTail, line));
+        return { ...FAILED, plan, keys, restore };
+    }
+    reporter.setOutput('imageid', metadata?.imageid ?? '');
+    reporter.setOutput('digest', metadata?.digest ?? '');
+    reporter.setOutput('metadata', metadata?.metadata ?? '');
+    logger.info(progress.fullyCached
+        ? 'build: every step was cached'
+        : `build: ${progress.executedSteps.length} steps ran, ${progress.cachedSteps.length} cached`);
+    // Save
+    let save;
+    if (store !== undefined && restore !== undefined) {
+        const restored = restore;
+        save = await logger.group('Save', async () => {
+            const report = await saveStageCaches({
+                store,
+                keys,
+                results: restored.stages,
+                exportDirs,
+                dependenciesOf: transitiveDependencies(plan),
+                workDir: external_node_path_default().join(workDir, 'save'),
+                layoutDir: restored.layoutDir,
+                externalLayers,
+                logger: { debug: (message) => logger.debug(message) },
+            });
+            for (const stage of report.stages) {
+                if (stage.warning !== undefined)
+                    logger.warning(`saving the cache of ${stage.stageName}: ${stage.warning}`);
+                logger.info(`${stage.stageName.padEnd(20)} ${stage.saved ? `saved ${units_formatSize(stage.bytes)}` : stage.reason}`);
+            }
+            const saved = report.stages.filter((stage) => stage.saved).length;
+            logger.info(`saved ${saved} of ${report.stages.length} stages (${units_formatSize(report.bytes)})`);
+            return report;
+        });
+    }
+    const rows = cacheRows(plan, keys, restore, save);
+    reporter.setOutput('cache-hits', JSON.stringify(Object.fromEntries(rows.map((row) => [row.stage, row.result]))));
+    reporter.setOutput('cache-bytes-restored', String(restore?.bytes ?? 0));
+    reporter.setOutput('cache-bytes-saved', String(save?.bytes ?? 0));
+    await reporter.appendSummary(renderBuildMarkdown(rows, progress));
+    logger.info(`stagecraft: built ${target.displayName} (${plan.order.length} of ${plan.stages.length} stages; ` +
+        `${plan.skipped.length} skipped); cache ${units_formatSize(restore?.bytes ?? 0)} restored, ${units_formatSize(save?.bytes ?? 0)} saved`);
+    return { exitCode: 0, plan, keys, restore, save, progress };
 }
-function errorMessage(error) {
-    return error instanceof Error ? error.message : String(error);
+function setEmptyOutputs({ reporter }) {
+    // Every output is set on every path, so workflows can test them after a failure too.
+    for (const name of ['stages', 'skipped-stages'])
+        reporter.setOutput(name, '[]');
+    for (const name of ['target', 'plan', 'imageid', 'digest', 'metadata'])
+        reporter.setOutput(name, '');
+    reporter.setOutput('cache-hits', '{}');
+    reporter.setOutput('cache-bytes-restored', '0');
+    reporter.setOutput('cache-bytes-saved', '0');
+}
+async function openCacheStore(options, builder, { logger, ...adapters }) {
+    if (options.cache === 'off') {
+        logger.info('cache: off (cache input)');
+        return undefined;
+    }
+    if (!builder.supportsCacheExport) {
+        logger.warning(`${explainNoCacheExport(builder)} Building without per-stage caches.`);
+        return undefined;
+    }
+    const store = await adapters.openStore(options);
+    logger.info(`cache: ${store?.kind ?? 'off'}`);
+    return store;
+}
+async function readExternalLayers(plan, builder, { exec, logger }) {
+    // Only the docker driver with the containerd store builds from the engine's own image store.
+    if (builder.driver !== 'docker' || !builder.containerdStore) {
+        logger.info(`base-image layers are kept in cache entries: the ${builder.driver} driver cannot see the image store`);
+        return undefined;
+    }
+    const layers = new Set();
+    for (const image of plan.externalImages) {
+        const found = await readImageLayers(exec, image);
+        if (found === undefined) {
+            logger.info(`${image} is not in the image store yet: its layers stay in the cache entries`);
+            continue;
+        }
+        for (const layer of found)
+            layers.add(layer);
+    }
+    return layers;
+}
+function cacheRows(plan, keys, restore, save) {
+    return keys.map((key) => {
+        const restored = restore?.stages.find((stage) => stage.stage === key.stage);
+        const saved = save?.stages.find((stage) => stage.stage === key.stage);
+        return {
+            stage: plan.stages[key.stage].displayName,
+            key: key.key,
+            result: restored?.result ?? 'miss',
+            bytesRestored: restored?.bytes ?? 0,
+            bytesSaved: saved?.saved === true ? saved.bytes : 0,
+        };
+    });
+}
+function main_errorMessage(error) {
+    return typeof error === 'object' && error !== null && 'message' in error
+        ? String(error.message)
+        : String(error);
 }
 
 ;// CONCATENATED MODULE: ./src/index.ts
@@ -36927,24 +42756,35 @@ function errorMessage(error) {
 
 
 
+
+
+
+
 async function main() {
     const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
     try {
-        const options = toOptions(readActionInputs());
+        const options = toOptions(readActionInputs(), 'actions');
         const result = await main_run(options, {
             logger: actionsLogger(workspace),
             reporter: actionsReporter(),
-            workspace: fileWorkspace(workspace),
+            workspace: fileWorkspace(workspace, process.env.RUNNER_TEMP ?? external_node_os_default().tmpdir()),
+            exec: execProcess,
+            openStore: (opts) => openStore(opts, {
+                exec: execProcess,
+                env: process.env,
+                runnerTemp: process.env.RUNNER_TEMP,
+                actions: true,
+            }),
             hostPlatform: currentPlatform(),
         });
         if (result.exitCode !== 0)
-            setFailed('stagecraft failed; see the errors above.');
+            core/* setFailed */.C1('stagecraft failed; see the errors above.');
         return result.exitCode;
     }
     catch (error) {
-        setFailed(error instanceof Error ? error.message : String(error));
+        core/* setFailed */.C1(error instanceof Error ? error.message : String(error));
         if (error instanceof Error && error.stack !== undefined)
-            core_debug(error.stack);
+            core/* debug */.Yz(error.stack);
         return 1;
     }
 }

@@ -1,24 +1,29 @@
 // The stagecraft CLI: the same engine as the action, with local adapters.
 //   stagecraft parse [--file F] [--format buildkit|json]
-//   stagecraft plan  [--file F] [--target T] [--build-arg K=V]... [--build-context N=V]... [--platform P] [--format text|json|mermaid]
-//   stagecraft run   [plan options] [--report-md FILE]      the main job on local defaults
+//   stagecraft plan  [build options] [--format text|json|mermaid]
+//   stagecraft build [build options] [--report-md FILE]       the main job on local defaults (alias: run)
 import { readFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { execProcess } from './adapters/exec.js';
 import { currentPlatform } from './adapters/host.js';
 import { consoleLogger, fileReporter } from './adapters/local.js';
-import { fileWorkspace } from './adapters/actions.js';
+import { openStore } from './adapters/stores.js';
+import { fileWorkspace } from './adapters/workspace.js';
 import { DockerfileError, dumpAst, parseDockerfile } from './dockerfile/index.js';
+import { addKeysToPlanJson, collectContextReads, computeStageKeys, hashContext } from './keys/index.js';
 import { run } from './main.js';
-import { InputError, toOptions, type Options } from './options.js';
+import { INPUTS, InputError, toOptions, type InputName, type Options, type RawInputs } from './options.js';
 import {
   formatAllPlatform,
   parsePlatform,
-  planDockerfile,
   planErrorToJson,
+  planStages,
   planToJson,
   renderPlanMermaid,
   renderPlanText,
+  type PlanRequest,
 } from './plan/index.js';
 import { toStagesJson } from './stages/json.js';
 import { parseStages } from './stages/index.js';
@@ -30,12 +35,18 @@ Commands:
             --file F            Dockerfile (default: Dockerfile)
             --format F          buildkit (BuildKit's dump format, default) or json (typed instructions)
   plan    Print which stages a target needs, in build order, and which are skipped
-            --file F, --context DIR, --target T, --platform P
-            --build-arg K=V         (repeatable) build argument
-            --build-context N=V     (repeatable) named build context
-            --format F          text (default), json or mermaid
-  run     The action's main job on local defaults: plan, print the report and write it to a file
-            plan's options, and --report-md FILE (default: .stagecraft/report.md)
+            build options (below), and --format text (default), json (with each stage's cache key) or mermaid
+  build   The action's main job: plan, key, restore caches, docker buildx, save caches, report.
+          The report is printed and written to --report-md FILE (default .stagecraft/report.md).
+          Caches go to a local directory by default (--cache local, --cache-dir DIR). Alias: run.
+
+Build options (the action's inputs, as flags; list inputs may be repeated):
+  --file F  --context DIR  --target T  --platform P  --build-arg K=V  --build-context N=V  --tag T
+  --label K=V  --annotation A  --push  --load  --output SPEC  --secret id=X,src=F  --ssh SPEC  --builder B
+  --pull  --no-cache  --no-cache-filter STAGE  --network M  --add-host H:IP  --shm-size S  --ulimit U
+  --provenance V  --sbom V  --cache-from SPEC  --cache-to SPEC  --cache gha|local|registry|off
+  --cache-ref REPO  --cache-dir DIR  --cache-key-salt S
+  Every input also works under its action.yml name (--build-args, --tags, --secret-files, ...).
 
 Exit codes: 0 success, 1 Dockerfile or build error, 2 usage error.
 `;
@@ -52,8 +63,9 @@ export async function cli(argv: readonly string[], io: Io = process): Promise<nu
         return await parseCommand(rest, io);
       case 'plan':
         return await planCommand(rest, io);
+      case 'build':
       case 'run':
-        return await runCommand(rest, io);
+        return await buildCommand(rest, io);
       case undefined:
       case '-h':
       case '--help':
@@ -81,16 +93,87 @@ function isParseArgsError(error: unknown): boolean {
   );
 }
 
-const PLAN_FLAGS = {
-  file: { type: 'string' },
-  context: { type: 'string' },
-  target: { type: 'string' },
-  platform: { type: 'string' },
-  'build-arg': { type: 'string', multiple: true },
-  'build-context': { type: 'string', multiple: true },
-  format: { type: 'string' },
-  'report-md': { type: 'string' },
-} as const;
+/** Singular, docker-style spellings of list inputs. */
+const ALIASES: Readonly<Record<string, InputName>> = {
+  platform: 'platforms',
+  'build-arg': 'build-args',
+  'build-context': 'build-contexts',
+  tag: 'tags',
+  label: 'labels',
+  annotation: 'annotations',
+  output: 'outputs',
+  secret: 'secret-files',
+  'no-cache-filter': 'no-cache-filters',
+  'add-host': 'add-hosts',
+};
+const BOOLEAN_INPUTS: ReadonlySet<InputName> = new Set(['push', 'load', 'pull', 'no-cache']);
+
+const BUILD_FLAGS = Object.fromEntries([
+  ...INPUTS.map((name) =>
+    BOOLEAN_INPUTS.has(name)
+      ? [name, { type: 'boolean' as const }]
+      : [name, { type: 'string' as const, multiple: true as const }],
+  ),
+  ...Object.keys(ALIASES).map((alias) => [alias, { type: 'string' as const, multiple: true as const }]),
+  ['format', { type: 'string' as const }],
+  ['report-md', { type: 'string' as const }],
+]) as Record<string, { type: 'string'; multiple: true } | { type: 'boolean' }>;
+
+type FlagValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+function parseBuildFlags(args: readonly string[]): FlagValues {
+  return parseArgs({ args: [...args], options: BUILD_FLAGS, strict: true, allowPositionals: false })
+    .values as FlagValues;
+}
+
+/** The flags as the action's raw inputs: repeated values become lines, booleans `true`. */
+function buildOptions(values: FlagValues): Options {
+  const raw: RawInputs = {};
+  const add = (name: InputName, value: string | boolean | (string | boolean)[] | undefined): void => {
+    if (value === undefined) return;
+    const lines = (Array.isArray(value) ? value : [value]).map(String);
+    raw[name] = [raw[name], ...lines].filter((line) => line !== undefined).join('\n');
+  };
+  for (const name of INPUTS) add(name, values[name]);
+  for (const [alias, name] of Object.entries(ALIASES)) add(name, values[alias]);
+  // --secret takes buildx's `id=X,src=F` spelling; the input is `X=F`.
+  if (values.secret !== undefined) {
+    raw['secret-files'] = (raw['secret-files'] ?? '')
+      .split('\n')
+      .map((line) => secretFlagToInput(line))
+      .join('\n');
+  }
+  return toOptions(raw, 'local');
+}
+
+function secretFlagToInput(spec: string): string {
+  if (!spec.includes(',') && !spec.startsWith('id=')) return spec;
+  const fields = new Map(spec.split(',').map((field) => field.split('=', 2) as [string, string]));
+  const id = fields.get('id');
+  const src = fields.get('src') ?? fields.get('source');
+  if (id === undefined || src === undefined)
+    throw new UsageError(`--secret: expected id=X,src=FILE, got ${spec}`);
+  return `${id}=${src}`;
+}
+
+function planRequest(options: Options): PlanRequest {
+  let platform;
+  try {
+    platform =
+      options.platforms.length > 0
+        ? parsePlatform(options.platforms[0]!, currentPlatform())
+        : currentPlatform();
+  } catch (error) {
+    throw new UsageError(`--platform: ${(error as Error).message}`);
+  }
+  return {
+    target: options.target,
+    buildArgs: options.buildArgs,
+    buildContexts: options.buildContexts,
+    targetPlatform: platform,
+    buildPlatform: currentPlatform(),
+  };
+}
 
 function choose<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T {
   const chosen = value ?? allowed[0]!;
@@ -136,55 +219,36 @@ function reportDockerfileError(error: unknown, file: string, io: Io): number {
   return 1;
 }
 
-function planOptions(values: {
-  file?: string | undefined;
-  context?: string | undefined;
-  target?: string | undefined;
-  platform?: string | undefined;
-  'build-arg'?: string[] | undefined;
-  'build-context'?: string[] | undefined;
-}): Options {
-  return toOptions({
-    file: values.file,
-    context: values.context,
-    target: values.target,
-    platforms: values.platform,
-    'build-args': (values['build-arg'] ?? []).join('\n'),
-    'build-contexts': (values['build-context'] ?? []).join('\n'),
-  });
-}
-
 async function planCommand(args: readonly string[], io: Io): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: PLAN_FLAGS,
-    strict: true,
-    allowPositionals: false,
-  });
-  const format = choose('format', values.format, ['text', 'json', 'mermaid'] as const);
-  const options = planOptions(values);
-  let platform;
-  try {
-    platform =
-      options.platforms.length > 0
-        ? parsePlatform(options.platforms[0]!, currentPlatform())
-        : currentPlatform();
-  } catch (error) {
-    throw new UsageError(`--platform: ${(error as Error).message}`);
-  }
+  const values = parseBuildFlags(args);
+  const format = choose('format', values.format as string | undefined, ['text', 'json', 'mermaid'] as const);
+  const options = buildOptions(values);
+  const request = planRequest(options);
   const source = await readDockerfile(options.file, io);
   if (source === undefined) return 1;
   try {
-    const plan = planDockerfile(source, {
-      target: options.target,
-      buildArgs: options.buildArgs,
-      buildContexts: options.buildContexts,
-      targetPlatform: platform,
-      buildPlatform: currentPlatform(),
-    });
-    if (format === 'json') io.stdout.write(JSON.stringify(planToJson(plan), null, 2) + '\n');
-    else if (format === 'mermaid') io.stdout.write(renderPlanMermaid(plan));
-    else io.stdout.write(renderPlanText(plan, formatAllPlatform(platform)));
+    if (source.length === 0) throw new DockerfileError('the Dockerfile cannot be empty');
+    const staged = parseStages(parseDockerfile(source));
+    const plan = planStages(staged, request);
+    if (format === 'json') {
+      // Keys need the build context's contents: hash what the reachable stages read.
+      const contextDir = path.resolve(options.context);
+      const reads = collectContextReads(plan, staged, request);
+      const digests = await hashContext(execProcess, contextDir, path.resolve(options.file), reads);
+      const keys = computeStageKeys({
+        plan,
+        dockerfile: staged,
+        request,
+        dockerfilePath: options.file,
+        contextDigests: digests.digests,
+        salt: options.cacheKeySalt,
+      });
+      io.stdout.write(JSON.stringify(addKeysToPlanJson(planToJson(plan), keys), null, 2) + '\n');
+    } else if (format === 'mermaid') {
+      io.stdout.write(renderPlanMermaid(plan));
+    } else {
+      io.stdout.write(renderPlanText(plan, formatAllPlatform(request.targetPlatform)));
+    }
     return 0;
   } catch (error) {
     if (!(error instanceof DockerfileError)) throw error;
@@ -193,25 +257,27 @@ async function planCommand(args: readonly string[], io: Io): Promise<number> {
   }
 }
 
-async function runCommand(args: readonly string[], io: Io): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: PLAN_FLAGS,
-    strict: true,
-    allowPositionals: false,
-  });
-  const options = planOptions(values);
-  const reportFile = values['report-md'] ?? path.join('.stagecraft', 'report.md');
+async function buildCommand(args: readonly string[], io: Io): Promise<number> {
+  const values = parseBuildFlags(args);
+  if (values.format !== undefined) throw new UsageError('--format is a plan option');
+  const options = buildOptions(values);
+  if (options.cache === 'gha')
+    throw new UsageError('--cache gha needs a GitHub Actions runner; use local or registry');
+  const reportFile = (values['report-md'] as string | undefined) ?? path.join('.stagecraft', 'report.md');
   const reporter = await fileReporter(reportFile);
   const result = await run(options, {
     logger: consoleLogger(io.stderr),
     reporter,
-    workspace: fileWorkspace(process.cwd()),
+    workspace: fileWorkspace(process.cwd(), os.tmpdir()),
+    exec: execProcess,
+    openStore: (opts) =>
+      openStore(opts, { exec: execProcess, env: process.env, runnerTemp: undefined, actions: false }),
     hostPlatform: currentPlatform(),
   });
   io.stdout.write(await readFile(reportFile, 'utf8'));
   io.stderr.write(`\nReport written to ${reportFile}\n`);
-  for (const [name, value] of reporter.outputs)
+  for (const [name, value] of reporter.outputs) {
     io.stderr.write(`output ${name}=${value.length > 200 ? `${value.slice(0, 200)}…` : value}\n`);
+  }
   return result.exitCode;
 }

@@ -1,7 +1,11 @@
 // The action's entry point: inputs from the runner, Actions adapters, one call into the pipeline.
 import * as core from '@actions/core';
-import { actionsLogger, actionsReporter, fileWorkspace } from './adapters/actions.js';
+import { actionsLogger, actionsReporter } from './adapters/actions.js';
+import { fileWorkspace } from './adapters/workspace.js';
+import os from 'node:os';
+import { execProcess } from './adapters/exec.js';
 import { currentPlatform } from './adapters/host.js';
+import { openStore } from './adapters/stores.js';
 import { readActionInputs } from './inputs.js';
 import { run } from './main.js';
 import { toOptions } from './options.js';
@@ -9,11 +13,19 @@ import { toOptions } from './options.js';
 async function main(): Promise<number> {
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
   try {
-    const options = toOptions(readActionInputs());
+    const options = toOptions(readActionInputs(), 'actions');
     const result = await run(options, {
       logger: actionsLogger(workspace),
       reporter: actionsReporter(),
-      workspace: fileWorkspace(workspace),
+      workspace: fileWorkspace(workspace, process.env.RUNNER_TEMP ?? os.tmpdir()),
+      exec: execProcess,
+      openStore: (opts) =>
+        openStore(opts, {
+          exec: execProcess,
+          env: process.env,
+          runnerTemp: process.env.RUNNER_TEMP,
+          actions: true,
+        }),
       hostPlatform: currentPlatform(),
     });
     if (result.exitCode !== 0) core.setFailed('stagecraft failed; see the errors above.');

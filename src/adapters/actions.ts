@@ -1,9 +1,8 @@
 // Adapters for a GitHub Actions runner: @actions/core for logs, annotations, outputs and the job summary.
 import * as core from '@actions/core';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { OutputName } from '../options.js';
-import type { Logger, Reporter, SourceLocation, Workspace } from './types.js';
+import type { Logger, Reporter, SourceLocation } from './types.js';
 
 /** Annotations only for files inside the workspace, with repository-relative paths. */
 function annotation(workspaceRoot: string, where: SourceLocation | undefined): core.AnnotationProperties {
@@ -37,8 +36,4 @@ export function actionsReporter(): Reporter {
       await core.summary.addRaw(markdown, true).write();
     },
   };
-}
-
-export function fileWorkspace(root: string): Workspace {
-  return { readFile: (file) => readFile(path.resolve(root, file)) };
 }

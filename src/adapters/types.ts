@@ -1,7 +1,9 @@
 // The edges of the pipeline: everything main.ts needs from the outside world, as small interfaces with an
 // Actions implementation and a local (CLI) one.
-import type { OutputName } from '../options.js';
+import type { StageCacheStore } from '../cache/store.js';
+import type { Options, OutputName } from '../options.js';
 import type { Platform } from '../plan/index.js';
+import type { Exec } from './exec.js';
 
 /** Where a message points: a file relative to the workspace, and a 1-based line. */
 export interface SourceLocation {
@@ -25,13 +27,20 @@ export interface Reporter {
 }
 
 export interface Workspace {
+  /** The directory relative paths in the options start from (the workspace on a runner, the cwd locally). */
+  readonly root: string;
   readFile(file: string): Promise<Uint8Array>;
+  /** A new empty directory for this run's exports, layouts and bake files. */
+  makeWorkDir(): Promise<string>;
 }
 
 export interface Adapters {
   readonly logger: Logger;
   readonly reporter: Reporter;
   readonly workspace: Workspace;
+  readonly exec: Exec;
+  /** The store for `options.cache`; undefined when caching is off. Faults inside it are warnings. */
+  openStore(options: Options): Promise<StageCacheStore | undefined>;
   /** The platform the build runs on: the default target and build platform. */
   readonly hostPlatform: Platform;
 }
