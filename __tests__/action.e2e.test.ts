@@ -19,6 +19,8 @@ describe('dist/index.js as a runner calls it', () => {
       context: 'example',
       target: 'RUNTIME',
       platforms: 'linux/amd64',
+      cache: 'local',
+      'cache-dir': mkdtempSync(path.join(tmpdir(), 'stagecraft-cache-')),
     });
     expect(run.exitCode).toBe(0);
     expect(run.outputs.get('stages')).toBe('["deps","build","runtime"]');
@@ -33,11 +35,13 @@ describe('dist/index.js as a runner calls it', () => {
   test('build args reach global ARGs in FROM', async () => {
     const run = await runAction(workspaceWithExample(), {
       file: 'example/Dockerfile',
-      'build-args': 'BASE=busybox:1.36\nUNUSED=x',
+      context: 'example',
+      'build-args': 'BASE=stagecraft-test/busybox:1\nUNUSED=x',
+      cache: 'off',
       platforms: 'linux/amd64',
     });
     expect(run.exitCode).toBe(0);
-    expect(JSON.parse(run.outputs.get('plan')!).externalImages).toEqual(['busybox:1.36']);
+    expect(JSON.parse(run.outputs.get('plan')!).externalImages).toEqual(['stagecraft-test/busybox:1']);
   });
 
   test('a Dockerfile error fails the step with an annotation on its line, outputs still set', async () => {

@@ -160,7 +160,18 @@ describe('usage errors exit 2', () => {
 
 test('run: the main job prints the report and writes it to a file', async () => {
   const report = path.join(mkdtempSync(path.join(tmpdir(), 'stagecraft-cli-')), 'out', 'report.md');
-  const { code, stdout, stderr } = await runCli('run', '--file', EXAMPLE, '--report-md', report);
+  const cacheDir = mkdtempSync(path.join(tmpdir(), 'stagecraft-cache-'));
+  const { code, stdout, stderr } = await runCli(
+    'run',
+    '--file',
+    EXAMPLE,
+    '--context',
+    path.dirname(EXAMPLE),
+    '--cache-dir',
+    cacheDir,
+    '--report-md',
+    report,
+  );
   expect(code).toBe(0);
   expect(stdout).toBe(readFileSync(report, 'utf8'));
   expect(stdout).toContain('## stagecraft plan: runtime');

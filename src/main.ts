@@ -1,6 +1,7 @@
 // The pipeline, wired: plan the target, key its stages, restore their caches, build with buildx, save what
 // changed, report. Entry points (index.ts for the action, cli.ts locally) build Options and Adapters and
 // call `run`; each step below is one call into its module.
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Adapters } from './adapters/types.js';
 import {
@@ -15,6 +16,7 @@ import {
   readImageLayers,
   readMetadataFile,
   runBuildx,
+  saveImagesAsLayout,
   summarizeProgress,
   writeBakeFiles,
   type BuilderInfo,
@@ -22,13 +24,15 @@ import {
   type ProgressSummary,
 } from './buildx/index.js';
 import {
+  addBlobsToLayout,
   cacheFromSpecs,
+  missingLayoutBlobs,
   restoreStageCaches,
   saveStageCaches,
   stageCacheToSpecs,
   type RestoreReport,
   type SaveReport,
-} from './cache/stage-caches.js';
+} from './cache/index.js';
 import type { StageCacheStore } from './cache/store.js';
 import { DockerfileError, parseDockerfile } from './dockerfile/index.js';
 import {
@@ -213,6 +217,9 @@ export async function run(options: Options, adapters: Adapters): Promise<RunResu
       .filter((key) => restore?.stages.find((stage) => stage.stage === key.stage)?.result !== 'exact')
       .map((key) => key.stage),
   );
+  if (restore !== undefined && externalLayers !== undefined && missed.size > 0) {
+    await completeLayoutForExport(restore.layoutDir, plan, workDir, adapters);
+  }
   const exportDirs = new Map<number, string>();
   const cacheToFor = (key: StageKey): string[] => {
     if (store === undefined || !missed.has(key.stage)) return [];
@@ -371,6 +378,28 @@ async function readExternalLayers(
     for (const layer of found) layers.add(layer);
   }
   return layers;
+}
+
+/**
+ * Exports write base-image layers too, reading their blobs from the cache source; our entries leave those
+ * out, so a build that exports gets them from a local copy of the base images first.
+ */
+async function completeLayoutForExport(
+  layoutDir: string,
+  plan: Plan,
+  workDir: string,
+  adapters: Adapters,
+): Promise<void> {
+  const missing = await missingLayoutBlobs(layoutDir);
+  if (missing.length === 0) return;
+  const imagesDir = path.join(workDir, 'base-images');
+  await mkdir(imagesDir, { recursive: true });
+  if (!(await saveImagesAsLayout(adapters.exec, plan.externalImages, imagesDir))) {
+    adapters.logger.warning('could not copy the base images out of the image store; stage exports may fail');
+    return;
+  }
+  const added = await addBlobsToLayout(layoutDir, imagesDir, missing);
+  adapters.logger.info(`added ${added.length} base-image blobs to the cache layout for the stage exports`);
 }
 
 function cacheRows(

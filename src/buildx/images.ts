@@ -22,3 +22,21 @@ export function parseLayerList(text: string): string[] | undefined {
     return undefined;
   }
 }
+
+/**
+ * Writes `images` from the engine's image store as an OCI layout in `dir` (`docker save`, then its blobs
+ * unpacked): a local copy, no registry involved. Returns false when the engine could not save them.
+ */
+export async function saveImagesAsLayout(
+  exec: Exec,
+  images: readonly string[],
+  dir: string,
+): Promise<boolean> {
+  const archive = `${dir}/images.tar`;
+  const saved = await exec(['docker', 'image', 'save', '--output', archive, ...images], {
+    timeoutMs: 600_000,
+  });
+  if (saved.exitCode !== 0) return false;
+  const unpacked = await exec(['tar', '-x', '-f', archive, '-C', dir, 'blobs'], { timeoutMs: 600_000 });
+  return unpacked.exitCode === 0;
+}

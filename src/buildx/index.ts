@@ -65,4 +65,4 @@ export {
   type WrittenBakeFiles,
 } from './run.js';
 export { attestSpecs, imageOutputs, secretEnvironment, secretSpecs } from './specs.js';
-export { parseLayerList, readImageLayers } from './images.js';
+export { parseLayerList, readImageLayers, saveImagesAsLayout } from './images.js';

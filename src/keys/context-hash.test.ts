@@ -301,6 +301,16 @@ describe("git's index agrees with hashing the files", () => {
     expect(withGit.stats.filesHashed).toBe(withGit.stats.files);
   });
 
+  test('nothing to read runs nothing', async () => {
+    const dir = await makeRepo(tree);
+    const refuse = async () => {
+      throw new Error('git must not run');
+    };
+    const result = await hashContext(refuse, dir, 'Dockerfile', readsOf('FROM alpine\nRUN true\n'));
+    expect(result.digests.size).toBe(0);
+    expect(result.stats.git).toEqual({ used: false, reason: 'nothing to read' });
+  });
+
   test('a missing git binary falls back to hashing', async () => {
     const dir = await makeRepo(tree);
     const noGit = async () => {

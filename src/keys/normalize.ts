@@ -9,6 +9,7 @@
 // cache misses, so the stage would rebuild on every run and never be saved again.
 import { DockerfileError, parseDockerfile, withLocation, type LineRange } from '../dockerfile/index.js';
 import {
+  normalizeContextName,
   formatAllPlatform,
   type Plan,
   type PlannedStage,
@@ -391,22 +392,19 @@ function resolveRef(name: string, holder: PlannedStage, context: Context): Sourc
   };
 }
 
-/**
- * The `--build-context` name that stands for `name`: equal after dropping `docker.io/library/`,
- * `docker.io/` and a trailing `:latest` (the common part of BuildKit's familiar-name normalization).
- */
+/** The `--build-context` name that stands for `name`, compared as BuildKit normalizes context names. */
 function namedContextKey(name: string, contexts: ReadonlyMap<string, string>): string | undefined {
-  const wanted = familiarName(name);
-  for (const key of contexts.keys()) if (familiarName(key) === wanted) return key;
+  const wanted = normalizedOrSelf(name);
+  for (const key of contexts.keys()) if (normalizedOrSelf(key) === wanted) return key;
   return undefined;
 }
 
-function familiarName(name: string): string {
-  let familiar = name.replace(/^(?:index\.)?docker\.io\/(?:library\/)?/, '');
-  if (/:latest$/.test(familiar) && !familiar.slice(familiar.lastIndexOf('/') + 1).includes('@')) {
-    familiar = familiar.slice(0, -':latest'.length);
+function normalizedOrSelf(name: string): string {
+  try {
+    return normalizeContextName(name);
+  } catch {
+    return name;
   }
-  return familiar;
 }
 
 /** Every read of the main build context by the stages the target reaches, in plan order. */

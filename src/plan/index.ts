@@ -4,3 +4,4 @@ export { transitiveDependencies } from './dependencies.js';
 export { planErrorToJson, planToJson, reasonsFor, renderPlanMermaid, renderPlanText } from './render.js';
 export type { EdgeKind, Plan, PlannedStage, PlanRequest, StageBase, StageEdge } from './types.js';
 export { formatAllPlatform, formatPlatform, hostPlatform, parsePlatform, type Platform } from './platform.js';
+export { normalizeContextName } from './refs.js';

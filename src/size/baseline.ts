@@ -4,7 +4,7 @@
 //
 // Keys: `stagecraft-size-v1-<dockerfile>-<target>-<platform>-<branch>-<commit>[-<run>]`
 //   <dockerfile>  keys/' `dockerfileKeyPart(path)`: two Dockerfiles may both have a `runtime`
-//   <target>      the target's display name     } `-` never occurs inside a field: anything but [A-Za-z0-9.]
+//   <target>      the target's display name     } `-` never occurs inside a field: anything but [A-Za-z0-9._]
 //   <platform>    `linux/arm64/v8` → linux_arm64_v8 } becomes `_`, and a field that had to change (or was cut)
 //   <branch>      `refs/heads/` dropped           } ends in `_<8 hex of sha256>`, so `a-b` and `a_b` differ
 //   <commit>      the full commit sha
@@ -50,9 +50,9 @@ function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 8);
 }
 
-/** A key field: kept when it is already [A-Za-z0-9.] and short, else cleaned, cut and given a hash. */
+/** A key field: kept when it is already [A-Za-z0-9._] and short, else cleaned, cut and given a hash. */
 export function sizeKeyField(text: string, max: number): string {
-  if (/^[A-Za-z0-9.]+$/.test(text) && text.length <= max) return text;
+  if (/^[A-Za-z0-9._]+$/.test(text) && text.length <= max) return text;
   const clean = text.replace(/[^A-Za-z0-9.]+/g, '_').replace(/^_+|_+$/g, '') || '_';
   return `${clean.slice(0, max - 9)}_${shortHash(text)}`;
 }

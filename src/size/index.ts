@@ -50,6 +50,7 @@ export {
 } from './layers.js';
 export {
   measureLocalImage,
+  measureLocalImagePlatforms,
   measureRegistryImage,
   readImageDiffIds,
   readUsesContainerdStore,

@@ -55,7 +55,11 @@ const decompressed = new Map(
 );
 
 /** A measured image from a recorded manifest and config; unpacked sizes from the recording where known. */
-function measured(manifestFile: string, config: ImageConfig | string, overrides: Partial<MeasuredImage> = {}): MeasuredImage {
+function measured(
+  manifestFile: string,
+  config: ImageConfig | string,
+  overrides: Partial<MeasuredImage> = {},
+): MeasuredImage {
   const document = parseImageDocument(fixture(manifestFile), manifestFile);
   if (document.kind !== 'manifest') throw new Error('not a manifest');
   const layers: MeasuredLayer[] = document.manifest.layers.map((l) => ({
@@ -137,7 +141,11 @@ describe('size reports', () => {
     expect(report.layers.map((l) => [l.index, l.emptyLayer, l.origin])).toEqual([
       [0, false, { kind: 'base' }],
       [1, true, stage('base', 3, 'ARG NONCE=0')],
-      [2, false, stage('base', 4, 'RUN head -c 1048576 /dev/urandom > /big.bin && echo "$NONCE" > /nonce.txt')],
+      [
+        2,
+        false,
+        stage('base', 4, 'RUN head -c 1048576 /dev/urandom > /big.bin && echo "$NONCE" > /nonce.txt'),
+      ],
       [3, true, stage('base', 5, 'ENV APP_HOME=/app')],
       [4, false, stage('final', 8, 'WORKDIR /app')],
       [5, false, stage('final', 9, 'COPY hello.txt /app/hello.txt')],
@@ -171,12 +179,17 @@ describe('size reports', () => {
 
   test('every instruction kind maps to its own line; the skipped stage and ONBUILD record nothing', () => {
     const report = buildSizeReport({
-      image: measured('manifest-every-instruction-buildkit-0.13.json', 'config-every-instruction-buildkit-0.13.json'),
+      image: measured(
+        'manifest-every-instruction-buildkit-0.13.json',
+        'config-every-instruction-buildkit-0.13.json',
+      ),
       chain: chainFor('every-instruction'),
       createdAt: CREATED,
     });
     expect(report.warnings).toBeUndefined();
-    const lines = report.layers.map((l) => (l.origin.kind === 'stage' ? `${l.origin.stage}:${l.origin.line}` : 'base'));
+    const lines = report.layers.map((l) =>
+      l.origin.kind === 'stage' ? `${l.origin.stage}:${l.origin.line}` : 'base',
+    );
     expect(lines).toEqual([
       'base',
       ...[4, 5, 7, 8, 9, 10, 11, 12, 13, 16].map((n) => `base:${n}`),
@@ -189,10 +202,13 @@ describe('size reports', () => {
     // WORKDIR of an existing directory and `RUN true` still get a (32-byte, empty-tar) layer.
     const workdirTmp = report.layers[4]!;
     expect(workdirTmp).toMatchObject({ createdBy: 'WORKDIR /tmp', emptyLayer: false, compressedBytes: 32 });
-    expect(report.layers[8]).toMatchObject({ createdBy: expect.stringContaining('-c true # buildkit'), compressedBytes: 32 });
+    expect(report.layers[8]).toMatchObject({
+      createdBy: expect.stringContaining('-c true # buildkit'),
+      compressedBytes: 32,
+    });
   });
 
-  test("an ONBUILD trigger of our own stage maps to the ONBUILD line; WORKDIR / has no layer", () => {
+  test('an ONBUILD trigger of our own stage maps to the ONBUILD line; WORKDIR / has no layer', () => {
     const report = buildSizeReport({
       image: measured('manifest-onbuild-buildkit-0.13.json', 'config-onbuild-buildkit-0.13.json'),
       chain: chainFor('onbuild'),
@@ -209,7 +225,11 @@ describe('size reports', () => {
   });
 
   test('FROM scratch: no base layers, and that is checked', () => {
-    const config = parseImagetoolsImage(fixture('imagetools-image-two-platforms-buildx-0.13.1.json'), AMD64, 'two');
+    const config = parseImagetoolsImage(
+      fixture('imagetools-image-two-platforms-buildx-0.13.1.json'),
+      AMD64,
+      'two',
+    );
     const chain = chainFor('two-platforms');
     const mapping = mapHistory(config.history, chain);
     expect(mapping).toEqual({
@@ -224,13 +244,17 @@ describe('size reports', () => {
     const config = parseImageConfig(fixture('config-two-stages-buildkit-0.13.json'), 'config');
     const chain = chainFor('two-stages');
     const options = { diffIds: config.diffIds };
-    expect(mapHistory(config.history, chain, { ...options, base: { diffIds: config.diffIds.slice(0, 1) } }).warnings).toEqual([]);
+    expect(
+      mapHistory(config.history, chain, { ...options, base: { diffIds: config.diffIds.slice(0, 1) } })
+        .warnings,
+    ).toEqual([]);
     expect(mapHistory(config.history, chain, { ...options, base: { layerCount: 1 } }).warnings).toEqual([]);
     expect(mapHistory(config.history, chain, { ...options, base: { layerCount: 2 } }).warnings).toEqual([
       'The image has 1 base-image layer where the base layer count given says 2.',
     ]);
     expect(
-      mapHistory(config.history, chain, { ...options, base: { diffIds: ['sha256:' + 'f'.repeat(64)] } }).warnings,
+      mapHistory(config.history, chain, { ...options, base: { diffIds: ['sha256:' + 'f'.repeat(64)] } })
+        .warnings,
     ).toEqual([
       "The image does not start with the base image's 1 layer (0 match): the base image given is not the one the image was built on.",
     ]);
@@ -245,7 +269,11 @@ describe('size reports', () => {
     ];
     const mapping = mapHistory(history, chainFor('two-stages'), { base: { layerCount: 1 } });
     expect(mapping.baseEntries).toBe(2);
-    expect(mapping.origins.slice(0, 3)).toEqual([{ kind: 'base' }, { kind: 'base' }, stage('base', 3, 'ARG NONCE=0')]);
+    expect(mapping.origins.slice(0, 3)).toEqual([
+      { kind: 'base' },
+      { kind: 'base' },
+      stage('base', 3, 'ARG NONCE=0'),
+    ]);
     expect(mapping.warnings).toEqual([
       "1 layer between the base image and the first instruction was not made by this Dockerfile's instructions (ONBUILD triggers of the base image?); shown as base-image layers.",
     ]);
@@ -271,14 +299,18 @@ describe('size reports', () => {
     const mapping = mapHistory(withoutArg, chainFor('two-stages'));
     expect(mapping.complete).toBe(true);
     expect(mapping.warnings).toEqual([]);
-    expect(mapping.origins[1]).toEqual(stage('base', 4, expect.stringMatching(/^RUN head/) as unknown as string));
+    expect(mapping.origins[1]).toEqual(
+      stage('base', 4, expect.stringMatching(/^RUN head/) as unknown as string),
+    );
     const withoutWorkdir = config.history.filter((h) => !h.createdBy.startsWith('WORKDIR'));
     expect(mapHistory(withoutWorkdir, chainFor('two-stages')).complete).toBe(false);
   });
 
   test('without a chain every layer is the base image’s; the target must then be given', () => {
     const image = measured('manifest-two-stages-buildkit-0.13.json', 'config-two-stages-buildkit-0.13.json');
-    expect(() => buildSizeReport({ image, createdAt: CREATED })).toThrow('a target or a stage chain is needed');
+    expect(() => buildSizeReport({ image, createdAt: CREATED })).toThrow(
+      'a target or a stage chain is needed',
+    );
     const report = buildSizeReport({ image, target: 'final', createdAt: CREATED });
     expect(report.layers.every((l) => l.origin.kind === 'base')).toBe(true);
     expect(report.warnings).toBeUndefined();
@@ -313,5 +345,27 @@ describe('size reports', () => {
       [3, '', 'base'],
     ]);
     expect(report.compressedBytes).toBe(1069293 + 1049195 + 93 + 162);
+    expect(report.warnings).toEqual([
+      'The image config has no history: its layers cannot be matched to instructions.',
+    ]);
+  });
+
+  test('fewer layers than history entries with a layer: paired in order, with a warning', () => {
+    const image = measured('manifest-two-stages-buildkit-0.13.json', 'config-two-stages-buildkit-0.13.json');
+    const report = buildSizeReport({
+      image: { ...image, layers: image.layers.slice(0, 3) },
+      chain: chainFor('two-stages'),
+      createdAt: CREATED,
+    });
+    expect(report.warnings).toEqual([
+      "The config lists 4 diff ids for the manifest's 3 layers.",
+      'The history has 4 entries with a layer for 3 layers; layers and instructions are paired in order as far as they go.',
+    ]);
+    expect(report.layers[5]).toMatchObject({
+      createdBy: 'COPY hello.txt /app/hello.txt # buildkit',
+      digest: null,
+      emptyLayer: true,
+    });
+    expect(report.compressedBytes).toBe(1069293 + 1049195 + 93);
   });
 });

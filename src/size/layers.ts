@@ -197,7 +197,9 @@ export function mapHistory(
     warnings.push(
       `The image's history does not match the Dockerfile's instructions for ${target}: at line ${want.line} ` +
         `(${want.keyword}) ${found}; was the image built from this Dockerfile? ` +
-        `The first ${plural(i + 1, 'history entry', 'history entries')} ${i === 0 ? 'is' : 'are'} shown as base-image layers.`,
+        (i === 0
+          ? 'The first history entry is shown as a base-image layer.'
+          : `The first ${i + 1} history entries are shown as base-image layers.`),
     );
   }
   const baseEntries = i + 1;
@@ -272,7 +274,9 @@ export function buildSizeReport(input: SizeReportInput): SizeReport {
     );
   }
   const nonEmpty = history.filter((entry) => !entry.emptyLayer).length;
-  if (history.length > 0 && nonEmpty !== image.layers.length) {
+  if (history.length === 0) {
+    warnings.push('The image config has no history: its layers cannot be matched to instructions.');
+  } else if (nonEmpty !== image.layers.length) {
     warnings.push(
       `The history has ${plural(nonEmpty, 'entry', 'entries')} with a layer for ${plural(image.layers.length, 'layer')}; ` +
         'layers and instructions are paired in order as far as they go.',

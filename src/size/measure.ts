@@ -103,10 +103,16 @@ async function runDocker(
   if (result.exitCode !== 0) {
     const said = tailLines(result.stderr, 3);
     throw new SizeMeasureError(
-      `${argv.slice(0, 4).join(' ')} failed with exit code ${result.exitCode}${said === '' ? '' : `: ${said}`}`,
+      `${commandName(argv)} failed with exit code ${result.exitCode}${said === '' ? '' : `: ${said}`}`,
     );
   }
   return result.stdout;
+}
+
+/** `docker image save` of `docker image save --output f x`: the words before the first flag. */
+function commandName(argv: readonly string[]): string {
+  const flag = argv.findIndex((word) => word.startsWith('-'));
+  return argv.slice(0, flag === -1 ? Math.min(argv.length, 4) : flag).join(' ');
 }
 
 function checkDigest(text: string | Uint8Array, digest: string, what: string): void {
@@ -222,7 +228,18 @@ export async function measureLocalImage(
   platform: Platform | string,
   options: LocalImageOptions = {},
 ): Promise<MeasuredImage> {
-  const wanted = toPlatform(platform);
+  const [measured] = await measureLocalImagePlatforms(exec, image, [platform], options);
+  return measured!;
+}
+
+/** `measureLocalImage` for several platforms of one (multi-platform) image, with one `docker save`. */
+export async function measureLocalImagePlatforms(
+  exec: Exec,
+  image: string,
+  platforms: readonly (Platform | string)[],
+  options: LocalImageOptions = {},
+): Promise<MeasuredImage[]> {
+  const wanted = platforms.map(toPlatform);
   const docker = options.docker ?? 'docker';
   if (!(await readUsesContainerdStore(exec, options))) {
     throw new SizeMeasureError(
@@ -243,7 +260,9 @@ export async function measureLocalImage(
     );
     const file = await open(archive, 'r');
     try {
-      return await measureArchive(file, image, wanted);
+      const measured: MeasuredImage[] = [];
+      for (const platform of wanted) measured.push(await measureArchive(file, image, platform));
+      return measured;
     } finally {
       await file.close();
     }
@@ -265,7 +284,11 @@ export async function measureArchive(
     if (digest !== undefined) blobs.set(digest, entry);
   }
   const readJson = async (entry: TarEntry | undefined, what: string): Promise<string> => {
-    if (entry === undefined) throw new SizeMeasureError(`the archive of ${image} has no ${what}`);
+    if (entry === undefined) {
+      throw new SizeMeasureError(
+        `the engine's image store does not hold ${what} of ${image} (an image pulled for one platform holds only that platform's content)`,
+      );
+    }
     if (entry.size > MAX_JSON_BYTES)
       throw new SizeMeasureError(`${what} of ${image} is too large to be JSON`);
     return (await readRange(file, entry.offset, entry.size)).toString('utf8');
@@ -276,10 +299,9 @@ export async function measureArchive(
     return text;
   };
 
-  const layout = parseImageDocument(
-    await readJson(entries.get('index.json'), 'index.json'),
-    `index.json of ${image}`,
-  );
+  const layoutEntry = entries.get('index.json');
+  if (layoutEntry === undefined) throw new SizeMeasureError(`the archive of ${image} has no index.json`);
+  const layout = parseImageDocument(await readJson(layoutEntry, 'index.json'), `index.json of ${image}`);
   if (layout.kind !== 'index' || layout.index.manifests.length === 0) {
     throw new SizeMeasureError(`the archive of ${image} lists no image in index.json`);
   }
@@ -309,7 +331,9 @@ export async function measureArchive(
   for (const [i, layer] of manifest.layers.entries()) {
     const entry = blobs.get(layer.digest);
     if (entry === undefined) {
-      throw new SizeMeasureError(`the archive of ${image} lacks layer ${i + 1} (${layer.digest})`);
+      throw new SizeMeasureError(
+        `the engine's image store does not hold layer ${i + 1} (${layer.digest}) of ${image}`,
+      );
     }
     if (entry.size !== layer.size) {
       throw new SizeMeasureError(
@@ -356,15 +380,11 @@ async function measureArchivedLayer(
       if (trailer !== undefined && !trailer.wrapped) {
         return { ...base, uncompressedBytes: trailer.length, uncompressedMethod: 'gzip-trailer' };
       }
-      const counted = await countDecompressed(file, entry, zlib.createGunzip());
-      return { ...base, uncompressedBytes: counted, uncompressedMethod: 'decompressed' };
+      return decompressed(file, entry, zlib.createGunzip(), base, index, warnings);
     }
     case 'zstd': {
       const decompressor = zstdDecompressor();
-      if (decompressor !== undefined) {
-        const counted = await countDecompressed(file, entry, decompressor);
-        return { ...base, uncompressedBytes: counted, uncompressedMethod: 'decompressed' };
-      }
+      if (decompressor !== undefined) return decompressed(file, entry, decompressor, base, index, warnings);
       warnings.push(
         `Layer ${index + 1} is zstd-compressed and this Node.js cannot decompress zstd: its uncompressed size is unknown.`,
       );
@@ -375,6 +395,25 @@ async function measureArchivedLayer(
         `Layer ${index + 1} has media type ${layer.mediaType}: its uncompressed size is unknown.`,
       );
       return { ...base, uncompressedBytes: undefined, uncompressedMethod: 'unknown' };
+  }
+}
+
+async function decompressed(
+  file: FileHandle,
+  entry: TarEntry,
+  decompressor: Transform,
+  base: Omit<MeasuredLayer, 'uncompressedBytes' | 'uncompressedMethod'>,
+  index: number,
+  warnings: string[],
+): Promise<MeasuredLayer> {
+  try {
+    const counted = await countDecompressed(file, entry, decompressor);
+    return { ...base, uncompressedBytes: counted, uncompressedMethod: 'decompressed' };
+  } catch (error) {
+    warnings.push(
+      `Layer ${index + 1} could not be decompressed (${error instanceof Error ? error.message : String(error)}): its uncompressed size is unknown.`,
+    );
+    return { ...base, uncompressedBytes: undefined, uncompressedMethod: 'unknown' };
   }
 }
 
