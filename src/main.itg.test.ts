@@ -192,6 +192,16 @@ withBuildKit('per-stage caches against a real BuildKit', () => {
     expect(rebuilt.result.progress!.executedRuns.length).toBeGreaterThan(0);
   });
 
+  test('with an input bake cannot express (add-hosts) each stage is built and exported in turn', async () => {
+    writeProject(dir);
+    const fresh = new LocalStore({ dir: path.join(root, 'cache-add-hosts') });
+    const first = await build(dir, fresh, { 'add-hosts': 'stagecraft.test:127.0.0.1' });
+    expect(first.saved.sort()).toEqual(['build', 'deps', 'final']);
+    const again = await build(dir, fresh, { 'add-hosts': 'stagecraft.test:127.0.0.1' });
+    expect(again.hits).toEqual({ deps: 'exact', build: 'exact', final: 'exact' });
+    expect(again.result.progress!.fullyCached).toBe(true);
+  });
+
   test('a corrupt entry and a half-evicted one give a warning and a correct build', async () => {
     writeProject(dir);
     const entries = path.join(cacheDir, 'v1', 'entries');

@@ -5,20 +5,13 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Adapters } from './adapters/types.js';
 import {
-  buildBakeArgs,
-  buildBakeFile,
   BuildxRunError,
   BuildxUnavailableError,
   detectBuilder,
   explainNoCacheExport,
-  parseBakeMetadata,
-  parseProgress,
   readImageLayers,
-  readMetadataFile,
-  runBuildx,
+  runBuild,
   saveImagesAsLayout,
-  summarizeProgress,
-  writeBakeFiles,
   type BuilderInfo,
   type BuildMetadata,
   type ProgressSummary,
@@ -232,41 +225,23 @@ export async function run(options: Options, adapters: Adapters): Promise<RunResu
     .map((key) => ({ name: plan.stages[key.stage]!.name!, cacheTo: cacheToFor(key) }))
     .filter((stageTarget) => stageTarget.cacheTo.length > 0);
   const targetKey = keys.find((key) => key.stage === plan.targetIndex);
-  const bake = buildBakeFile({
-    options,
-    stageTargets,
-    targetCacheTo: targetKey === undefined ? [] : cacheToFor(targetKey),
-    cacheFrom: restore === undefined ? [] : cacheFromSpecs(restore),
-    targetName: target.name ?? undefined,
-    cwd: adapters.workspace.root,
-  });
   let metadata: BuildMetadata | undefined;
   let progress: ProgressSummary;
   try {
-    ({ metadata, progress } = await logger.group('Build', async () => {
-      const files = await writeBakeFiles(workDir, bake);
-      const metadataFile = path.join(workDir, 'metadata.json');
-      const argv = buildBakeArgs({
-        bakeFile: files.bakeFile,
-        composeFile: files.composeFile,
-        metadataFile,
-        builder: options.builder,
-        progress: 'plain',
-        targets: bake.targets,
-      });
-      logger.debug(`main.build: ${JSON.stringify(argv)}`);
-      const result = await runBuildx(adapters.exec, argv, {
+    ({ metadata, progress } = await logger.group('Build', () =>
+      runBuild(adapters.exec, {
+        options,
+        stageTargets,
+        targetCacheTo: targetKey === undefined ? [] : cacheToFor(targetKey),
+        cacheFrom: restore === undefined ? [] : cacheFromSpecs(restore),
+        targetName: target.name ?? undefined,
         cwd: adapters.workspace.root,
-        env: { ...process.env, ...bake.secretEnv },
+        workDir,
+        env: process.env,
         onLine: (line) => logger.info(line),
-      });
-      const summary = summarizeProgress(
-        parseProgress(result.output, { prefixedByTarget: bake.targets.length > 1 }),
-      );
-      const text = await readMetadataFile(metadataFile);
-      const built = text === undefined ? undefined : parseBakeMetadata(text).get(bake.imageTarget);
-      return { metadata: built, progress: summary };
-    }));
+        onCommand: (argv) => logger.debug(`main.build: ${JSON.stringify(argv)}`),
+      }),
+    ));
   } catch (error) {
     if (!(error instanceof BuildxRunError)) throw error;
     const line = error.buildError?.location?.line;

@@ -9,15 +9,17 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /* harmony export */   D$: () => (/* binding */ readStageCache),
 /* harmony export */   EL: () => (/* binding */ copyTree),
 /* harmony export */   F2: () => (/* binding */ validateLayout),
+/* harmony export */   L7: () => (/* binding */ linkOrCopy),
 /* harmony export */   NG: () => (/* binding */ mergeEntryIntoLayout),
 /* harmony export */   RG: () => (/* binding */ directorySize),
 /* harmony export */   Xn: () => (/* binding */ readLayoutIndex),
 /* harmony export */   Zf: () => (/* binding */ writeFileAtomic),
 /* harmony export */   dM: () => (/* binding */ removeTree),
+/* harmony export */   nD: () => (/* binding */ blobPath),
 /* harmony export */   p0: () => (/* binding */ ensureLayout),
 /* harmony export */   z: () => (/* binding */ readCacheExport)
 /* harmony export */ });
-/* unused harmony exports ENTRY_METADATA_FILE, ENTRY_SCHEMA_VERSION, EntryError, blobPath, sha256File, linkOrCopy, parseEntryMetadata, readEntryMetadata */
+/* unused harmony exports ENTRY_METADATA_FILE, ENTRY_SCHEMA_VERSION, EntryError, sha256File, parseEntryMetadata, readEntryMetadata */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
@@ -6551,6 +6553,7 @@ function renderPlanMermaid(plan) {
 
 
 
+
 ;// CONCATENATED MODULE: ./src/adapters/host.ts
 
 /** The platform this process runs on, as BuildKit's default platform would name it. */
@@ -7675,23 +7678,21 @@ function resolveRef(name, holder, context) {
         value: key === undefined ? undefined : context.request.buildContexts.get(key),
     };
 }
-/**
- * The `--build-context` name that stands for `name`: equal after dropping `docker.io/library/`,
- * `docker.io/` and a trailing `:latest` (the common part of BuildKit's familiar-name normalization).
- */
+/** The `--build-context` name that stands for `name`, compared as BuildKit normalizes context names. */
 function namedContextKey(name, contexts) {
-    const wanted = familiarName(name);
+    const wanted = normalizedOrSelf(name);
     for (const key of contexts.keys())
-        if (familiarName(key) === wanted)
+        if (normalizedOrSelf(key) === wanted)
             return key;
     return undefined;
 }
-function familiarName(name) {
-    let familiar = name.replace(/^(?:index\.)?docker\.io\/(?:library\/)?/, '');
-    if (/:latest$/.test(familiar) && !familiar.slice(familiar.lastIndexOf('/') + 1).includes('@')) {
-        familiar = familiar.slice(0, -':latest'.length);
+function normalizedOrSelf(name) {
+    try {
+        return normalizeContextName(name);
     }
-    return familiar;
+    catch {
+        return name;
+    }
 }
 /** Every read of the main build context by the stages the target reaches, in plan order. */
 function collectContextReads(plan, dockerfile, request) {
@@ -7852,8 +7853,8 @@ async function hashContext(exec, contextDir, dockerfilePath, reads, options = {}
     const root = external_node_path_default().resolve(contextDir);
     const limiter = new Limiter(options.concurrency ?? 64);
     const unique = [...new Map(reads.map((read) => [read.id, read])).values()];
-    const git = options.useGit === false
-        ? Promise.resolve({ reason: 'disabled' })
+    const git = options.useGit === false || unique.length === 0
+        ? Promise.resolve({ reason: options.useGit === false ? 'disabled' : 'nothing to read' })
         : readGitIndex(exec, root).catch((error) => ({
             reason: `git failed: ${error instanceof Error ? error.message : String(error)}`,
         }));
@@ -8913,7 +8914,7 @@ function secretEnvironment(options) {
     return env;
 }
 /** buildx `--secret` specs: `id=…,env=STAGECRAFT_SECRET_n` for values, `id=…,src=…` for files. */
-function specs_secretSpecs(options) {
+function secretSpecs(options) {
     return [
         ...options.secrets.map((secret, index) => specs_csvFields([`id=${secret.id}`, `env=${secretEnvName(index)}`])),
         ...options.secretFiles.map((secret) => specs_csvFields([`id=${secret.id}`, `src=${secret.path}`])),
@@ -8923,7 +8924,7 @@ function specs_secretSpecs(options) {
  * `--attest` specs for the provenance and sbom inputs, as buildx's CanonicalizeAttest writes them:
  * `true` → `type=T,disabled=false`, `false` → `type=T,disabled=true`, attributes → `type=T,<attributes>`.
  */
-function specs_attestSpecs(options) {
+function attestSpecs(options) {
     const specs = [];
     for (const [type, value] of [
         ['provenance', options.provenance],
@@ -8944,7 +8945,7 @@ function specs_attestSpecs(options) {
  * load adds `type=docker` unless a docker output without `dest` is there. Bake has no push/load field per
  * target (its `--push`/`--load` flags apply to every target), so the bake file carries this list.
  */
-function specs_imageOutputs(options) {
+function imageOutputs(options) {
     const outputs = [...options.outputs];
     if (options.push) {
         let pushed = false;
@@ -8988,7 +8989,7 @@ function specs_csvFields(fields) {
     return fields.map((field) => (/[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field)).join(',');
 }
 /** `NAME=VALUE` items from a map, in insertion order. */
-function specs_keyValues(map) {
+function keyValues(map) {
     return [...map].map(([key, value]) => `${key}=${value}`);
 }
 
@@ -9040,10 +9041,10 @@ function buildBakeFile(input) {
         ...listField('tags', options.tags),
         ...listField('annotations', options.annotations),
         ...shared.rest,
-        ...listField('attest', specs_attestSpecs(options)),
+        ...listField('attest', attestSpecs(options)),
         ...listField('cache-from', cacheFrom),
         ...listField('cache-to', [...input.targetCacheTo, ...options.cacheTo]),
-        ...listField('output', specs_imageOutputs(options)),
+        ...listField('output', imageOutputs(options)),
     };
     const order = [...stageTargetIds.values(), imageTarget];
     const compose = options.network === undefined
@@ -9072,7 +9073,7 @@ function sharedFields(options, cwd) {
     };
     const rest = {
         ...listField('platforms', options.platforms),
-        ...listField('secret', specs_secretSpecs(options)),
+        ...listField('secret', secretSpecs(options)),
         ...listField('ssh', options.ssh),
         ...(options.pull ? { pull: true } : {}),
         ...(options.noCache ? { 'no-cache': true } : {}),
@@ -9779,10 +9780,106 @@ function parseLayerList(text) {
         return undefined;
     }
 }
+/**
+ * Writes `images` from the engine's image store as an OCI layout in `dir` (`docker save`, then its blobs
+ * unpacked): a local copy, no registry involved. Returns false when the engine could not save them.
+ */
+async function saveImagesAsLayout(exec, images, dir) {
+    const archive = `${dir}/images.tar`;
+    const saved = await exec(['docker', 'image', 'save', '--output', archive, ...images], {
+        timeoutMs: 600_000,
+    });
+    if (saved.exitCode !== 0)
+        return false;
+    const unpacked = await exec(['tar', '-x', '-f', archive, '-C', dir, 'blobs'], { timeoutMs: 600_000 });
+    return unpacked.exitCode === 0;
+}
+
+;// CONCATENATED MODULE: ./src/buildx/build.ts
+// One build of the target and the stage exports: a single `docker buildx bake` run (one solve, shared work),
+// or, when bake cannot express an input (add-hosts), a `docker buildx build` per stage export and one for
+// the image, in build order.
+
+
+
+
+
+
+
+async function runBuild(exec, request) {
+    return bakeUnsupportedInputs(request.options).length === 0
+        ? runBake(exec, request)
+        : runBuildsInSequence(exec, request);
+}
+async function runBake(exec, request) {
+    const bake = buildBakeFile({
+        options: request.options,
+        stageTargets: request.stageTargets,
+        targetCacheTo: request.targetCacheTo,
+        cacheFrom: request.cacheFrom,
+        targetName: request.targetName,
+        cwd: request.cwd,
+    });
+    const files = await writeBakeFiles(request.workDir, bake);
+    const metadataFile = external_node_path_default().join(request.workDir, 'metadata.json');
+    const argv = buildBakeArgs({
+        bakeFile: files.bakeFile,
+        composeFile: files.composeFile,
+        metadataFile,
+        builder: request.options.builder,
+        progress: 'plain',
+        targets: bake.targets,
+    });
+    request.onCommand?.(argv);
+    const result = await runBuildx(exec, argv, {
+        cwd: request.cwd,
+        env: { ...request.env, ...bake.secretEnv },
+        onLine: request.onLine,
+    });
+    const text = await readMetadataFile(metadataFile);
+    return {
+        metadata: text === undefined ? undefined : parseBakeMetadata(text).get(bake.imageTarget),
+        progress: summarizeProgress(parseProgress(result.output, { prefixedByTarget: bake.targets.length > 1 })),
+    };
+}
+async function runBuildsInSequence(exec, request) {
+    const env = { ...request.env, ...secretEnvironment(request.options) };
+    const outputs = [];
+    const build = async (argv) => {
+        request.onCommand?.(argv);
+        outputs.push((await runBuildx(exec, argv, { cwd: request.cwd, env, onLine: request.onLine })).output);
+    };
+    for (const stage of request.stageTargets) {
+        await build(buildBuildArgs({
+            options: request.options,
+            kind: 'cache-only',
+            target: stage.name,
+            cacheFrom: request.cacheFrom,
+            cacheTo: stage.cacheTo,
+            progress: 'plain',
+        }));
+    }
+    const metadataFile = external_node_path_default().join(request.workDir, 'metadata.json');
+    await build(buildBuildArgs({
+        options: request.options,
+        kind: 'image',
+        target: request.targetName,
+        cacheFrom: request.cacheFrom,
+        cacheTo: request.targetCacheTo,
+        metadataFile,
+        progress: 'plain',
+    }));
+    const text = await readMetadataFile(metadataFile);
+    return {
+        metadata: text === undefined ? undefined : parseBuildMetadata(text),
+        progress: summarizeProgress(parseProgress(outputs.join('\n'), { prefixedByTarget: false })),
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/buildx/index.ts
 // buildx: argument vectors, the bake file, running buildx, its metadata and progress, and what the builder
 // supports. See each file for details.
+
 
 
 
@@ -10043,6 +10140,70 @@ async function saveStageCaches(options) {
     }
     return { stages: reports, bytes: reports.reduce((sum, r) => sum + r.bytes, 0) };
 }
+
+;// CONCATENATED MODULE: ./src/cache/complete-layout.ts
+// Base-image blobs are left out of entries (the engine's image store has them). BuildKit builds from such a
+// layout, but when it exports a stage's cache it writes every layer of the chain, base layers included, and
+// reads their blobs from the cache source. So before a build that exports, the layout gets those blobs back
+// from a local copy of the base images.
+
+
+
+
+/** Blobs that the layout's manifests reference but the layout does not hold. */
+async function missingLayoutBlobs(layoutDir) {
+    let index;
+    try {
+        index = await (0,entry/* readLayoutIndex */.Xn)(layoutDir);
+    }
+    catch {
+        return [];
+    }
+    const missing = new Set();
+    for (const descriptor of index.manifests) {
+        let cache;
+        try {
+            cache = await (0,entry/* readStageCache */.D$)(layoutDir, descriptor);
+        }
+        catch {
+            continue;
+        }
+        for (const blob of (0,oci_layout/* referencedBlobs */.sW)(cache)) {
+            if (!(await exists((0,entry/* blobPath */.nD)(layoutDir, blob.digest))))
+                missing.add(blob.digest);
+        }
+    }
+    return [...missing];
+}
+/** Links the `digests` found in `sourceLayout` (an OCI layout, e.g. `docker save` output) into the layout. */
+async function addBlobsToLayout(layoutDir, sourceLayout, digests) {
+    const added = [];
+    for (const digest of digests) {
+        const source = (0,entry/* blobPath */.nD)(sourceLayout, digest);
+        if (!(await exists(source)))
+            continue;
+        await (0,entry/* linkOrCopy */.L7)(source, (0,entry/* blobPath */.nD)(layoutDir, digest));
+        added.push(digest);
+    }
+    return added;
+}
+async function exists(file) {
+    try {
+        await (0,promises_.access)(external_node_path_default().resolve(file));
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/cache/index.ts
+
+
+
+
+
+
 
 ;// CONCATENATED MODULE: ./src/report/units.ts
 // Sizes as Docker prints them, and the strict parsers for the size and budget inputs. Pure.
@@ -11058,6 +11219,7 @@ function failureWarning(issue, error) {
 
 
 
+
 const FAILED = {
     exitCode: 1,
     plan: undefined,
@@ -11189,6 +11351,9 @@ async function main_run(options, adapters) {
     const missed = new Set(keys
         .filter((key) => restore?.stages.find((stage) => stage.stage === key.stage)?.result !== 'exact')
         .map((key) => key.stage));
+    if (restore !== undefined && externalLayers !== undefined && missed.size > 0) {
+        await completeLayoutForExport(restore.layoutDir, plan, workDir, adapters);
+    }
     const exportDirs = new Map();
     const cacheToFor = (key) => {
         if (store === undefined || !missed.has(key.stage))
@@ -11202,39 +11367,21 @@ async function main_run(options, adapters) {
         .map((key) => ({ name: plan.stages[key.stage].name, cacheTo: cacheToFor(key) }))
         .filter((stageTarget) => stageTarget.cacheTo.length > 0);
     const targetKey = keys.find((key) => key.stage === plan.targetIndex);
-    const bake = buildBakeFile({
-        options,
-        stageTargets,
-        targetCacheTo: targetKey === undefined ? [] : cacheToFor(targetKey),
-        cacheFrom: restore === undefined ? [] : cacheFromSpecs(restore),
-        targetName: target.name ?? undefined,
-        cwd: adapters.workspace.root,
-    });
     let metadata;
     let progress;
     try {
-        ({ metadata, progress } = await logger.group('Build', async () => {
-            const files = await writeBakeFiles(workDir, bake);
-            const metadataFile = external_node_path_default().join(workDir, 'metadata.json');
-            const argv = buildBakeArgs({
-                bakeFile: files.bakeFile,
-                composeFile: files.composeFile,
-                metadataFile,
-                builder: options.builder,
-                progress: 'plain',
-                targets: bake.targets,
-            });
-            logger.debug(`main.build: ${JSON.stringify(argv)}`);
-            const result = await runBuildx(adapters.exec, argv, {
-                cwd: adapters.workspace.root,
-                env: { ...process.env, ...bake.secretEnv },
-                onLine: (line) => logger.info(line),
-            });
-            const summary = summarizeProgress(parseProgress(result.output, { prefixedByTarget: bake.targets.length > 1 }));
-            const text = await readMetadataFile(metadataFile);
-            const built = text === undefined ? undefined : parseBakeMetadata(text).get(bake.imageTarget);
-            return { metadata: built, progress: summary };
-        }));
+        ({ metadata, progress } = await logger.group('Build', () => runBuild(adapters.exec, {
+            options,
+            stageTargets,
+            targetCacheTo: targetKey === undefined ? [] : cacheToFor(targetKey),
+            cacheFrom: restore === undefined ? [] : cacheFromSpecs(restore),
+            targetName: target.name ?? undefined,
+            cwd: adapters.workspace.root,
+            workDir,
+            env: process.env,
+            onLine: (line) => logger.info(line),
+            onCommand: (argv) => logger.debug(`main.build: ${JSON.stringify(argv)}`),
+        })));
     }
     catch (error) {
         if (!(error instanceof BuildxRunError))
@@ -11326,6 +11473,23 @@ async function readExternalLayers(plan, builder, { exec, logger }) {
             layers.add(layer);
     }
     return layers;
+}
+/**
+ * Exports write base-image layers too, reading their blobs from the cache source; our entries leave those
+ * out, so a build that exports gets them from a local copy of the base images first.
+ */
+async function completeLayoutForExport(layoutDir, plan, workDir, adapters) {
+    const missing = await missingLayoutBlobs(layoutDir);
+    if (missing.length === 0)
+        return;
+    const imagesDir = external_node_path_default().join(workDir, 'base-images');
+    await (0,promises_.mkdir)(imagesDir, { recursive: true });
+    if (!(await saveImagesAsLayout(adapters.exec, plan.externalImages, imagesDir))) {
+        adapters.logger.warning('could not copy the base images out of the image store; stage exports may fail');
+        return;
+    }
+    const added = await addBlobsToLayout(layoutDir, imagesDir, missing);
+    adapters.logger.info(`added ${added.length} base-image blobs to the cache layout for the stage exports`);
 }
 function cacheRows(plan, keys, restore, save) {
     return keys.map((key) => {

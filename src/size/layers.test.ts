@@ -304,6 +304,13 @@ describe('size reports', () => {
     );
     const withoutWorkdir = config.history.filter((h) => !h.createdBy.startsWith('WORKDIR'));
     expect(mapHistory(withoutWorkdir, chainFor('two-stages')).complete).toBe(false);
+    // A history shorter than the chain (an image of another Dockerfile).
+    const short = mapHistory(config.history.slice(-2), chainFor('two-stages'));
+    expect(short).toMatchObject({ complete: false, baseEntries: 0 });
+    expect(short.warnings).toEqual([
+      "The image's history does not match the Dockerfile's instructions for final: at line 8 (WORKDIR) the history " +
+        'ended; was the image built from this Dockerfile? The instructions before it have no history entries.',
+    ]);
   });
 
   test('without a chain every layer is the base image’s; the target must then be given', () => {

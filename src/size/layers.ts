@@ -197,9 +197,11 @@ export function mapHistory(
     warnings.push(
       `The image's history does not match the Dockerfile's instructions for ${target}: at line ${want.line} ` +
         `(${want.keyword}) ${found}; was the image built from this Dockerfile? ` +
-        (i === 0
-          ? 'The first history entry is shown as a base-image layer.'
-          : `The first ${i + 1} history entries are shown as base-image layers.`),
+        (i < 0
+          ? 'The instructions before it have no history entries.'
+          : i === 0
+            ? 'The first history entry is shown as a base-image layer.'
+            : `The first ${i + 1} history entries are shown as base-image layers.`),
     );
   }
   const baseEntries = i + 1;

@@ -18,12 +18,14 @@
 // (their sha256 is checked against the digests), `--format '{{json .Image}}'` the config, nothing is pulled.
 //
 // Unpacked sizes. A gzip stream ends with ISIZE, the uncompressed length modulo 2^32: one 4-byte read per
-// layer (a range request to the registry, a seek in the archive) gives the exact length, unless the layer's
-// compression saved 4 GiB or more (see `uncompressedFromGzipTrailer`). Where the trailer cannot be the whole
-// stream's, a loaded layer is decompressed and counted; a registry layer is reported unknown. Uncompressed tar
-// layers are their own size; eStargz layers carry their size in an annotation; zstd layers are decompressed
-// where Node has zstd (22.15+), otherwise unknown. Both paths use the same rule, so a loaded image and the
-// same image pushed give the same numbers.
+// layer (a range request to the registry, a seek in the archive) gives the exact length of the layer's tar,
+// unless its compression saved 4 GiB or more (see `uncompressedFromGzipTrailer`). Where the trailer is smaller
+// than the compressed size allows (a layer of 4 GiB or more unpacked, or a multi-member gzip such as
+// eStargz), a loaded layer is decompressed and counted; a registry layer is taken as 4 GiB larger, with a
+// warning, or reported unknown when even that cannot be. Uncompressed tar layers are their own size; eStargz
+// layers carry their size in an annotation; zstd layers are decompressed where Node has zstd (22.15+),
+// otherwise (and always in a registry) unknown. So a loaded image and the same image pushed give the same
+// numbers, and `measure.itg.test.ts` checks them against a full decompression.
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
