@@ -59,14 +59,22 @@ function install() {
     installed = true;
     const stdout = process.stdout;
     const original = stdout.write.bind(stdout);
+    // A sink may log through @actions/core itself (our logger's debug lines): those writes pass through.
+    let delivering = false;
     const patched = (chunk, ...rest) => {
         const sink = storage.getStore();
-        if (sink === undefined)
+        if (sink === undefined || delivering)
             return original(chunk, ...rest);
         const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-        for (const line of text.split(/\r?\n/)) {
-            if (line !== '')
-                sink(parseToolkitLine(line));
+        delivering = true;
+        try {
+            for (const line of text.split(/\r?\n/)) {
+                if (line !== '')
+                    sink(parseToolkitLine(line));
+            }
+        }
+        finally {
+            delivering = false;
         }
         const callback = rest.find((arg) => typeof arg === 'function');
         if (callback !== undefined)

@@ -38393,7 +38393,12 @@ async function openStore(options, environment) {
             }
             const { GhaStore } = await Promise.all(/* import() */[__nccwpck_require__.e(641), __nccwpck_require__.e(706)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7706));
             const stagingDir = external_node_path_default().join(environment.runnerTemp ?? external_node_os_default().tmpdir(), 'stagecraft-gha');
-            return new GhaStore({ stagingDir });
+            return new GhaStore({
+                stagingDir,
+                ...(environment.lookupTimeoutMs === undefined
+                    ? {}
+                    : { lookupTimeoutMs: environment.lookupTimeoutMs }),
+            });
         }
     }
 }
@@ -42937,6 +42942,7 @@ async function main() {
                 env: process.env,
                 runnerTemp: process.env.RUNNER_TEMP,
                 actions: true,
+                lookupTimeoutMs: secondsToMs(process.env.STAGECRAFT_CACHE_LOOKUP_TIMEOUT_SECONDS),
             }),
             hostPlatform: currentPlatform(),
         });
@@ -42951,7 +42957,14 @@ async function main() {
         return 1;
     }
 }
+/** A tuning knob for slow cache services: seconds as a positive number, else the default. */
+function secondsToMs(value) {
+    const seconds = Number(value);
+    return value !== undefined && Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+}
+// Exit explicitly: a cache service that never answered can leave sockets open that would keep Node alive.
+// Let stdout drain first (pipes are asynchronous on some platforms).
 void main().then((code) => {
-    process.exitCode = code;
+    process.stdout.write('', () => process.exit(code));
 });
 

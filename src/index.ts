@@ -25,6 +25,7 @@ async function main(): Promise<number> {
           env: process.env,
           runnerTemp: process.env.RUNNER_TEMP,
           actions: true,
+          lookupTimeoutMs: secondsToMs(process.env.STAGECRAFT_CACHE_LOOKUP_TIMEOUT_SECONDS),
         }),
       hostPlatform: currentPlatform(),
     });
@@ -37,6 +38,14 @@ async function main(): Promise<number> {
   }
 }
 
+/** A tuning knob for slow cache services: seconds as a positive number, else the default. */
+function secondsToMs(value: string | undefined): number | undefined {
+  const seconds = Number(value);
+  return value !== undefined && Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+}
+
+// Exit explicitly: a cache service that never answered can leave sockets open that would keep Node alive.
+// Let stdout drain first (pipes are asynchronous on some platforms).
 void main().then((code) => {
-  process.exitCode = code;
+  process.stdout.write('', () => process.exit(code));
 });

@@ -33,6 +33,7 @@ export async function runAction(
   workspace: string,
   inputs: Record<string, string>,
   event: { name: string; payload: object } = { name: 'push', payload: {} },
+  extraEnv: Record<string, string> = {},
 ): Promise<ActionRun> {
   const runnerDir = mkdtempSync(path.join(tmpdir(), 'stagecraft-runner-'));
   const files = {
@@ -55,12 +56,13 @@ export async function runAction(
     GITHUB_WORKSPACE: workspace,
     RUNNER_TEMP: runnerDir,
   };
+  Object.assign(env, extraEnv);
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
     execFile(
       process.execPath,
       [path.join(REPO_ROOT, 'dist/index.js')],
-      { cwd: workspace, env, timeout: 60_000 },
+      { cwd: workspace, env, timeout: 180_000 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
         resolve({ code, stdout, stderr });

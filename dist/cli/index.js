@@ -6988,7 +6988,12 @@ async function openStore(options, environment) {
             }
             const { GhaStore } = await Promise.all(/* import() */[__nccwpck_require__.e(329), __nccwpck_require__.e(706)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7706));
             const stagingDir = external_node_path_default().join(environment.runnerTemp ?? external_node_os_default().tmpdir(), 'stagecraft-gha');
-            return new GhaStore({ stagingDir });
+            return new GhaStore({
+                stagingDir,
+                ...(environment.lookupTimeoutMs === undefined
+                    ? {}
+                    : { lookupTimeoutMs: environment.lookupTimeoutMs }),
+            });
         }
     }
 }

@@ -16,6 +16,8 @@ export interface StoreEnvironment {
   readonly runnerTemp: string | undefined;
   /** Whether the GitHub Actions cache service can be reached (inside Actions). */
   readonly actions: boolean;
+  /** Time allowed for one cache lookup, in ms (the store's default when undefined). */
+  readonly lookupTimeoutMs?: number | undefined;
 }
 
 export async function openStore(
@@ -35,7 +37,12 @@ export async function openStore(
       }
       const { GhaStore } = await import('../cache/gha-store.js');
       const stagingDir = path.join(environment.runnerTemp ?? os.tmpdir(), 'stagecraft-gha');
-      return new GhaStore({ stagingDir });
+      return new GhaStore({
+        stagingDir,
+        ...(environment.lookupTimeoutMs === undefined
+          ? {}
+          : { lookupTimeoutMs: environment.lookupTimeoutMs }),
+      });
     }
   }
 }

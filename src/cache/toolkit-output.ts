@@ -38,12 +38,19 @@ function install(): void {
   installed = true;
   const stdout = process.stdout;
   const original = stdout.write.bind(stdout) as (...args: unknown[]) => boolean;
+  // A sink may log through @actions/core itself (our logger's debug lines): those writes pass through.
+  let delivering = false;
   const patched = (chunk: unknown, ...rest: unknown[]): boolean => {
     const sink = storage.getStore();
-    if (sink === undefined) return original(chunk, ...rest);
+    if (sink === undefined || delivering) return original(chunk, ...rest);
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
-    for (const line of text.split(/\r?\n/)) {
-      if (line !== '') sink(parseToolkitLine(line));
+    delivering = true;
+    try {
+      for (const line of text.split(/\r?\n/)) {
+        if (line !== '') sink(parseToolkitLine(line));
+      }
+    } finally {
+      delivering = false;
     }
     const callback = rest.find((arg): arg is () => void => typeof arg === 'function');
     if (callback !== undefined) process.nextTick(callback);

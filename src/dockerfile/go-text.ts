@@ -1,7 +1,6 @@
 // Go's notions of whitespace and quoting, which BuildKit's parser relies on. JavaScript's `\s` and
 // `trim()` differ from Go's `unicode.IsSpace` (JS counts U+FEFF, Go counts U+0085), so we spell Go's out.
 
-
 /** Go's `unicode.IsSpace` for one UTF-16 code unit (no space lies outside the BMP). */
 export function isGoSpace(code: number): boolean {
   if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d);

@@ -83,7 +83,8 @@ export function parseFlags<D extends FlagDeclarations>(
   declarations: D,
 ): ParsedFlags<D> {
   const values: Record<string, boolean | string | string[] | undefined> = {};
-  for (const [name, kind] of declarationEntries(declarations)) values[name] = kind === 'strings' ? [] : undefined;
+  for (const [name, kind] of declarationEntries(declarations))
+    values[name] = kind === 'strings' ? [] : undefined;
   const used = new Set<string>();
   if (args.length === 0) return { values: values as FlagValues<D>, used };
 
