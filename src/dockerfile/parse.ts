@@ -3,7 +3,9 @@
 import type { DockerfileAst, Heredoc, InstructionNode, ParseWarning } from './ast.js';
 import { DirectiveScanner } from './directives.js';
 import { DockerfileError, withLocation, type LineRange } from './errors.js';
-import { goTrimLeftSpace, goTrimSpace } from './go-text.js';
+import { goTrimLeftSpace, goTrimSpace, isGoSpace } from './go-text.js';
+
+const NO_COMMENTS: readonly string[] = Object.freeze([]);
 import { HEREDOC_KEYWORDS, heredocsFromLine } from './heredoc.js';
 import { lineParserFor, splitCommand } from './line-parsers.js';
 
@@ -45,7 +47,17 @@ function trimNewline(line: string): string {
   }
   return end === line.length ? line : line.slice(0, end);
 }
-const isComment = (line: string): boolean => goTrimLeftSpace(line).startsWith('#');
+function isBlank(line: string): boolean {
+  for (let i = 0; i < line.length; i++) if (!isGoSpace(line.charCodeAt(i))) return false;
+  return true;
+}
+
+/** The first non-blank character is `#` (checked without copying the line). */
+function isComment(line: string): boolean {
+  let i = 0;
+  while (i < line.length && isGoSpace(line.charCodeAt(i))) i++;
+  return line.charCodeAt(i) === 0x23;
+}
 
 /**
  * BuildKit's continuation rule, `([^E])E[ \t]*$|^E[ \t]*$` for the escape token E: the line ends with an
@@ -104,7 +116,7 @@ export function parseDockerfile(source: string | Uint8Array): DockerfileAst {
     if (scanDirective(first)) comments.pop();
     currentLine++;
     const startLine = currentLine;
-    let { line: logical, ended } = trimContinuation(isComment(first) ? '' : first);
+    let { line: logical, ended } = trimContinuation(first.charCodeAt(0) === 0x23 ? '' : first);
     if (ended && logical.length === 0) continue;
 
     let emptyContinuation = false;
@@ -115,7 +127,7 @@ export function parseDockerfile(source: string | Uint8Array): DockerfileAst {
       scanDirective(content);
       currentLine++;
       if (isComment(next)) continue;
-      if (goTrimLeftSpace(content).length === 0) {
+      if (isBlank(content)) {
         emptyContinuation = true;
         continue;
       }
@@ -221,6 +233,6 @@ function buildNode(
     heredocs: [],
     original: line,
     range,
-    comments: [...comments],
+    comments: comments.length === 0 ? NO_COMMENTS : [...comments],
   };
 }

@@ -73,6 +73,20 @@ function declarationEntries(declarations: FlagDeclarations): readonly [string, F
   return entries;
 }
 
+const NO_FLAG_RESULTS = new WeakMap<FlagDeclarations, ParsedFlags<FlagDeclarations>>();
+function noFlags(declarations: FlagDeclarations): ParsedFlags<FlagDeclarations> {
+  let result = NO_FLAG_RESULTS.get(declarations);
+  if (result === undefined) {
+    const values: Record<string, readonly string[] | undefined> = {};
+    for (const [name, kind] of declarationEntries(declarations)) {
+      values[name] = kind === 'strings' ? Object.freeze([]) : undefined;
+    }
+    result = { values: Object.freeze(values) as FlagValues<FlagDeclarations>, used: new Set<string>() };
+    NO_FLAG_RESULTS.set(declarations, result);
+  }
+  return result;
+}
+
 /**
  * Checks an instruction's flag words (as the parser extracted them, quotes removed) against its
  * declarations, with BuildKit's messages. A bare `--` ends the flags. Errors carry no location; the
@@ -82,11 +96,13 @@ export function parseFlags<D extends FlagDeclarations>(
   args: readonly string[],
   declarations: D,
 ): ParsedFlags<D> {
+  // Most instructions have no flags: they all share one frozen result per declaration set.
+  if (args.length === 0) return noFlags(declarations) as ParsedFlags<D>;
   const values: Record<string, boolean | string | string[] | undefined> = {};
-  for (const [name, kind] of declarationEntries(declarations))
+  for (const [name, kind] of declarationEntries(declarations)) {
     values[name] = kind === 'strings' ? [] : undefined;
+  }
   const used = new Set<string>();
-  if (args.length === 0) return { values: values as FlagValues<D>, used };
 
   for (const arg of args) {
     if (arg === '--') break;

@@ -114,9 +114,15 @@ export function parseStages(ast: DockerfileAst): StagedDockerfile {
   return {
     metaArgs,
     stages: stages.map(({ stage, instructions }) => ({
-      ...stage,
+      index: stage.index,
+      name: stage.name,
+      rawName: stage.rawName,
+      baseName: stage.baseName,
+      platform: stage.platform,
       instructions,
+      fromRange: stage.fromRange,
       range: { start: stage.fromRange.start, end: instructions.at(-1)?.range.end ?? stage.fromRange.end },
+      comments: stage.comments,
     })),
     escapeToken: ast.escapeToken,
   };
