@@ -11,6 +11,7 @@
  *
  * Which file is read is decided by `frontend/dockerui` (see {@link dockerignoreCandidates}).
  */
+import { FilepathPatternError, goFilepathMatch } from './filepath-match.js';
 
 /** One pattern as BuildKit keeps it: cleaned, without its `!`, and the 1-based line it came from. */
 export interface IgnorePattern {
@@ -93,138 +94,6 @@ function scanLines(text: string): string[] {
     }
     return line.endsWith('\r') ? line.slice(0, -1) : line;
   });
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// filepath.Match, used by patternmatcher.New only to reject malformed patterns (Go ≥ 1.20 semantics: a pattern
-// is checked all the way through even when the name stops matching early).
-
-class BadPattern extends Error {}
-
-function codePointWidth(cp: number): number {
-  return cp > 0xffff ? 2 : 1;
-}
-
-/** `getEsc`: a possibly escaped character inside `[...]`; returns the rune and the index after it. */
-function getEsc(chunk: string, at: number): [number, number] {
-  if (at >= chunk.length || chunk[at] === '-' || chunk[at] === ']') throw new BadPattern();
-  if (chunk[at] === '\\') {
-    at++;
-    if (at >= chunk.length) throw new BadPattern();
-  }
-  const r = chunk.codePointAt(at) as number;
-  at += codePointWidth(r);
-  if (at >= chunk.length) throw new BadPattern();
-  return [r, at];
-}
-
-function scanChunk(pattern: string): { star: boolean; chunk: string; rest: string } {
-  let start = 0;
-  while (start < pattern.length && pattern[start] === '*') start++;
-  const star = start > 0;
-  let inRange = false;
-  let i = start;
-  scan: for (; i < pattern.length; i++) {
-    switch (pattern[i]) {
-      case '\\':
-        if (i + 1 < pattern.length) i++;
-        break;
-      case '[':
-        inRange = true;
-        break;
-      case ']':
-        inRange = false;
-        break;
-      case '*':
-        if (!inRange) break scan;
-        break;
-    }
-  }
-  return { star, chunk: pattern.slice(start, i), rest: pattern.slice(i) };
-}
-
-/** `matchChunk`: undefined when the chunk does not match the start of `s`; throws on a malformed chunk. */
-function matchChunk(chunk: string, s: string): string | undefined {
-  let failed = false;
-  let ci = 0;
-  let si = 0;
-  while (ci < chunk.length) {
-    if (!failed && si >= s.length) failed = true;
-    const c = chunk[ci];
-    if (c === '[') {
-      let r = 0;
-      if (!failed) {
-        r = s.codePointAt(si) as number;
-        si += codePointWidth(r);
-      }
-      ci++;
-      const negated = ci < chunk.length && chunk[ci] === '^';
-      if (negated) ci++;
-      let match = false;
-      for (let ranges = 0; ; ranges++) {
-        if (ci < chunk.length && chunk[ci] === ']' && ranges > 0) {
-          ci++;
-          break;
-        }
-        let lo: number;
-        let hi: number;
-        [lo, ci] = getEsc(chunk, ci);
-        hi = lo;
-        if (chunk[ci] === '-') [hi, ci] = getEsc(chunk, ci + 1);
-        if (lo <= r && r <= hi) match = true;
-      }
-      if (match === negated) failed = true;
-    } else if (c === '?') {
-      if (!failed) {
-        if (s[si] === '/') failed = true;
-        si += codePointWidth(s.codePointAt(si) as number);
-      }
-      ci++;
-    } else {
-      if (c === '\\') {
-        ci++;
-        if (ci >= chunk.length) throw new BadPattern();
-      }
-      if (!failed) {
-        if (chunk[ci] !== s[si]) failed = true;
-        si++;
-      }
-      ci++;
-    }
-  }
-  return failed ? undefined : s.slice(si);
-}
-
-/** Go's `filepath.Match` (Unix). Throws {@link BadPattern} where Go returns `ErrBadPattern`. */
-function goFilepathMatch(pattern: string, name: string): boolean {
-  pattern: while (pattern.length > 0) {
-    const { star, chunk, rest } = scanChunk(pattern);
-    pattern = rest;
-    if (star && chunk === '') return !name.includes('/');
-    const t = matchChunk(chunk, name);
-    if (t !== undefined && (t.length === 0 || pattern.length > 0)) {
-      name = t;
-      continue;
-    }
-    if (star) {
-      for (let i = 0; i < name.length && name[i] !== '/'; i++) {
-        const t2 = matchChunk(chunk, name.slice(i + 1));
-        if (t2 !== undefined) {
-          if (pattern.length === 0 && t2.length > 0) continue;
-          name = t2;
-          continue pattern;
-        }
-      }
-    }
-    // Before answering "no", make sure the rest of the pattern is well formed.
-    while (pattern.length > 0) {
-      const next = scanChunk(pattern);
-      pattern = next.rest;
-      matchChunk(next.chunk, '');
-    }
-    return false;
-  }
-  return name.length === 0;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -998,9 +867,11 @@ export function parseDockerignore(text: string): IgnorePattern[] {
 
 function validateSyntax(pattern: string, line: number): void {
   try {
+    // filepath.Match, used by patternmatcher.New only to reject malformed patterns (checked all the way
+    // through, as Go ≥ 1.20 does, even when the name stops matching early).
     goFilepathMatch(pattern, '.');
   } catch (error) {
-    if (error instanceof BadPattern) throw new DockerignoreError(BAD_PATTERN, line);
+    if (error instanceof FilepathPatternError) throw new DockerignoreError(BAD_PATTERN, line);
     throw error;
   }
 }

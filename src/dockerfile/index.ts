@@ -21,3 +21,4 @@ export {
   parseDockerignore,
   type IgnorePattern,
 } from './dockerignore.js';
+export { FilepathPatternError, goFilepathMatch } from './filepath-match.js';
