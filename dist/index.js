@@ -32644,6 +32644,9 @@ var __webpack_exports__ = {};
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __nccwpck_require__(3838);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
@@ -32688,24 +32691,75 @@ function actionsReporter() {
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
-;// CONCATENATED MODULE: ./src/adapters/workspace.ts
+;// CONCATENATED MODULE: ./src/adapters/event.ts
+// The run's context on a GitHub runner: GITHUB_* variables and the event payload (GITHUB_EVENT_PATH), read
+// once by the entry point and handed down as plain data. `parseRunContext` is pure; `readRunContext` reads
+// the event file.
 
-
-/** Files relative to `root`; work directories under `tempDir` (RUNNER_TEMP on a runner). */
-function fileWorkspace(root, tempDir) {
+function field(value, name) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? value[name]
+        : undefined;
+}
+function event_text(value) {
+    return typeof value === 'string' && value !== '' ? value : undefined;
+}
+function nonEmpty(value) {
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+/**
+ * The run context from the runner's variables and the event payload's text (undefined or unreadable JSON
+ * means an empty payload). A pull request is read from `pull_request` (pull_request and
+ * pull_request_target events): its `number`, `base.ref`, `base.sha` and `head.sha`.
+ */
+function parseRunContext(env, eventText) {
+    let payload = undefined;
+    if (eventText !== undefined && eventText.trim() !== '') {
+        try {
+            payload = JSON.parse(eventText);
+        }
+        catch {
+            payload = undefined;
+        }
+    }
+    const pr = field(payload, 'pull_request');
+    const number = field(pr, 'number') ?? field(payload, 'number');
+    const base = field(pr, 'base');
+    const pullRequest = pr !== undefined && typeof number === 'number' && Number.isSafeInteger(number) && number > 0
+        ? {
+            number,
+            baseRef: event_text(field(base, 'ref')) ?? '',
+            baseSha: event_text(field(base, 'sha')) ?? '',
+            headSha: event_text(field(field(pr, 'head'), 'sha')),
+        }
+        : undefined;
+    const [owner, repo] = (nonEmpty(env.GITHUB_REPOSITORY) ?? '').split('/', 2);
     return {
-        root,
-        readFile: (file) => (0,promises_.readFile)(external_node_path_default().resolve(root, file)),
-        makeWorkDir: async () => {
-            await (0,promises_.mkdir)(tempDir, { recursive: true });
-            return (0,promises_.mkdtemp)(external_node_path_default().join(tempDir, 'stagecraft-'));
-        },
+        eventName: nonEmpty(env.GITHUB_EVENT_NAME) ?? 'local',
+        ref: nonEmpty(env.GITHUB_REF),
+        sha: nonEmpty(env.GITHUB_SHA),
+        defaultBranch: event_text(field(field(payload, 'repository'), 'default_branch')),
+        pullRequest,
+        runId: nonEmpty(env.GITHUB_RUN_ID),
+        repository: owner !== undefined && owner !== '' && repo !== undefined && repo !== '' ? { owner, repo } : undefined,
+        serverUrl: (nonEmpty(env.GITHUB_SERVER_URL) ?? 'https://github.com').replace(/\/+$/, ''),
     };
 }
+/** `parseRunContext` with the payload read from GITHUB_EVENT_PATH (a missing file is an empty payload). */
+async function readRunContext(env) {
+    const file = nonEmpty(env.GITHUB_EVENT_PATH);
+    let eventText;
+    if (file !== undefined) {
+        try {
+            eventText = await (0,promises_.readFile)(file, 'utf8');
+        }
+        catch {
+            eventText = undefined;
+        }
+    }
+    return parseRunContext(env, eventText);
+}
 
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./src/adapters/exec.ts
@@ -32725,7 +32779,7 @@ class RunError extends Error {
     }
 }
 /** The last few non-empty lines of a process's stderr, for error messages. */
-function tailLines(text, count = 5) {
+function exec_tailLines(text, count = 5) {
     return text
         .split('\n')
         .map((line) => line.trimEnd())
@@ -32785,6 +32839,297 @@ const execProcess = (argv, options = {}) => new Promise((resolve, reject) => {
     else
         child.stdin.end();
 });
+
+;// CONCATENATED MODULE: ./src/adapters/github.ts
+// The few GitHub REST calls the size comment needs, over node's fetch. Every attempt has a timeout and an
+// abort signal; rate limits (429, or 403 with `x-ratelimit-remaining: 0` or a secondary-limit message) are
+// retried after the wait GitHub asks for, capped; server errors and timeouts are retried only where a repeat
+// is harmless (GET, PATCH, GraphQL queries); other 4xx fail at once. The token never appears in messages.
+/** The login of GITHUB_TOKEN's comments in the REST API. */
+const GITHUB_ACTIONS_BOT_LOGIN = 'github-actions[bot]';
+class GitHubApiError extends Error {
+    method;
+    path;
+    kind;
+    status;
+    name = 'GitHubApiError';
+    constructor(method, path, kind, 
+    /** The HTTP status; undefined when no response came. */
+    status, detail, options) {
+        super(`GitHub API ${method} ${path}: ${detail}`, options);
+        this.method = method;
+        this.path = path;
+        this.kind = kind;
+        this.status = status;
+    }
+}
+/** GitHub's GraphQL endpoint for a REST API URL: `…/api/v3` → `…/api/graphql`, else `<api>/graphql`. */
+function graphqlUrlFor(apiUrl) {
+    const base = apiUrl.replace(/\/+$/, '');
+    return /\/api\/v3$/.test(base) ? base.replace(/\/v3$/, '/graphql') : `${base}/graphql`;
+}
+/** The `page` of the `rel="next"` link in a `Link` header, if there is one. */
+function parseNextPage(link) {
+    for (const part of link.split(',')) {
+        const match = /<([^>]*)>\s*;(.*)$/.exec(part.trim());
+        if (match === null || !/\brel\s*=\s*"?([^"]*\s)?next[\s"]/.test(`${match[2]} `))
+            continue;
+        try {
+            const page = Number(new URL(match[1], 'http://link.invalid').searchParams.get('page'));
+            return Number.isSafeInteger(page) && page > 0 ? page : undefined;
+        }
+        catch {
+            return undefined;
+        }
+    }
+    return undefined;
+}
+/**
+ * How long GitHub asks us to wait before retrying a rate-limited request, in ms: `retry-after` (seconds or
+ * an HTTP date), else `x-ratelimit-reset` when `x-ratelimit-remaining` is 0, else undefined.
+ */
+function rateLimitWaitMs(headers, now) {
+    const retryAfter = headers.get('retry-after');
+    if (retryAfter !== null) {
+        const seconds = Number(retryAfter);
+        if (retryAfter.trim() !== '' && Number.isFinite(seconds))
+            return Math.max(0, seconds * 1000);
+        const date = Date.parse(retryAfter);
+        if (!Number.isNaN(date))
+            return Math.max(0, date - now);
+    }
+    const reset = Number(headers.get('x-ratelimit-reset'));
+    if (headers.get('x-ratelimit-remaining') === '0' && headers.get('x-ratelimit-reset') !== null) {
+        if (Number.isFinite(reset))
+            return Math.max(1000, reset * 1000 - now + 1000);
+    }
+    return undefined;
+}
+const SECONDARY_LIMIT_WAIT_MS = 60_000;
+function createGitHubApi(options) {
+    const apiUrl = options.apiUrl.replace(/\/+$/, '');
+    const graphqlUrl = options.graphqlUrl ?? graphqlUrlFor(apiUrl);
+    const timeoutMs = options.timeoutMs ?? 15_000;
+    const maxAttempts = Math.max(1, options.maxAttempts ?? 4);
+    const baseDelayMs = options.baseDelayMs ?? 1000;
+    const maxDelayMs = options.maxDelayMs ?? 60_000;
+    const doFetch = options.fetch ?? fetch;
+    const sleep = options.sleep ?? abortableSleep;
+    const now = options.now ?? Date.now;
+    const debug = options.debug ?? (() => undefined);
+    const headers = {
+        accept: 'application/vnd.github+json',
+        authorization: `Bearer ${options.token}`,
+        'user-agent': options.userAgent ?? 'stagecraft',
+        'x-github-api-version': '2022-11-28',
+    };
+    async function attempt(spec) {
+        const controller = new AbortController();
+        const outer = options.signal;
+        const onAbort = () => controller.abort(outer?.reason);
+        outer?.addEventListener('abort', onAbort, { once: true });
+        const timer = setTimeout(() => controller.abort(new Error('timeout')), timeoutMs);
+        try {
+            const response = await doFetch(spec.url, {
+                method: spec.method,
+                headers: spec.body === undefined
+                    ? headers
+                    : { ...headers, 'content-type': 'application/json; charset=utf-8' },
+                body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
+                signal: controller.signal,
+                redirect: 'follow',
+            });
+            const text = await response.text();
+            let data = undefined;
+            if (text !== '') {
+                try {
+                    data = JSON.parse(text);
+                }
+                catch {
+                    data = text;
+                }
+            }
+            return { status: response.status, headers: response.headers, data };
+        }
+        catch (error) {
+            const [kind, detail] = outer?.aborted === true
+                ? ['aborted', 'aborted']
+                : controller.signal.aborted
+                    ? ['timeout', `no response within ${timeoutMs} ms`]
+                    : ['network', `request failed: ${error instanceof Error ? error.message : String(error)}`];
+            throw new GitHubApiError(spec.method, spec.path, kind, undefined, detail, { cause: error });
+        }
+        finally {
+            clearTimeout(timer);
+            outer?.removeEventListener('abort', onAbort);
+        }
+    }
+    async function request(spec) {
+        for (let n = 1;; n++) {
+            if (options.signal?.aborted === true) {
+                throw new GitHubApiError(spec.method, spec.path, 'aborted', undefined, 'aborted');
+            }
+            const started = now();
+            let response;
+            try {
+                response = await attempt(spec);
+            }
+            catch (error) {
+                const aborted = error instanceof GitHubApiError && error.kind === 'aborted';
+                if (aborted || !spec.idempotent || n >= maxAttempts)
+                    throw error;
+                const wait = Math.min(maxDelayMs, baseDelayMs * 2 ** (n - 1));
+                debug(`github.request: ${spec.method} ${spec.path}: ${error.message}; retry ${n} of ${maxAttempts - 1} in ${wait} ms`);
+                await pause(spec, wait);
+                continue;
+            }
+            debug(`github.request: ${spec.method} ${spec.path} → ${response.status} (${now() - started} ms)`);
+            if (response.status >= 200 && response.status < 300)
+                return response;
+            const message = errorMessage(response);
+            const limited = response.status === 429 ||
+                (response.status === 403 &&
+                    (response.headers.get('x-ratelimit-remaining') === '0' ||
+                        response.headers.get('retry-after') !== null ||
+                        /rate limit/i.test(message)));
+            if (limited) {
+                const asked = rateLimitWaitMs(response.headers, now());
+                const wait = asked ??
+                    (response.status === 403
+                        ? SECONDARY_LIMIT_WAIT_MS
+                        : Math.min(maxDelayMs, baseDelayMs * 2 ** (n - 1)));
+                if (wait > maxDelayMs) {
+                    throw new GitHubApiError(spec.method, spec.path, 'rate-limit', response.status, `rate limited (${message}); GitHub asks to wait ${Math.ceil(wait / 1000)} s, more than the ${Math.ceil(maxDelayMs / 1000)} s allowed`);
+                }
+                if (n >= maxAttempts) {
+                    throw new GitHubApiError(spec.method, spec.path, 'rate-limit', response.status, `rate limited (${message}) after ${n} attempts`);
+                }
+                debug(`github.request: ${spec.method} ${spec.path}: rate limited; retry ${n} of ${maxAttempts - 1} in ${wait} ms`);
+                await pause(spec, wait);
+                continue;
+            }
+            if (response.status >= 500 && spec.idempotent && n < maxAttempts) {
+                const wait = Math.min(maxDelayMs, baseDelayMs * 2 ** (n - 1));
+                debug(`github.request: ${spec.method} ${spec.path}: ${response.status}; retry ${n} of ${maxAttempts - 1} in ${wait} ms`);
+                await pause(spec, wait);
+                continue;
+            }
+            throw new GitHubApiError(spec.method, spec.path, 'http', response.status, `${response.status} ${message}`);
+        }
+    }
+    async function pause(spec, ms) {
+        try {
+            await sleep(ms, options.signal);
+        }
+        catch (error) {
+            throw new GitHubApiError(spec.method, spec.path, 'aborted', undefined, 'aborted', { cause: error });
+        }
+    }
+    function rest(method, path, body) {
+        return request({ method, path, url: `${apiUrl}${path}`, body, idempotent: method !== 'POST' });
+    }
+    const repoPath = (owner, repo) => `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
+    let login;
+    async function authenticatedLogin() {
+        try {
+            const user = await rest('GET', '/user');
+            const name = github_field(user.data, 'login');
+            if (typeof name === 'string' && name !== '')
+                return name;
+        }
+        catch (error) {
+            if (!(error instanceof GitHubApiError) ||
+                error.kind !== 'http' ||
+                (error.status !== 403 && error.status !== 404)) {
+                throw error;
+            }
+        }
+        try {
+            const viewer = await request({
+                method: 'POST',
+                path: 'graphql',
+                url: graphqlUrl,
+                body: { query: 'query { viewer { login } }' },
+                idempotent: true,
+            });
+            const name = github_field(github_field(github_field(viewer.data, 'data'), 'viewer'), 'login');
+            if (typeof name === 'string' && name !== '')
+                return name;
+        }
+        catch (error) {
+            debug(`github.getAuthenticatedLogin: ${error.message}`);
+        }
+        return GITHUB_ACTIONS_BOT_LOGIN;
+    }
+    return {
+        async listIssueComments(owner, repo, issue, page) {
+            const path = `${repoPath(owner, repo)}/issues/${issue}/comments?per_page=100&page=${page}`;
+            const response = await rest('GET', path);
+            if (!Array.isArray(response.data)) {
+                throw new GitHubApiError('GET', path, 'invalid-response', response.status, 'expected a JSON array of comments');
+            }
+            const comments = response.data.map((item) => toComment(item, 'GET', path));
+            const link = response.headers.get('link');
+            const nextPage = link === null ? (comments.length >= 100 ? page + 1 : undefined) : parseNextPage(link);
+            return { comments, nextPage: nextPage !== undefined && nextPage > page ? nextPage : undefined };
+        },
+        async createIssueComment(owner, repo, issue, body) {
+            const path = `${repoPath(owner, repo)}/issues/${issue}/comments`;
+            return toComment((await rest('POST', path, { body })).data, 'POST', path);
+        },
+        async updateIssueComment(owner, repo, commentId, body) {
+            const path = `${repoPath(owner, repo)}/issues/comments/${commentId}`;
+            return toComment((await rest('PATCH', path, { body })).data, 'PATCH', path);
+        },
+        getAuthenticatedLogin() {
+            login ??= authenticatedLogin();
+            login.catch(() => {
+                login = undefined; // a failure is not remembered
+            });
+            return login;
+        },
+    };
+}
+function github_field(value, name) {
+    return typeof value === 'object' && value !== null ? value[name] : undefined;
+}
+function toComment(value, method, path) {
+    const id = github_field(value, 'id');
+    if (typeof id !== 'number') {
+        throw new GitHubApiError(method, path, 'invalid-response', undefined, 'expected a comment with an id');
+    }
+    const body = github_field(value, 'body');
+    const author = github_field(github_field(value, 'user'), 'login');
+    const htmlUrl = github_field(value, 'html_url');
+    return {
+        id,
+        body: typeof body === 'string' ? body : '',
+        author: typeof author === 'string' ? author : '',
+        htmlUrl: typeof htmlUrl === 'string' ? htmlUrl : undefined,
+    };
+}
+function errorMessage(response) {
+    const message = github_field(response.data, 'message');
+    const text = typeof message === 'string' ? message : typeof response.data === 'string' ? response.data : '';
+    return text.replace(/\s+/g, ' ').trim().slice(0, 300) || 'no message';
+}
+function abortableSleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted === true) {
+            reject(signal.reason);
+            return;
+        }
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
 
 ;// CONCATENATED MODULE: ./src/dockerfile/errors.ts
 /**
@@ -34172,6 +34517,7 @@ function isKnownKeyword(keyword) {
 
 
 
+const NO_COMMENTS = Object.freeze([]);
 
 
 /** bufio.Scanner's limit: a line of more bytes than this fails the parse. */
@@ -34212,7 +34558,19 @@ function trimNewline(line) {
     }
     return end === line.length ? line : line.slice(0, end);
 }
-const isComment = (line) => goTrimLeftSpace(line).startsWith('#');
+function isBlank(line) {
+    for (let i = 0; i < line.length; i++)
+        if (!isGoSpace(line.charCodeAt(i)))
+            return false;
+    return true;
+}
+/** The first non-blank character is `#` (checked without copying the line). */
+function isComment(line) {
+    let i = 0;
+    while (i < line.length && isGoSpace(line.charCodeAt(i)))
+        i++;
+    return line.charCodeAt(i) === 0x23;
+}
 /**
  * BuildKit's continuation rule, `([^E])E[ \t]*$|^E[ \t]*$` for the escape token E: the line ends with an
  * escape token (blanks may follow) that is not itself escaped. Returns the line without the token and
@@ -34273,7 +34631,7 @@ function parse_parseDockerfile(source) {
             comments.pop();
         currentLine++;
         const startLine = currentLine;
-        let { line: logical, ended } = trimContinuation(isComment(first) ? '' : first);
+        let { line: logical, ended } = trimContinuation(first.charCodeAt(0) === 0x23 ? '' : first);
         if (ended && logical.length === 0)
             continue;
         let emptyContinuation = false;
@@ -34286,7 +34644,7 @@ function parse_parseDockerfile(source) {
             currentLine++;
             if (isComment(next))
                 continue;
-            if (goTrimLeftSpace(content).length === 0) {
+            if (isBlank(content)) {
                 emptyContinuation = true;
                 continue;
             }
@@ -34383,7 +34741,7 @@ function buildNode(line, escapeToken, comments, range) {
         heredocs: [],
         original: line,
         range,
-        comments: [...comments],
+        comments: comments.length === 0 ? NO_COMMENTS : [...comments],
     };
 }
 
@@ -34404,6 +34762,168 @@ function dumpAst(ast) {
     return goTrimSpace(ast.instructions.map((node) => `(${dumpInstruction(node)})\n`).join(''));
 }
 
+;// CONCATENATED MODULE: ./src/dockerfile/filepath-match.ts
+// Go's `filepath.Match` on Unix, on code points as Go works on runes. BuildKit uses it to match COPY source
+// components and to reject malformed .dockerignore patterns.
+class FilepathPatternError extends Error {
+    constructor() {
+        super('syntax error in pattern');
+    }
+}
+/** Whether `name` matches `pattern`; throws FilepathPatternError where Go returns ErrBadPattern. */
+function goFilepathMatch(pattern, name) {
+    return match(Array.from(pattern), Array.from(name));
+}
+function match(patternIn, nameIn) {
+    let pattern = patternIn;
+    let name = nameIn;
+    outer: while (pattern.length > 0) {
+        const { star, chunk, rest } = scanChunk(pattern);
+        pattern = rest;
+        if (star && chunk.length === 0)
+            return !name.includes('/');
+        const here = matchChunk(chunk, name);
+        if (here !== undefined && (here.length === 0 || pattern.length > 0)) {
+            name = here;
+            continue;
+        }
+        if (star) {
+            for (let i = 0; i < name.length && name[i] !== '/'; i++) {
+                const skipped = matchChunk(chunk, name.slice(i + 1));
+                if (skipped !== undefined) {
+                    if (pattern.length === 0 && skipped.length > 0)
+                        continue;
+                    name = skipped;
+                    continue outer;
+                }
+            }
+        }
+        // Go checks the rest of the pattern is well-formed before answering false.
+        while (pattern.length > 0) {
+            const next = scanChunk(pattern);
+            pattern = next.rest;
+            matchChunk(next.chunk, []);
+        }
+        return false;
+    }
+    return name.length === 0;
+}
+function scanChunk(patternIn) {
+    let pattern = patternIn;
+    let star = false;
+    while (pattern.length > 0 && pattern[0] === '*') {
+        pattern = pattern.slice(1);
+        star = true;
+    }
+    let inRange = false;
+    let i = 0;
+    scan: for (; i < pattern.length; i++) {
+        switch (pattern[i]) {
+            case '\\':
+                if (i + 1 < pattern.length)
+                    i++;
+                break;
+            case '[':
+                inRange = true;
+                break;
+            case ']':
+                inRange = false;
+                break;
+            case '*':
+                if (!inRange)
+                    break scan;
+                break;
+        }
+    }
+    return { star, chunk: pattern.slice(0, i), rest: pattern.slice(i) };
+}
+/** The rest of `s` after `chunk` matched its start, or undefined; throws BadPattern like Go. */
+function matchChunk(chunkIn, sIn) {
+    let chunk = chunkIn;
+    let s = sIn;
+    let failed = false;
+    while (chunk.length > 0) {
+        if (!failed && s.length === 0)
+            failed = true;
+        const head = chunk[0];
+        if (head === '[') {
+            let r = '';
+            if (!failed) {
+                r = s[0];
+                s = s.slice(1);
+            }
+            chunk = chunk.slice(1);
+            let negated = false;
+            if (chunk.length > 0 && chunk[0] === '^') {
+                negated = true;
+                chunk = chunk.slice(1);
+            }
+            let matched = false;
+            let ranges = 0;
+            for (;;) {
+                if (chunk.length > 0 && chunk[0] === ']' && ranges > 0) {
+                    chunk = chunk.slice(1);
+                    break;
+                }
+                const low = escaped(chunk);
+                chunk = low.rest;
+                let high = low.rune;
+                if (chunk[0] === '-') {
+                    const upper = escaped(chunk.slice(1));
+                    chunk = upper.rest;
+                    high = upper.rune;
+                }
+                if (!failed && codePoint(low.rune) <= codePoint(r) && codePoint(r) <= codePoint(high))
+                    matched = true;
+                ranges++;
+            }
+            if (matched === negated)
+                failed = true;
+        }
+        else if (head === '?') {
+            if (!failed) {
+                if (s[0] === '/')
+                    failed = true;
+                s = s.slice(1);
+            }
+            chunk = chunk.slice(1);
+        }
+        else {
+            if (head === '\\') {
+                chunk = chunk.slice(1);
+                if (chunk.length === 0)
+                    throw new FilepathPatternError();
+            }
+            if (!failed) {
+                if (chunk[0] !== s[0])
+                    failed = true;
+                s = s.slice(1);
+            }
+            chunk = chunk.slice(1);
+        }
+    }
+    return failed ? undefined : s;
+}
+/** Go's `getEsc`: one (possibly escaped) character of a class, which must be followed by more. */
+function escaped(chunkIn) {
+    let chunk = chunkIn;
+    if (chunk.length === 0 || chunk[0] === '-' || chunk[0] === ']')
+        throw new FilepathPatternError();
+    if (chunk[0] === '\\') {
+        chunk = chunk.slice(1);
+        if (chunk.length === 0)
+            throw new FilepathPatternError();
+    }
+    const rune = chunk[0];
+    const rest = chunk.slice(1);
+    if (rest.length === 0)
+        throw new FilepathPatternError();
+    return { rune, rest };
+}
+function codePoint(rune) {
+    return rune.codePointAt(0) ?? -1;
+}
+
 ;// CONCATENATED MODULE: ./src/dockerfile/dockerignore.ts
 /**
  * `.dockerignore` parsing and matching, reproducing what BuildKit does when it sends the main build context.
@@ -34418,6 +34938,7 @@ function dumpAst(ast) {
  *
  * Which file is read is decided by `frontend/dockerui` (see {@link dockerignoreCandidates}).
  */
+
 /** A `.dockerignore` BuildKit refuses. The message is Go's; `line` is the 1-based line of the culprit. */
 class DockerignoreError extends Error {
     name = 'DockerignoreError';
@@ -34496,150 +35017,6 @@ function scanLines(text) {
         }
         return line.endsWith('\r') ? line.slice(0, -1) : line;
     });
-}
-// ---------------------------------------------------------------------------------------------------------------
-// filepath.Match, used by patternmatcher.New only to reject malformed patterns (Go ≥ 1.20 semantics: a pattern
-// is checked all the way through even when the name stops matching early).
-class BadPattern extends Error {
-}
-function codePointWidth(cp) {
-    return cp > 0xffff ? 2 : 1;
-}
-/** `getEsc`: a possibly escaped character inside `[...]`; returns the rune and the index after it. */
-function getEsc(chunk, at) {
-    if (at >= chunk.length || chunk[at] === '-' || chunk[at] === ']')
-        throw new BadPattern();
-    if (chunk[at] === '\\') {
-        at++;
-        if (at >= chunk.length)
-            throw new BadPattern();
-    }
-    const r = chunk.codePointAt(at);
-    at += codePointWidth(r);
-    if (at >= chunk.length)
-        throw new BadPattern();
-    return [r, at];
-}
-function scanChunk(pattern) {
-    let start = 0;
-    while (start < pattern.length && pattern[start] === '*')
-        start++;
-    const star = start > 0;
-    let inRange = false;
-    let i = start;
-    scan: for (; i < pattern.length; i++) {
-        switch (pattern[i]) {
-            case '\\':
-                if (i + 1 < pattern.length)
-                    i++;
-                break;
-            case '[':
-                inRange = true;
-                break;
-            case ']':
-                inRange = false;
-                break;
-            case '*':
-                if (!inRange)
-                    break scan;
-                break;
-        }
-    }
-    return { star, chunk: pattern.slice(start, i), rest: pattern.slice(i) };
-}
-/** `matchChunk`: undefined when the chunk does not match the start of `s`; throws on a malformed chunk. */
-function matchChunk(chunk, s) {
-    let failed = false;
-    let ci = 0;
-    let si = 0;
-    while (ci < chunk.length) {
-        if (!failed && si >= s.length)
-            failed = true;
-        const c = chunk[ci];
-        if (c === '[') {
-            let r = 0;
-            if (!failed) {
-                r = s.codePointAt(si);
-                si += codePointWidth(r);
-            }
-            ci++;
-            const negated = ci < chunk.length && chunk[ci] === '^';
-            if (negated)
-                ci++;
-            let match = false;
-            for (let ranges = 0;; ranges++) {
-                if (ci < chunk.length && chunk[ci] === ']' && ranges > 0) {
-                    ci++;
-                    break;
-                }
-                let lo;
-                let hi;
-                [lo, ci] = getEsc(chunk, ci);
-                hi = lo;
-                if (chunk[ci] === '-')
-                    [hi, ci] = getEsc(chunk, ci + 1);
-                if (lo <= r && r <= hi)
-                    match = true;
-            }
-            if (match === negated)
-                failed = true;
-        }
-        else if (c === '?') {
-            if (!failed) {
-                if (s[si] === '/')
-                    failed = true;
-                si += codePointWidth(s.codePointAt(si));
-            }
-            ci++;
-        }
-        else {
-            if (c === '\\') {
-                ci++;
-                if (ci >= chunk.length)
-                    throw new BadPattern();
-            }
-            if (!failed) {
-                if (chunk[ci] !== s[si])
-                    failed = true;
-                si++;
-            }
-            ci++;
-        }
-    }
-    return failed ? undefined : s.slice(si);
-}
-/** Go's `filepath.Match` (Unix). Throws {@link BadPattern} where Go returns `ErrBadPattern`. */
-function goFilepathMatch(pattern, name) {
-    pattern: while (pattern.length > 0) {
-        const { star, chunk, rest } = scanChunk(pattern);
-        pattern = rest;
-        if (star && chunk === '')
-            return !name.includes('/');
-        const t = matchChunk(chunk, name);
-        if (t !== undefined && (t.length === 0 || pattern.length > 0)) {
-            name = t;
-            continue;
-        }
-        if (star) {
-            for (let i = 0; i < name.length && name[i] !== '/'; i++) {
-                const t2 = matchChunk(chunk, name.slice(i + 1));
-                if (t2 !== undefined) {
-                    if (pattern.length === 0 && t2.length > 0)
-                        continue;
-                    name = t2;
-                    continue pattern;
-                }
-            }
-        }
-        // Before answering "no", make sure the rest of the pattern is well formed.
-        while (pattern.length > 0) {
-            const next = scanChunk(pattern);
-            pattern = next.rest;
-            matchChunk(next.chunk, '');
-        }
-        return false;
-    }
-    return name.length === 0;
 }
 // ---------------------------------------------------------------------------------------------------------------
 // Go regexp (RE2 syntax, Perl flags) → JavaScript RegExp with the `u` flag. Only needs to accept what
@@ -35418,10 +35795,12 @@ function parseDockerignore(text) {
 }
 function validateSyntax(pattern, line) {
     try {
+        // filepath.Match, used by patternmatcher.New only to reject malformed patterns (checked all the way
+        // through, as Go ≥ 1.20 does, even when the name stops matching early).
         goFilepathMatch(pattern, '.');
     }
     catch (error) {
-        if (error instanceof BadPattern)
+        if (error instanceof FilepathPatternError)
             throw new DockerignoreError(BAD_PATTERN, line);
         throw error;
     }
@@ -35588,6 +35967,7 @@ function dockerignoreCandidates(dockerfilePath) {
 
 
 
+
 ;// CONCATENATED MODULE: ./src/stages/instructions.ts
 /** Display name as BuildKit prints it: the stage's name, else `stage-<index>`. */
 function stageDisplayName(stage) {
@@ -35646,18 +36026,33 @@ function declarationEntries(declarations) {
     }
     return entries;
 }
+const NO_FLAG_RESULTS = new WeakMap();
+function noFlags(declarations) {
+    let result = NO_FLAG_RESULTS.get(declarations);
+    if (result === undefined) {
+        const values = {};
+        for (const [name, kind] of declarationEntries(declarations)) {
+            values[name] = kind === 'strings' ? Object.freeze([]) : undefined;
+        }
+        result = { values: Object.freeze(values), used: new Set() };
+        NO_FLAG_RESULTS.set(declarations, result);
+    }
+    return result;
+}
 /**
  * Checks an instruction's flag words (as the parser extracted them, quotes removed) against its
  * declarations, with BuildKit's messages. A bare `--` ends the flags. Errors carry no location; the
  * instruction parser adds it.
  */
 function parseFlags(args, declarations) {
-    const values = {};
-    for (const [name, kind] of declarationEntries(declarations))
-        values[name] = kind === 'strings' ? [] : undefined;
-    const used = new Set();
+    // Most instructions have no flags: they all share one frozen result per declaration set.
     if (args.length === 0)
-        return { values: values, used };
+        return noFlags(declarations);
+    const values = {};
+    for (const [name, kind] of declarationEntries(declarations)) {
+        values[name] = kind === 'strings' ? [] : undefined;
+    }
+    const used = new Set();
     for (const arg of args) {
         if (arg === '--')
             break;
@@ -35908,16 +36303,16 @@ function interpretMount(raw, fields, expand, fail) {
                 break;
             }
             case 'from':
-                m.from = nonEmpty(value);
+                m.from = mounts_nonEmpty(value);
                 break;
             case 'source':
             case 'src':
-                m.source = nonEmpty(value);
+                m.source = mounts_nonEmpty(value);
                 break;
             case 'target':
             case 'dst':
             case 'destination':
-                m.target = nonEmpty(value);
+                m.target = mounts_nonEmpty(value);
                 break;
             case 'readonly':
             case 'ro':
@@ -35950,7 +36345,7 @@ function interpretMount(raw, fields, expand, fail) {
                     m.size = value;
                 break;
             case 'id':
-                m.id = nonEmpty(value);
+                m.id = mounts_nonEmpty(value);
                 break;
             case 'sharing': {
                 const sharing = goToLower(value);
@@ -35969,7 +36364,7 @@ function interpretMount(raw, fields, expand, fail) {
                     m[key] = value;
                 break;
             case 'env':
-                m.env = nonEmpty(value);
+                m.env = mounts_nonEmpty(value);
                 break;
             default:
                 fail(withSuggestion(`unexpected key '${key}' in '${field}'`, key, MOUNT_KEYS, true));
@@ -36101,7 +36496,7 @@ function byteColumn(text, index) {
 function isOneOf(value, options) {
     return options.includes(value);
 }
-function nonEmpty(value) {
+function mounts_nonEmpty(value) {
     return value === '' ? undefined : value;
 }
 /** Go's `strconv.ParseBool`. */
@@ -36235,9 +36630,15 @@ function parse_parseStages(ast) {
     return {
         metaArgs,
         stages: stages.map(({ stage, instructions }) => ({
-            ...stage,
+            index: stage.index,
+            name: stage.name,
+            rawName: stage.rawName,
+            baseName: stage.baseName,
+            platform: stage.platform,
             instructions,
+            fromRange: stage.fromRange,
             range: { start: stage.fromRange.start, end: instructions.at(-1)?.range.end ?? stage.fromRange.end },
+            comments: stage.comments,
         })),
         escapeToken: ast.escapeToken,
     };
@@ -36858,7 +37259,7 @@ function normalizeArch(archIn, variantIn) {
  * (arm, no variant) but fills it in for a three-part arm64 (`linux/arm64/v8` → arm64/v8).
  * Throws {@link InvalidPlatformError} with containerd's message.
  */
-function parsePlatform(specifier, host = LINUX_AMD64) {
+function platform_parsePlatform(specifier, host = LINUX_AMD64) {
     if (specifier.includes('*')) {
         throw invalid(`${go_text_goQuote(specifier)}: wildcards not yet supported: ${ERR_INVALID_ARGUMENT}`);
     }
@@ -36927,7 +37328,7 @@ function parsePlatform(specifier, host = LINUX_AMD64) {
 function parseAllPlatforms(specifiers, host = LINUX_AMD64) {
     return specifiers.map((specifier) => {
         try {
-            return parsePlatform(specifier, host);
+            return platform_parsePlatform(specifier, host);
         }
         catch (error) {
             throw invalid(`invalid platform ${specifier}: ${messageOf(error)}`, error);
@@ -36957,7 +37358,7 @@ function parseOSFeatures(s) {
     return features.length === 0 ? undefined : features;
 }
 /** `platforms.Format`: `os/arch[/variant]` (`unknown` without an OS). */
-function formatPlatform(p) {
+function platform_formatPlatform(p) {
     if (p.os === '')
         return 'unknown';
     return pathJoin(p.os, p.architecture, p.variant ?? '');
@@ -37157,7 +37558,7 @@ function resolveGlobalArgs(metaArgs, request, targetStage, escapeToken) {
     const target = request.targetPlatform;
     const args = new Map();
     const builtins = [
-        ['BUILDPLATFORM', formatPlatform(build)],
+        ['BUILDPLATFORM', platform_formatPlatform(build)],
         ['BUILDOS', build.os],
         ['BUILDOSVERSION', build.osVersion ?? ''],
         ['BUILDARCH', build.architecture],
@@ -37589,7 +37990,7 @@ function resolvePlatform(raw, env, escape, stage, host) {
         throw new errors_DockerfileError(`empty platform value from expression ${raw}`, [stage.fromRange]);
     }
     try {
-        return platform_formatAllPlatform(parsePlatform(result, host));
+        return platform_formatAllPlatform(platform_parsePlatform(result, host));
     }
     catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -38332,7 +38733,7 @@ class RegistryStore {
                     return { kind: 'found' };
                 return { kind: 'fault', message: `${ref} is not a BuildKit cache manifest` };
             }
-            const said = tailLines(result.stderr, 2);
+            const said = exec_tailLines(result.stderr, 2);
             if (/not found|manifest unknown|name unknown/i.test(said))
                 return { kind: 'absent' };
             return { kind: 'fault', message: `${ref}: ${said === '' ? `exit code ${result.exitCode}` : said}` };
@@ -38403,9 +38804,180 @@ async function openStore(options, environment) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/adapters/workspace.ts
+
+
+/** Files relative to `root`; work directories under `tempDir` (RUNNER_TEMP on a runner). */
+function fileWorkspace(root, tempDir) {
+    return {
+        root,
+        readFile: (file) => (0,promises_.readFile)(external_node_path_default().resolve(root, file)),
+        makeWorkDir: async () => {
+            await (0,promises_.mkdir)(tempDir, { recursive: true });
+            return (0,promises_.mkdtemp)(external_node_path_default().join(tempDir, 'stagecraft-'));
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/units.ts
+// Sizes as Docker prints them, and the strict parsers for the size and budget inputs. Pure.
+//
+// Docker formats image sizes with go-units `HumanSizeWithPrecision(size, 3)`: divide by 1000 while the value
+// is at least 1000 (B, kB, MB, GB, …), then Go's `%.3g` and the unit with no space: `999B`, `1kB`, `1.02kB`,
+// `77.9MB`, `1.5GB`. We reproduce `%.3g` exactly (three significant digits, ties to even on the exact binary
+// value, trailing zeros dropped) with one deliberate difference: where Go rounds 999.5–999.99 up to `1e+03kB`,
+// we move to the next unit and print `1MB`.
+
+const DECIMAL_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
+const PRECISION = 3;
+/** `bytes` as Docker shows it: `0B`, `999B`, `1.23kB`, `77.9MB`. A negative size gets a leading `-`. */
+function units_formatSize(bytes) {
+    if (!Number.isFinite(bytes))
+        throw new RangeError(`formatSize: ${bytes} is not a finite number`);
+    if (bytes < 0)
+        return `-${units_formatSize(-bytes)}`;
+    const last = DECIMAL_UNITS.length - 1;
+    let size = bytes;
+    let unit = 0;
+    while (size >= 1000 && unit < last) {
+        size /= 1000;
+        unit++;
+    }
+    if (unit < last && size > 0 && roundSignificant(size, PRECISION).exponent >= PRECISION) {
+        size /= 1000;
+        unit++;
+    }
+    return `${formatGo(size, PRECISION)}${DECIMAL_UNITS[unit]}`;
+}
+/** A size change with an explicit ASCII sign: `+1.2MB`, `-512B`; no change is `0B`. */
+function units_formatSizeDelta(bytes) {
+    return bytes === 0 ? '0B' : `${bytes > 0 ? '+' : '-'}${units_formatSize(Math.abs(bytes))}`;
+}
+/** A count change with an explicit sign: `+2`, `-1`, `0`. */
+function formatCountDelta(count) {
+    return count > 0 ? `+${count}` : `${count}`;
+}
+/**
+ * A relative change, one decimal, signed by the direction of the change itself (so a tiny growth reads
+ * `+0.0%`): `+3.4%`, `-0.5%`, `0.0%`; `n/a` when the baseline was 0 and the value moved.
+ */
+function units_formatPercentDelta(delta) {
+    if (delta.change === 0)
+        return '0.0%';
+    if (delta.percent === undefined)
+        return 'n/a';
+    return `${delta.change > 0 ? '+' : '-'}${Math.abs(delta.percent).toFixed(1)}%`;
+}
+/** Go's `%.<precision>g` for a non-negative finite number. */
+function formatGo(value, precision) {
+    if (value === 0)
+        return '0';
+    const { digits, exponent } = roundSignificant(value, precision);
+    if (exponent < -4 || exponent >= precision) {
+        const mantissa = trimFraction(`${digits[0]}.${digits.slice(1)}`);
+        const sign = exponent < 0 ? '-' : '+';
+        return `${mantissa}e${sign}${String(Math.abs(exponent)).padStart(2, '0')}`;
+    }
+    if (exponent >= 0) {
+        return trimFraction(`${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`);
+    }
+    return trimFraction(`0.${'0'.repeat(-exponent - 1)}${digits}`);
+}
+/**
+ * `value` (positive, finite) rounded to `precision` significant digits: the digits and the decimal exponent
+ * of the first one. Rounds the exact binary value, ties to even, as Go's strconv does.
+ */
+function roundSignificant(value, precision) {
+    if (value >= 1e21) {
+        const [mantissa, exp] = value.toExponential(precision - 1).split('e');
+        return { digits: mantissa.replace('.', ''), exponent: Number(exp) };
+    }
+    // toFixed is exact (the spec asks for the integer n closest to value × 10^f), and 100 places hold the whole
+    // decimal expansion of any double from 2^-48 up, which covers every size.
+    const fixed = value.toFixed(100);
+    const point = fixed.indexOf('.');
+    const all = fixed.slice(0, point) + fixed.slice(point + 1);
+    const first = all.search(/[1-9]/);
+    let exponent = point - first - 1;
+    let digits = all.slice(first, first + precision).padEnd(precision, '0');
+    const rest = all.slice(first + precision);
+    const head = rest[0] ?? '0';
+    const tail = /[1-9]/.test(rest.slice(1));
+    const odd = Number(digits[digits.length - 1]) % 2 === 1;
+    if (head > '5' || (head === '5' && (tail || odd))) {
+        const next = (BigInt(digits) + 1n).toString();
+        if (next.length > precision) {
+            digits = next.slice(0, precision);
+            exponent++;
+        }
+        else {
+            digits = next;
+        }
+    }
+    return { digits, exponent };
+}
+function trimFraction(text) {
+    return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
+}
+const SIZE_UNITS = new Map([
+    ['b', 1],
+    ['k', 1e3],
+    ['kb', 1e3],
+    ['m', 1e6],
+    ['mb', 1e6],
+    ['g', 1e9],
+    ['gb', 1e9],
+    ['t', 1e12],
+    ['tb', 1e12],
+    ['kib', 1024],
+    ['mib', 1024 ** 2],
+    ['gib', 1024 ** 3],
+    ['tib', 1024 ** 4],
+]);
+const SIZE_EXAMPLES = 'a size with a unit such as 150MB, 1.5GB or 500kB';
+/**
+ * A size input in bytes: a non-negative number and a unit, decimal as Docker's (`B`, `kB`, `MB`, `GB`, `TB`,
+ * case-insensitive, the `B` optional after a prefix) or binary (`KiB`, `MiB`, `GiB`, `TiB`); one space
+ * between them at most. A bare number is refused: `150` is far more likely a slip than 150 bytes.
+ */
+function parseSize(value, input = 'size') {
+    const match = /^(\d+(?:\.\d+)?|\.\d+) ?([A-Za-z]+)$/.exec(value);
+    const multiplier = match === null ? undefined : SIZE_UNITS.get(match[2].toLowerCase());
+    if (match === null || multiplier === undefined) {
+        const hint = /^\d+(?:\.\d+)?$/.test(value.trim()) ? ' (the unit is required)' : '';
+        throw new InputError(`Input ${input}: expected ${SIZE_EXAMPLES}${hint}, got ${JSON.stringify(value)}`);
+    }
+    const bytes = Math.round(Number(match[1]) * multiplier);
+    if (!Number.isSafeInteger(bytes)) {
+        throw new InputError(`Input ${input}: ${JSON.stringify(value)} is too large`);
+    }
+    return bytes;
+}
+/** A percentage input such as `5%` or `0.1%`: a non-negative number, then `%`. */
+function parsePercent(value, input = 'percent') {
+    const match = /^(\d+(?:\.\d+)?|\.\d+) ?%$/.exec(value);
+    if (match === null) {
+        throw new InputError(`Input ${input}: expected a percentage such as 5% or 0.1%, got ${JSON.stringify(value)}`);
+    }
+    return Number(match[1]);
+}
+/** `max-increase`: a percentage of the baseline (`5%`) or a size (`10MB`). */
+function parseMaxIncrease(value, input = 'max-increase') {
+    if (/%\s*$/.test(value))
+        return { kind: 'percent', percent: parsePercent(value, input) };
+    if (/^(\d+(?:\.\d+)?|\.\d+) ?[A-Za-z]+$/.test(value)) {
+        return { kind: 'bytes', bytes: parseSize(value, input) };
+    }
+    throw new InputError(`Input ${input}: expected a percentage such as 5% or ${SIZE_EXAMPLES}, got ${JSON.stringify(value)}`);
+}
+function formatMaxIncrease(limit) {
+    return limit.kind === 'percent' ? `${limit.percent}%` : units_formatSize(limit.bytes);
+}
+
 ;// CONCATENATED MODULE: ./src/options.ts
 // One validated Options value from raw inputs, whether they came from action.yml inputs or CLI flags.
 // Names and meanings follow docker/build-push-action; parsing is stricter (STYLE.md section 6).
+
 
 /** Input names as action.yml and the CLI spell them. */
 const INPUTS = [
@@ -38440,6 +39012,13 @@ const INPUTS = [
     'cache-ref',
     'cache-dir',
     'cache-key-salt',
+    'github-token',
+    'comment',
+    'comment-threshold',
+    'size-limit',
+    'max-increase',
+    'fail-on-budget',
+    'baseline-image',
 ];
 const OUTPUTS = (/* unused pure expression or super */ null && ([
     'stages',
@@ -38452,13 +39031,23 @@ const OUTPUTS = (/* unused pure expression or super */ null && ([
     'cache-hits',
     'cache-bytes-restored',
     'cache-bytes-saved',
+    'size',
+    'size-uncompressed',
+    'size-delta',
+    'size-delta-percent',
+    'baseline-size',
+    'report',
 ]));
 /** Where stage caches live: the GitHub Actions cache, a local directory, a registry, or nowhere. */
 const CACHE_BACKENDS = ['gha', 'local', 'registry', 'off'];
+/** When the size comment is written: every run, only when the size moved (or one exists), or never. */
+const COMMENT_MODES = ['always', 'on-change', 'never'];
+/** `comment-threshold` when empty, in percent: on-change comments on a move of more than this. */
+const DEFAULT_COMMENT_THRESHOLD = 0.1;
 /** BuildKit's network modes for RUN (`--network`). */
 const NETWORK_MODES = ['default', 'none', 'host'];
 /** A bad input value: the message names the input and what was expected. */
-class options_InputError extends Error {
+class InputError extends Error {
     name = 'InputError';
 }
 /** Newline-separated items, blank lines and surrounding whitespace dropped. */
@@ -38474,7 +39063,7 @@ function parseKeyValueLines(input, value) {
     for (const line of splitLines(value)) {
         const eq = line.indexOf('=');
         if (eq <= 0)
-            throw new options_InputError(`Input ${input}: expected NAME=VALUE, got ${JSON.stringify(line)}`);
+            throw new InputError(`Input ${input}: expected NAME=VALUE, got ${JSON.stringify(line)}`);
         pairs.set(line.slice(0, eq), line.slice(eq + 1));
     }
     return pairs;
@@ -38498,7 +39087,7 @@ function splitQuotedItems(input, value) {
             for (;;) {
                 const quote = text.indexOf('"', j);
                 if (quote === -1) {
-                    throw new options_InputError(`Input ${input}: a quoted item is not closed: ${JSON.stringify(line)}`);
+                    throw new InputError(`Input ${input}: a quoted item is not closed: ${JSON.stringify(line)}`);
                 }
                 item += text.slice(j, quote);
                 if (text[quote + 1] === '"') {
@@ -38511,7 +39100,7 @@ function splitQuotedItems(input, value) {
             }
             const restEnd = text.indexOf('\n', j) === -1 ? text.length : text.indexOf('\n', j);
             if (text.slice(j, restEnd).trim() !== '') {
-                throw new options_InputError(`Input ${input}: unexpected text after a quoted item: ${JSON.stringify(text.slice(j, restEnd))}`);
+                throw new InputError(`Input ${input}: unexpected text after a quoted item: ${JSON.stringify(text.slice(j, restEnd))}`);
             }
             items.push(item);
             i = restEnd + 1;
@@ -38532,7 +39121,7 @@ function toOptions(raw, environment = 'local') {
             return parse();
         }
         catch (error) {
-            if (!(error instanceof options_InputError))
+            if (!(error instanceof InputError))
                 throw error;
             problems.push(error.message);
             return fallback;
@@ -38577,12 +39166,19 @@ function toOptions(raw, environment = 'local') {
         cacheRef: options_nonEmpty(raw['cache-ref']),
         cacheDir: options_nonEmpty(raw['cache-dir']),
         cacheKeySalt: raw['cache-key-salt']?.trim() ?? '',
+        githubToken: options_nonEmpty(raw['github-token']),
+        comment: read(() => parseCommentMode(raw.comment), 'always'),
+        commentThreshold: read(() => options_optional(raw['comment-threshold'], (v) => parsePercent(v, 'comment-threshold')), undefined) ?? DEFAULT_COMMENT_THRESHOLD,
+        sizeLimit: read(() => options_optional(raw['size-limit'], (v) => parseSize(v, 'size-limit')), undefined),
+        maxIncrease: read(() => options_optional(raw['max-increase'], (v) => parseMaxIncrease(v, 'max-increase')), undefined),
+        failOnBudget: read(() => parseBoolean('fail-on-budget', raw['fail-on-budget'], true), true),
+        baselineImage: read(() => parseBaselineImage(raw['baseline-image']), undefined),
     };
     problems.push(...conflicts(options, raw, environment));
     if (problems.length === 1)
-        throw new options_InputError(problems[0]);
+        throw new InputError(problems[0]);
     if (problems.length > 1) {
-        throw new options_InputError(`${problems.length} input problems:\n${problems.map((p) => `- ${p}`).join('\n')}`);
+        throw new InputError(`${problems.length} input problems:\n${problems.map((p) => `- ${p}`).join('\n')}`);
     }
     return options;
 }
@@ -38601,6 +39197,7 @@ function redact(options) {
         buildContexts: Object.fromEntries(options.buildContexts),
         labels: Object.fromEntries(options.labels),
         secrets: options.secrets.map((secret) => ({ id: secret.id, value: '***' })),
+        githubToken: options.githubToken === undefined ? undefined : '***',
         outputs: options.outputs.map(redactSpec),
         cacheFrom: options.cacheFrom.map(redactSpec),
         cacheTo: options.cacheTo.map(redactSpec),
@@ -38676,7 +39273,30 @@ function parseBoolean(input, value, fallback) {
         return true;
     if (FALSE_VALUES.has(trimmed))
         return false;
-    throw new options_InputError(`Input ${input}: expected true or false, got ${JSON.stringify(value)}`);
+    throw new InputError(`Input ${input}: expected true or false, got ${JSON.stringify(value)}`);
+}
+function parseCommentMode(value) {
+    const trimmed = options_nonEmpty(value);
+    if (trimmed === undefined)
+        return 'always';
+    if (COMMENT_MODES.includes(trimmed))
+        return trimmed;
+    throw new InputError(`Input comment: expected one of ${COMMENT_MODES.join(', ')}, got ${JSON.stringify(value)}`);
+}
+/** A parser applied to a non-empty value (trimmed); empty means undefined. */
+function options_optional(value, parse) {
+    const trimmed = options_nonEmpty(value);
+    return trimmed === undefined ? undefined : parse(trimmed);
+}
+/** One image reference, as `docker buildx imagetools inspect` takes it. */
+function parseBaselineImage(value) {
+    const trimmed = options_nonEmpty(value);
+    if (trimmed === undefined)
+        return undefined;
+    if (/[\s,]/.test(trimmed)) {
+        throw new InputError(`Input baseline-image: expected one image reference such as ghcr.io/acme/app:main, got ${JSON.stringify(value)}`);
+    }
+    return trimmed;
 }
 function parseCache(value, environment) {
     const trimmed = options_nonEmpty(value);
@@ -38684,17 +39304,17 @@ function parseCache(value, environment) {
         return defaultCache(environment);
     if (CACHE_BACKENDS.includes(trimmed))
         return trimmed;
-    throw new options_InputError(`Input cache: expected one of ${CACHE_BACKENDS.join(', ')}, got ${JSON.stringify(value)}`);
+    throw new InputError(`Input cache: expected one of ${CACHE_BACKENDS.join(', ')}, got ${JSON.stringify(value)}`);
 }
 /** Newline-separated items that can never contain a comma; one that does is a list written the wrong way. */
 function parseNoCommaLines(input, value, hint) {
     const items = splitLines(value);
     for (const item of items) {
         if (item.includes(',')) {
-            throw new options_InputError(`Input ${input}: ${hint} (only platforms also splits on commas), got ${JSON.stringify(item)}`);
+            throw new InputError(`Input ${input}: ${hint} (only platforms also splits on commas), got ${JSON.stringify(item)}`);
         }
         if (/\s/.test(item))
-            throw new options_InputError(`Input ${input}: ${hint}, got ${JSON.stringify(item)}`);
+            throw new InputError(`Input ${input}: ${hint}, got ${JSON.stringify(item)}`);
     }
     return items;
 }
@@ -38702,7 +39322,7 @@ function parseAnnotations(value) {
     const items = splitLines(value);
     for (const item of items) {
         if (item.indexOf('=') <= 0) {
-            throw new options_InputError(`Input annotations: expected KEY=VALUE or TYPE:KEY=VALUE (such as manifest:org.opencontainers.image.title=app), got ${JSON.stringify(item)}`);
+            throw new InputError(`Input annotations: expected KEY=VALUE or TYPE:KEY=VALUE (such as manifest:org.opencontainers.image.title=app), got ${JSON.stringify(item)}`);
         }
     }
     return items;
@@ -38713,7 +39333,7 @@ function parseSecrets(value) {
         const id = eq === -1 ? '' : item.slice(0, eq).trim();
         // The message must not echo the item: it may be a secret written the wrong way.
         if (id === '')
-            throw new options_InputError('Input secrets: expected ID=VALUE on each line (the value is not shown)');
+            throw new InputError('Input secrets: expected ID=VALUE on each line (the value is not shown)');
         return { id, value: item.slice(eq + 1) };
     });
 }
@@ -38723,7 +39343,7 @@ function parseSecretFiles(value) {
         const id = eq === -1 ? '' : item.slice(0, eq).trim();
         const file = eq === -1 ? '' : item.slice(eq + 1).trim();
         if (id === '' || file === '') {
-            throw new options_InputError(`Input secret-files: expected ID=PATH, got ${JSON.stringify(item)}`);
+            throw new InputError(`Input secret-files: expected ID=PATH, got ${JSON.stringify(item)}`);
         }
         return { id, path: file };
     });
@@ -38734,13 +39354,13 @@ function parseNetwork(value) {
         return undefined;
     if (NETWORK_MODES.includes(trimmed))
         return trimmed;
-    throw new options_InputError(`Input network: expected one of ${NETWORK_MODES.join(', ')} (BuildKit's modes for RUN), got ${JSON.stringify(value)}`);
+    throw new InputError(`Input network: expected one of ${NETWORK_MODES.join(', ')} (BuildKit's modes for RUN), got ${JSON.stringify(value)}`);
 }
 function parseAddHosts(value) {
     const items = parseNoCommaLines('add-hosts', value, 'one HOST:IP per line');
     for (const item of items) {
         if (!/^[^:=\s]+[:=]\S+$/.test(item)) {
-            throw new options_InputError(`Input add-hosts: expected HOST:IP such as docker:10.180.0.1, got ${JSON.stringify(item)}`);
+            throw new InputError(`Input add-hosts: expected HOST:IP such as docker:10.180.0.1, got ${JSON.stringify(item)}`);
         }
     }
     return items;
@@ -38752,7 +39372,7 @@ function parseShmSize(value) {
         return undefined;
     if (/^\d+(\.\d+)* ?[kKmMgGtTpP]?[iI]?[bB]?$/.test(trimmed))
         return trimmed;
-    throw new options_InputError(`Input shm-size: expected a size such as 2g or 512m, got ${JSON.stringify(value)}`);
+    throw new InputError(`Input shm-size: expected a size such as 2g or 512m, got ${JSON.stringify(value)}`);
 }
 // The names go-units ParseUlimit knows.
 const ULIMIT_NAMES = new Set([
@@ -38778,12 +39398,12 @@ function parseUlimits(value) {
         const match = /^([a-z]+)=(-?\d+)(?::(-?\d+))?$/.exec(item);
         const name = match?.[1];
         if (match === null || name === undefined || !ULIMIT_NAMES.has(name)) {
-            throw new options_InputError(`Input ulimit: expected TYPE=SOFT[:HARD] such as nofile=1024:1024, got ${JSON.stringify(item)}`);
+            throw new InputError(`Input ulimit: expected TYPE=SOFT[:HARD] such as nofile=1024:1024, got ${JSON.stringify(item)}`);
         }
         const soft = Number(match[2]);
         const hard = match[3] === undefined ? soft : Number(match[3]);
         if (soft !== -1 && hard !== -1 && soft > hard) {
-            throw new options_InputError(`Input ulimit: the soft limit exceeds the hard limit in ${JSON.stringify(item)}`);
+            throw new InputError(`Input ulimit: the soft limit exceeds the hard limit in ${JSON.stringify(item)}`);
         }
     }
     return items;
@@ -38801,7 +39421,7 @@ function parseAttestation(input, value) {
     if (fields.every((field) => /^[A-Za-z][\w.-]*=/.test(field)) && !/(^|,)\s*type=/i.test(trimmed)) {
         return trimmed;
     }
-    throw new options_InputError(`Input ${input}: expected true, false or attributes such as ${input === 'provenance' ? 'mode=max' : 'generator=IMAGE'} (without type=), got ${JSON.stringify(value)}`);
+    throw new InputError(`Input ${input}: expected true, false or attributes such as ${input === 'provenance' ? 'mode=max' : 'generator=IMAGE'} (without type=), got ${JSON.stringify(value)}`);
 }
 function options_nonEmpty(value) {
     const trimmed = value?.trim();
@@ -38818,6 +39438,10 @@ function readActionInputs() {
         raw[name] = core/* getInput */.V4(name);
     return raw;
 }
+
+;// CONCATENATED MODULE: ./src/adapters/types.ts
+/** A run outside GitHub Actions: nothing to compare with or store unless asked. */
+const LOCAL_RUN = { eventName: 'local' };
 
 ;// CONCATENATED MODULE: ./src/buildx/specs.ts
 // The buildx specs both ways of building share (bake file and `docker buildx build` argv): secrets, attestations,
@@ -39169,14 +39793,14 @@ async function detectBuilder(exec, options = {}) {
         throw new BuildxUnavailableError(`docker buildx is not available: ${error instanceof Error ? error.message : String(error)}`);
     }
     if (version.exitCode !== 0) {
-        throw new BuildxUnavailableError(`docker buildx is not available: ${tailLines(version.stderr || version.stdout, 3) || `exit code ${version.exitCode}`}`);
+        throw new BuildxUnavailableError(`docker buildx is not available: ${exec_tailLines(version.stderr || version.stdout, 3) || `exit code ${version.exitCode}`}`);
     }
     const [inspect, info] = await Promise.all([
         exec(commands.inspect, execOptions),
         exec(commands.info, execOptions).catch(() => undefined),
     ]);
     if (inspect.exitCode !== 0) {
-        throw new RunError(commands.inspect, inspect.exitCode, tailLines(inspect.stderr || inspect.stdout));
+        throw new RunError(commands.inspect, inspect.exitCode, exec_tailLines(inspect.stderr || inspect.stdout));
     }
     return resolveBuilderInfo(version.stdout, inspect.stdout, info !== undefined && info.exitCode === 0 ? info.stdout : undefined);
 }
@@ -39606,7 +40230,7 @@ class BuildxRunError extends RunError {
     buildError, 
     /** All buildx printed, for parsing the progress of the steps that did run. */
     output) {
-        super(argv, exitCode, buildError?.text ?? tailLines(output, 20));
+        super(argv, exitCode, buildError?.text ?? exec_tailLines(output, 20));
         this.buildError = buildError;
         this.output = output;
     }
@@ -39630,7 +40254,7 @@ async function runBuildx(exec, argv, options = {}) {
     if (result.exitCode !== 0) {
         throw new BuildxRunError(argv, result.exitCode, parseBuildError(result.stderr), output);
     }
-    return { exitCode: 0, output, stderrTail: tailLines(result.stderr) };
+    return { exitCode: 0, output, stderrTail: exec_tailLines(result.stderr) };
 }
 /** Cuts a stream of chunks into lines (`\r\n` or `\n`); `flush` hands over a last line without a newline. */
 function createLineSplitter(onLine) {
@@ -39802,9 +40426,282 @@ async function runBuildsInSequence(exec, request) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/buildx/resolve.ts
+// The current digest of each external image a build reads, per platform, without pulling anything: one
+// `docker buildx imagetools inspect --raw <ref>` per image (the registry's manifest or index, byte for byte).
+//
+//   index     → the entry for the platform (attestation manifests skipped); `digest` is that manifest's,
+//               `indexDigest` the sha256 of the raw bytes (what the tag points at)
+//   manifest  → a single-platform image: `digest` is the sha256 of the raw bytes (its platform is not checked:
+//               that needs its config, one more request, and a wrong one fails the build anyway)
+//   pinned    → `name@sha256:…` needs no lookup: the pinned digest is the answer (it may be an index's)
+//
+// Nothing here throws for an image: one that no registry knows (a local-only image such as
+// `stagecraft-test/busybox:1`, which resolves against Docker Hub), a registry that cannot be reached or refuses
+// us, an index without the platform, a timeout: each is an `unresolved` result with the tool's own message, and
+// the caller decides (a scheduled run treats such an image as unchanged and says so). Every call has a timeout
+// and honours the caller's abort signal. The parsing is pure and tested on output recorded from this machine
+// (testdata/imagetools-*).
+
+
+
+const DEFAULT_RESOLVE_TIMEOUT_MS = 30_000;
+const DEFAULT_CONCURRENCY = 4;
+/** A manifest or index that cannot give a digest for the platform; `failure` says which kind. */
+class ResolveError extends Error {
+    failure;
+    name = 'ResolveError';
+    constructor(failure, message) {
+        super(message);
+        this.failure = failure;
+    }
+}
+// ---- pure -----------------------------------------------------------------------------------------------------
+/** The argv that reads a reference's manifest or index without pulling. */
+function buildImagetoolsRawArgs(ref, docker = 'docker') {
+    return [docker, 'buildx', 'imagetools', 'inspect', '--raw', ref];
+}
+/** `name@sha256:<hex>` (a tag may come before the `@`) → the digest; otherwise undefined. */
+function pinnedDigest(ref) {
+    return /@(sha256:[0-9a-f]{64})$/.exec(ref.trim())?.[1];
+}
+function sha256Digest(text) {
+    return `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
+}
+const INDEX_TYPES = new Set([
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+]);
+const MANIFEST_TYPES = new Set([
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.docker.distribution.manifest.v2+json',
+]);
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function indexEntry(value, what) {
+    if (!isObject(value) || typeof value.digest !== 'string' || !DIGEST.test(value.digest)) {
+        throw new ResolveError('invalid-manifest', `${what}: an index entry without a sha256 digest`);
+    }
+    const p = value.platform;
+    const platform = isObject(p) && typeof p.os === 'string' && typeof p.architecture === 'string'
+        ? {
+            os: p.os,
+            architecture: p.architecture,
+            ...(typeof p.variant === 'string' && p.variant !== '' ? { variant: p.variant } : {}),
+        }
+        : undefined;
+    const annotations = isObject(value.annotations) ? value.annotations : {};
+    return {
+        digest: value.digest,
+        mediaType: typeof value.mediaType === 'string' ? value.mediaType : '',
+        platform,
+        attestation: annotations['vnd.docker.reference.type'] === 'attestation-manifest' ||
+            (platform?.os === 'unknown' && platform.architecture === 'unknown'),
+    };
+}
+/** containerd's matching form: lower case, `amd64/v1` → `amd64`, `arm64/v8` → `arm64`, `arm` → `arm/v7`. */
+function normalized(platform) {
+    const os = platform.os.toLowerCase();
+    let architecture = platform.architecture.toLowerCase();
+    let variant = (platform.variant ?? '').toLowerCase();
+    if (architecture === 'x86_64' || architecture === 'x86-64')
+        architecture = 'amd64';
+    if (architecture === 'aarch64')
+        architecture = 'arm64';
+    if (architecture === 'amd64' && variant === 'v1')
+        variant = '';
+    if (architecture === 'arm64' && (variant === 'v8' || variant === '8'))
+        variant = '';
+    if (architecture === 'arm' && (variant === '' || variant === '7'))
+        variant = 'v7';
+    if (architecture === 'arm' && /^[568]$/.test(variant))
+        variant = `v${variant}`;
+    return { os, architecture, ...(variant === '' ? {} : { variant }) };
+}
+/** The variants a platform's images can also run, best first (containerd's `platforms.Only` for amd64 and arm). */
+function compatibleVariants(platform) {
+    const variant = platform.variant ?? '';
+    const ladder = platform.architecture === 'amd64'
+        ? ['v4', 'v3', 'v2', '']
+        : platform.architecture === 'arm'
+            ? ['v8', 'v7', 'v6', 'v5']
+            : [variant];
+    const at = ladder.indexOf(variant);
+    return at < 0 ? [variant] : ladder.slice(at);
+}
+/** The index entry an engine on `platform` would pull: the exact platform, else the best compatible variant. */
+function selectIndexEntry(entries, platform, what) {
+    const wanted = normalized(platform);
+    const images = entries.filter((entry) => !entry.attestation && !INDEX_TYPES.has(entry.mediaType));
+    for (const variant of compatibleVariants(wanted)) {
+        const match = images.find((entry) => {
+            if (entry.platform === undefined)
+                return false;
+            const candidate = normalized(entry.platform);
+            return (candidate.os === wanted.os &&
+                candidate.architecture === wanted.architecture &&
+                (candidate.variant ?? '') === variant);
+        });
+        if (match !== undefined)
+            return match;
+    }
+    const present = images.map((entry) => entry.platform === undefined ? '(no platform)' : formatPlatform(normalized(entry.platform)));
+    throw new ResolveError('no-platform', `${what} has no image for ${formatPlatform(wanted)} (it has ${present.join(', ') || 'none'})`);
+}
+/**
+ * `imagetools inspect --raw` output → the platform's manifest digest, and the index digest when the reference
+ * is an index. Throws `ResolveError` for a document that is neither, a schema 1 manifest (its digest is not
+ * the hash of what the registry returns), or an index without the platform.
+ */
+function parseRawManifest(text, platform, what) {
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (error) {
+        throw new ResolveError('invalid-manifest', `${what}: the registry's answer is not JSON (${error instanceof Error ? error.message : String(error)})`);
+    }
+    if (!isObject(value))
+        throw new ResolveError('invalid-manifest', `${what}: the manifest is not a JSON object`);
+    const mediaType = typeof value.mediaType === 'string'
+        ? value.mediaType
+        : Array.isArray(value.manifests)
+            ? 'application/vnd.oci.image.index.v1+json'
+            : Array.isArray(value.layers)
+                ? 'application/vnd.oci.image.manifest.v1+json'
+                : '';
+    const rawDigest = sha256Digest(text);
+    if (INDEX_TYPES.has(mediaType)) {
+        if (!Array.isArray(value.manifests))
+            throw new ResolveError('invalid-manifest', `${what}: an index without manifests`);
+        const entries = value.manifests.map((entry, i) => indexEntry(entry, `${what}: manifests[${i}]`));
+        const wanted = typeof platform === 'string' ? parsePlatform(platform) : platform;
+        return { digest: selectIndexEntry(entries, wanted, what).digest, indexDigest: rawDigest };
+    }
+    if (MANIFEST_TYPES.has(mediaType))
+        return { digest: rawDigest };
+    const schema1 = value.schemaVersion === 1 || mediaType.includes('manifest.v1+prettyjws');
+    throw new ResolveError('invalid-manifest', schema1
+        ? `${what} has a schema 1 manifest, which stagecraft cannot digest (push it again with a current client)`
+        : `${what} has media type ${JSON.stringify(mediaType)}, not an image index or manifest`);
+}
+/** A failed inspect → what kind of failure, and buildx's own message (its `ERROR: ` prefix dropped). */
+function classifyInspectFailure(exitCode, stderr) {
+    const said = tailLines(stderr, 3)
+        .split('\n')
+        .map((line) => line.replace(/^ERROR:\s*/, ''))
+        .join('; ');
+    const reason = said === '' ? `docker buildx imagetools inspect exited with code ${exitCode}` : said;
+    if (/invalid reference format|must be lowercase/i.test(said))
+        return { failure: 'invalid-reference', reason };
+    if (/unauthori[sz]ed|authentication required|denied|insufficient_scope|\b40[13]\b/i.test(said))
+        return { failure: 'unauthorized', reason };
+    if (/not found|manifest unknown|name unknown|\b404\b/i.test(said))
+        return { failure: 'not-found', reason };
+    if (/no such host|connection refused|dial tcp|i\/o timeout|network is unreachable|TLS handshake|server gave HTTP response|connection reset|EOF$/i.test(said))
+        return { failure: 'unreachable', reason };
+    return { failure: 'error', reason };
+}
+async function fetchRaw(exec, ref, options) {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_RESOLVE_TIMEOUT_MS;
+    const argv = buildImagetoolsRawArgs(ref, options.docker);
+    options.onDebug?.(`resolve.fetchRaw: ${JSON.stringify(argv)}`);
+    if (options.signal?.aborted === true)
+        return { ok: false, failure: 'timeout', reason: 'aborted' };
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+    }, timeoutMs);
+    const onAbort = () => controller.abort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const late = () => ({
+        ok: false,
+        failure: 'timeout',
+        reason: timedOut ? `no answer within ${timeoutMs / 1000} s` : 'aborted',
+    });
+    try {
+        const result = await exec(argv, { timeoutMs, signal: controller.signal });
+        if (timedOut || controller.signal.aborted)
+            return late();
+        if (result.exitCode === 0)
+            return { ok: true, text: result.stdout };
+        return { ok: false, ...classifyInspectFailure(result.exitCode, result.stderr) };
+    }
+    catch (error) {
+        if (timedOut || controller.signal.aborted)
+            return late();
+        return { ok: false, failure: 'error', reason: error instanceof Error ? error.message : String(error) };
+    }
+    finally {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+    }
+}
+function platformText(platform) {
+    return typeof platform === 'string' ? platform : formatPlatform(platform);
+}
+/**
+ * Each (image, platform) resolved, in the order asked. Each image is inspected once, whatever the number of
+ * platforms asked for it; pinned references are not inspected. Never throws for an image.
+ */
+async function resolveImagePlatforms(exec, requests, options = {}) {
+    const queue = [
+        ...new Set(requests.map(({ image }) => image).filter((image) => pinnedDigest(image) === undefined)),
+    ];
+    // A small pool: at most `concurrency` inspects at once.
+    const results = new Map();
+    const workers = Array.from({ length: Math.min(Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY), queue.length) }, async () => {
+        for (let image = queue.shift(); image !== undefined; image = queue.shift()) {
+            results.set(image, await fetchRaw(exec, image, options));
+        }
+    });
+    await Promise.all(workers);
+    return requests.map((request) => {
+        const { image } = request;
+        const platform = platformText(request.platform);
+        const pinned = pinnedDigest(image);
+        if (pinned !== undefined)
+            return { image, platform, status: 'resolved', digest: pinned, pinned: true };
+        const fetched = results.get(image);
+        if (!fetched.ok)
+            return { image, platform, status: 'unresolved', failure: fetched.failure, reason: fetched.reason };
+        try {
+            const { digest, indexDigest } = parseRawManifest(fetched.text, request.platform, image);
+            return {
+                image,
+                platform,
+                status: 'resolved',
+                digest,
+                ...(indexDigest === undefined ? {} : { indexDigest }),
+                pinned: false,
+            };
+        }
+        catch (error) {
+            return error instanceof ResolveError
+                ? { image, platform, status: 'unresolved', failure: error.failure, reason: error.message }
+                : {
+                    image,
+                    platform,
+                    status: 'unresolved',
+                    failure: 'error',
+                    reason: error instanceof Error ? error.message : String(error),
+                };
+        }
+    });
+}
+/** `resolveImagePlatforms` for one platform: each image's digest for `platform`, in the order given. */
+async function resolveImageDigests(exec, images, platform, options = {}) {
+    return resolveImagePlatforms(exec, images.map((image) => ({ image, platform })), options);
+}
+
 ;// CONCATENATED MODULE: ./src/buildx/index.ts
 // buildx: argument vectors, the bake file, running buildx, its metadata and progress, and what the builder
 // supports. See each file for details.
+
 
 
 
@@ -39832,7 +40729,7 @@ function callOptions(warnings, signal, logger) {
         ...(signal === undefined ? {} : { signal }),
     };
 }
-function errorMessage(error) {
+function stage_caches_errorMessage(error) {
     return typeof error?.message === 'string' ? error.message : String(error);
 }
 /**
@@ -39871,7 +40768,7 @@ async function restoreStageCaches(options) {
             found = await store.lookup(stageKey.key, stageKey.restoreKeys, call);
         }
         catch (error) {
-            missWith(`cache lookup of ${stageKey.key} failed: ${errorMessage(error)}`);
+            missWith(`cache lookup of ${stageKey.key} failed: ${stage_caches_errorMessage(error)}`);
             continue;
         }
         if (found === undefined) {
@@ -39893,7 +40790,7 @@ async function restoreStageCaches(options) {
             report.bytes = await store.restore(found.key, entryDir, call);
         }
         catch (error) {
-            missWith(`cache restore of ${found.key} failed: ${errorMessage(error)}`);
+            missWith(`cache restore of ${found.key} failed: ${stage_caches_errorMessage(error)}`);
             continue;
         }
         if (warnings.length > 0) {
@@ -40037,7 +40934,7 @@ async function saveStageCaches(options) {
                 stageCache = await (0,entry/* readCacheExport */.z)(exportDir);
             }
             catch (error) {
-                skip("the stage's cache export is unusable", `cache export of ${stageKey.stageName} is unusable: ${errorMessage(error)}`);
+                skip("the stage's cache export is unusable", `cache export of ${stageKey.stageName} is unusable: ${stage_caches_errorMessage(error)}`);
                 continue;
             }
             const dependencies = [];
@@ -40061,7 +40958,7 @@ async function saveStageCaches(options) {
                 reports.push({ ...base, saved: true, bytes, reason: 'saved' });
         }
         catch (error) {
-            skip('saving failed', `cache save of ${stageKey.key} failed: ${errorMessage(error)}`);
+            skip('saving failed', `cache save of ${stageKey.key} failed: ${stage_caches_errorMessage(error)}`);
         }
     }
     return { stages: reports, bytes: reports.reduce((sum, r) => sum + r.bytes, 0) };
@@ -40208,7 +41105,7 @@ function containsWildcards(component) {
 function isRemoteSource(source) {
     return /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(source) || source.startsWith('git@');
 }
-class glob_BadPattern extends Error {
+class BadPattern extends Error {
 }
 /**
  * Go's `filepath.Match(pattern, name)` on Unix for one path component; a malformed pattern matches
@@ -40216,15 +41113,15 @@ class glob_BadPattern extends Error {
  */
 function matchComponent(pattern, name) {
     try {
-        return match(Array.from(pattern), Array.from(name));
+        return glob_match(Array.from(pattern), Array.from(name));
     }
     catch (error) {
-        if (error instanceof glob_BadPattern)
+        if (error instanceof BadPattern)
             return false;
         throw error;
     }
 }
-function match(patternIn, nameIn) {
+function glob_match(patternIn, nameIn) {
     let pattern = patternIn;
     let name = nameIn;
     outer: while (pattern.length > 0) {
@@ -40315,15 +41212,15 @@ function glob_matchChunk(chunkIn, sIn) {
                     chunk = chunk.slice(1);
                     break;
                 }
-                const low = escaped(chunk);
+                const low = glob_escaped(chunk);
                 chunk = low.rest;
                 let high = low.rune;
                 if (chunk[0] === '-') {
-                    const upper = escaped(chunk.slice(1));
+                    const upper = glob_escaped(chunk.slice(1));
                     chunk = upper.rest;
                     high = upper.rune;
                 }
-                if (!failed && codePoint(low.rune) <= codePoint(r) && codePoint(r) <= codePoint(high))
+                if (!failed && glob_codePoint(low.rune) <= glob_codePoint(r) && glob_codePoint(r) <= glob_codePoint(high))
                     matched = true;
                 ranges++;
             }
@@ -40342,7 +41239,7 @@ function glob_matchChunk(chunkIn, sIn) {
             if (head === '\\') {
                 chunk = chunk.slice(1);
                 if (chunk.length === 0)
-                    throw new glob_BadPattern();
+                    throw new BadPattern();
             }
             if (!failed) {
                 if (chunk[0] !== s[0])
@@ -40355,22 +41252,22 @@ function glob_matchChunk(chunkIn, sIn) {
     return failed ? undefined : s;
 }
 /** Go's `getEsc`: one (possibly escaped) character of a class, which must be followed by more. */
-function escaped(chunkIn) {
+function glob_escaped(chunkIn) {
     let chunk = chunkIn;
     if (chunk.length === 0 || chunk[0] === '-' || chunk[0] === ']')
-        throw new glob_BadPattern();
+        throw new BadPattern();
     if (chunk[0] === '\\') {
         chunk = chunk.slice(1);
         if (chunk.length === 0)
-            throw new glob_BadPattern();
+            throw new BadPattern();
     }
     const rune = chunk[0];
     const rest = chunk.slice(1);
     if (rest.length === 0)
-        throw new glob_BadPattern();
+        throw new BadPattern();
     return { rune, rest };
 }
-function codePoint(rune) {
+function glob_codePoint(rune) {
     return rune.codePointAt(0) ?? -1;
 }
 
@@ -41416,7 +42313,7 @@ async function readGitIndex(exec, root) {
     return { blobs };
 }
 function failed(command, result) {
-    return { reason: `git ${command}: ${tailLines(result.stderr, 1) || `exit code ${result.exitCode}`}` };
+    return { reason: `git ${command}: ${exec_tailLines(result.stderr, 1) || `exit code ${result.exitCode}`}` };
 }
 // --- small helpers ---
 function isMissing(error) {
@@ -41611,166 +42508,11 @@ function stage_key_nonEmpty(value) {
 
 
 
-;// CONCATENATED MODULE: ./src/report/units.ts
-// Sizes as Docker prints them, and the strict parsers for the size and budget inputs. Pure.
-//
-// Docker formats image sizes with go-units `HumanSizeWithPrecision(size, 3)`: divide by 1000 while the value
-// is at least 1000 (B, kB, MB, GB, …), then Go's `%.3g` and the unit with no space: `999B`, `1kB`, `1.02kB`,
-// `77.9MB`, `1.5GB`. We reproduce `%.3g` exactly (three significant digits, ties to even on the exact binary
-// value, trailing zeros dropped) with one deliberate difference: where Go rounds 999.5–999.99 up to `1e+03kB`,
-// we move to the next unit and print `1MB`.
-
-const DECIMAL_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
-const PRECISION = 3;
-/** `bytes` as Docker shows it: `0B`, `999B`, `1.23kB`, `77.9MB`. A negative size gets a leading `-`. */
-function units_formatSize(bytes) {
-    if (!Number.isFinite(bytes))
-        throw new RangeError(`formatSize: ${bytes} is not a finite number`);
-    if (bytes < 0)
-        return `-${units_formatSize(-bytes)}`;
-    const last = DECIMAL_UNITS.length - 1;
-    let size = bytes;
-    let unit = 0;
-    while (size >= 1000 && unit < last) {
-        size /= 1000;
-        unit++;
-    }
-    if (unit < last && size > 0 && roundSignificant(size, PRECISION).exponent >= PRECISION) {
-        size /= 1000;
-        unit++;
-    }
-    return `${formatGo(size, PRECISION)}${DECIMAL_UNITS[unit]}`;
-}
-/** A size change with an explicit ASCII sign: `+1.2MB`, `-512B`; no change is `0B`. */
-function units_formatSizeDelta(bytes) {
-    return bytes === 0 ? '0B' : `${bytes > 0 ? '+' : '-'}${units_formatSize(Math.abs(bytes))}`;
-}
-/** A count change with an explicit sign: `+2`, `-1`, `0`. */
-function units_formatCountDelta(count) {
-    return count > 0 ? `+${count}` : `${count}`;
-}
-/**
- * A relative change, one decimal, signed by the direction of the change itself (so a tiny growth reads
- * `+0.0%`): `+3.4%`, `-0.5%`, `0.0%`; `n/a` when the baseline was 0 and the value moved.
- */
-function units_formatPercentDelta(delta) {
-    if (delta.change === 0)
-        return '0.0%';
-    if (delta.percent === undefined)
-        return 'n/a';
-    return `${delta.change > 0 ? '+' : '-'}${Math.abs(delta.percent).toFixed(1)}%`;
-}
-/** Go's `%.<precision>g` for a non-negative finite number. */
-function formatGo(value, precision) {
-    if (value === 0)
-        return '0';
-    const { digits, exponent } = roundSignificant(value, precision);
-    if (exponent < -4 || exponent >= precision) {
-        const mantissa = trimFraction(`${digits[0]}.${digits.slice(1)}`);
-        const sign = exponent < 0 ? '-' : '+';
-        return `${mantissa}e${sign}${String(Math.abs(exponent)).padStart(2, '0')}`;
-    }
-    if (exponent >= 0) {
-        return trimFraction(`${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`);
-    }
-    return trimFraction(`0.${'0'.repeat(-exponent - 1)}${digits}`);
-}
-/**
- * `value` (positive, finite) rounded to `precision` significant digits: the digits and the decimal exponent
- * of the first one. Rounds the exact binary value, ties to even, as Go's strconv does.
- */
-function roundSignificant(value, precision) {
-    if (value >= 1e21) {
-        const [mantissa, exp] = value.toExponential(precision - 1).split('e');
-        return { digits: mantissa.replace('.', ''), exponent: Number(exp) };
-    }
-    // toFixed is exact (the spec asks for the integer n closest to value × 10^f), and 100 places hold the whole
-    // decimal expansion of any double from 2^-48 up, which covers every size.
-    const fixed = value.toFixed(100);
-    const point = fixed.indexOf('.');
-    const all = fixed.slice(0, point) + fixed.slice(point + 1);
-    const first = all.search(/[1-9]/);
-    let exponent = point - first - 1;
-    let digits = all.slice(first, first + precision).padEnd(precision, '0');
-    const rest = all.slice(first + precision);
-    const head = rest[0] ?? '0';
-    const tail = /[1-9]/.test(rest.slice(1));
-    const odd = Number(digits[digits.length - 1]) % 2 === 1;
-    if (head > '5' || (head === '5' && (tail || odd))) {
-        const next = (BigInt(digits) + 1n).toString();
-        if (next.length > precision) {
-            digits = next.slice(0, precision);
-            exponent++;
-        }
-        else {
-            digits = next;
-        }
-    }
-    return { digits, exponent };
-}
-function trimFraction(text) {
-    return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
-}
-const SIZE_UNITS = new Map([
-    ['b', 1],
-    ['k', 1e3],
-    ['kb', 1e3],
-    ['m', 1e6],
-    ['mb', 1e6],
-    ['g', 1e9],
-    ['gb', 1e9],
-    ['t', 1e12],
-    ['tb', 1e12],
-    ['kib', 1024],
-    ['mib', 1024 ** 2],
-    ['gib', 1024 ** 3],
-    ['tib', 1024 ** 4],
-]);
-const SIZE_EXAMPLES = 'a size with a unit such as 150MB, 1.5GB or 500kB';
-/**
- * A size input in bytes: a non-negative number and a unit, decimal as Docker's (`B`, `kB`, `MB`, `GB`, `TB`,
- * case-insensitive, the `B` optional after a prefix) or binary (`KiB`, `MiB`, `GiB`, `TiB`); one space
- * between them at most. A bare number is refused: `150` is far more likely a slip than 150 bytes.
- */
-function parseSize(value, input = 'size') {
-    const match = /^(\d+(?:\.\d+)?|\.\d+) ?([A-Za-z]+)$/.exec(value);
-    const multiplier = match === null ? undefined : SIZE_UNITS.get(match[2].toLowerCase());
-    if (match === null || multiplier === undefined) {
-        const hint = /^\d+(?:\.\d+)?$/.test(value.trim()) ? ' (the unit is required)' : '';
-        throw new InputError(`Input ${input}: expected ${SIZE_EXAMPLES}${hint}, got ${JSON.stringify(value)}`);
-    }
-    const bytes = Math.round(Number(match[1]) * multiplier);
-    if (!Number.isSafeInteger(bytes)) {
-        throw new InputError(`Input ${input}: ${JSON.stringify(value)} is too large`);
-    }
-    return bytes;
-}
-/** A percentage input such as `5%` or `0.1%`: a non-negative number, then `%`. */
-function parsePercent(value, input = 'percent') {
-    const match = /^(\d+(?:\.\d+)?|\.\d+) ?%$/.exec(value);
-    if (match === null) {
-        throw new InputError(`Input ${input}: expected a percentage such as 5% or 0.1%, got ${JSON.stringify(value)}`);
-    }
-    return Number(match[1]);
-}
-/** `max-increase`: a percentage of the baseline (`5%`) or a size (`10MB`). */
-function parseMaxIncrease(value, input = 'max-increase') {
-    if (/%\s*$/.test(value))
-        return { kind: 'percent', percent: parsePercent(value, input) };
-    if (/^(\d+(?:\.\d+)?|\.\d+) ?[A-Za-z]+$/.test(value)) {
-        return { kind: 'bytes', bytes: parseSize(value, input) };
-    }
-    throw new InputError(`Input ${input}: expected a percentage such as 5% or ${SIZE_EXAMPLES}, got ${JSON.stringify(value)}`);
-}
-function units_formatMaxIncrease(limit) {
-    return limit.kind === 'percent' ? `${limit.percent}%` : units_formatSize(limit.bytes);
-}
-
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
 
 
 /** A fence longer than any backtick run in the text, so the text cannot close it. */
-function markdown_fenced(language, text) {
+function fenced(language, text) {
     const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((run) => run.length));
     const fence = '`'.repeat(longest + 1);
     return `${fence}${language}\n${text.endsWith('\n') ? text : `${text}\n`}${fence}\n`;
@@ -41786,7 +42528,7 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-
  * (newlines included) become one space, control and bidirectional-override characters become U+FFFD, and
  * `$` is escaped too (GitHub renders `$…$` as math).
  */
-function escapeInline(text) {
+function markdown_escapeInline(text) {
     return escapeMarkdown(text.replace(/\s+/g, ' ').trim().replace(CONTROL_CHARACTERS, '\ufffd')).replace(/\$/g, '&#36;');
 }
 /**
@@ -41794,11 +42536,11 @@ function escapeInline(text) {
  * entities inside (`&#124;` for a table's `|`) are decoded; GitHub does not turn `@name` or `#1` inside code
  * into mentions or links.
  */
-function markdown_codeInline(text, maxLength = 100) {
-    return `<code>${escapeInline(clipText(text.replace(/\s+/g, ' ').trim(), maxLength))}</code>`;
+function codeInline(text, maxLength = 100) {
+    return `<code>${markdown_escapeInline(markdown_clipText(text.replace(/\s+/g, ' ').trim(), maxLength))}</code>`;
 }
 /** At most `maxLength` UTF-16 units, ending in `…` when cut; never splits a surrogate pair. */
-function clipText(text, maxLength) {
+function markdown_clipText(text, maxLength) {
     if (text.length <= maxLength)
         return text;
     let end = Math.max(0, maxLength - 1);
@@ -41810,13 +42552,13 @@ function clipText(text, maxLength) {
  * A URL safe inside a Markdown link destination: http(s) only (else undefined), and every character that
  * could end the destination or open markup percent-encoded.
  */
-function markdown_safeLinkUrl(url) {
+function safeLinkUrl(url) {
     if (!/^https?:\/\/[^\s]/i.test(url))
         return undefined;
-    return url.replace(/[^A-Za-z0-9\-._~:/?#@!$&'*+,;=%]/gu, markdown_percentEncode);
+    return url.replace(/[^A-Za-z0-9\-._~:/?#@!$&'*+,;=%]/gu, percentEncode);
 }
 /** `%XX` for each UTF-8 byte (a lone surrogate becomes U+FFFD). */
-function markdown_percentEncode(text) {
+function percentEncode(text) {
     return [...new TextEncoder().encode(text)]
         .map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`)
         .join('');
@@ -41828,17 +42570,17 @@ function renderPlanMarkdown(plan, file, platform) {
         '',
         `Builds ${plan.order.length} of ${plan.stages.length} stages for ${escapeMarkdown(platform)}; skips ${plan.skipped.length}.`,
         '',
-        markdown_fenced('text', renderPlanText(plan, platform)),
+        fenced('text', renderPlanText(plan, platform)),
         '<details><summary>Stage graph</summary>',
         '',
-        markdown_fenced('mermaid', renderPlanMermaid(plan)),
+        fenced('mermaid', renderPlanMermaid(plan)),
         '</details>',
         '',
     ].join('\n');
 }
 function renderErrorMarkdown(file, message, line) {
     const where = line === undefined ? escapeMarkdown(file) : `${escapeMarkdown(file)}:${line}`;
-    return [`## stagecraft: ${where} cannot be built`, '', markdown_fenced('text', message), ''].join('\n');
+    return [`## stagecraft: ${where} cannot be built`, '', fenced('text', message), ''].join('\n');
 }
 /** What the build did: which stages hit their caches, what moved, and what BuildKit ran. */
 function renderBuildMarkdown(rows, progress) {
@@ -41858,17 +42600,138 @@ function renderBuildMarkdown(rows, progress) {
         '',
         '<details><summary>Cache keys</summary>',
         '',
-        markdown_fenced('text', rows.map((row) => `${row.stage}  ${row.key}`).join('\n')),
+        fenced('text', rows.map((row) => `${row.stage}  ${row.key}`).join('\n')),
         '</details>',
         '',
     ];
     return lines.join('\n');
 }
 
+;// CONCATENATED MODULE: ./src/report/diff.ts
+function sizeTotals(report) {
+    return {
+        compressedBytes: report.compressedBytes,
+        uncompressedBytes: report.uncompressedBytes,
+        layerCount: report.layers.filter((layer) => !layer.emptyLayer).length,
+    };
+}
+function diff_sizeDelta(baseline, current) {
+    const change = current - baseline;
+    return { change, percent: baseline === 0 ? undefined : (change / baseline) * 100 };
+}
+/**
+ * Matches the non-empty layers of both reports: first by origin and instruction text (the k-th occurrence of
+ * the same stage and instruction in one with the k-th in the other), then what is left by position within
+ * the same origin (the base image, or one stage) and instruction keyword, so an edited instruction shows as
+ * one layer that grew or shrank rather than one that vanished and one that appeared.
+ */
+function computeSizeDiff(current, baseline) {
+    const currentTotals = sizeTotals(current);
+    if (baseline === undefined) {
+        return { current: currentTotals, baseline: undefined, delta: undefined, layers: [] };
+    }
+    const baselineTotals = sizeTotals(baseline);
+    const before = baseline.layers.filter((layer) => !layer.emptyLayer);
+    const after = current.layers.filter((layer) => !layer.emptyLayer);
+    const pairOf = new Map(); // index in `after` → index in `before`
+    const taken = new Set();
+    const byKey = new Map();
+    before.forEach((layer, i) => {
+        const key = matchKey(layer);
+        byKey.set(key, [...(byKey.get(key) ?? []), i]);
+    });
+    after.forEach((layer, i) => {
+        const candidates = byKey.get(matchKey(layer));
+        const j = candidates?.shift();
+        if (j !== undefined) {
+            pairOf.set(i, j);
+            taken.add(j);
+        }
+    });
+    const beforeByPosition = new Map();
+    groupPositions(before).forEach((position, i) => {
+        if (!taken.has(i))
+            beforeByPosition.set(position, i);
+    });
+    groupPositions(after).forEach((position, i) => {
+        if (pairOf.has(i))
+            return;
+        const j = beforeByPosition.get(position);
+        if (j !== undefined) {
+            pairOf.set(i, j);
+            taken.add(j);
+        }
+    });
+    const layers = after.map((layer, i) => {
+        const j = pairOf.get(i);
+        return j === undefined ? { status: 'appeared', current: layer } : matched(before[j], layer);
+    });
+    before.forEach((layer, j) => {
+        if (!taken.has(j))
+            layers.push({ status: 'vanished', baseline: layer });
+    });
+    return {
+        current: currentTotals,
+        baseline: baselineTotals,
+        delta: {
+            compressed: diff_sizeDelta(baselineTotals.compressedBytes, currentTotals.compressedBytes),
+            uncompressed: diff_sizeDelta(baselineTotals.uncompressedBytes, currentTotals.uncompressedBytes),
+            layerCount: diff_sizeDelta(baselineTotals.layerCount, currentTotals.layerCount),
+        },
+        layers,
+    };
+}
+/**
+ * Whether the image moved by more than `thresholdPercent` (compressed or uncompressed), for
+ * `comment: on-change`. Without a baseline nothing can have moved.
+ */
+function hasSizeChanged(diff, thresholdPercent) {
+    if (diff.delta === undefined)
+        return false;
+    return [diff.delta.compressed, diff.delta.uncompressed].some((delta) => delta.percent === undefined ? delta.change !== 0 : Math.abs(delta.percent) > thresholdPercent);
+}
+function matched(baseline, current) {
+    const compressedDelta = current.compressedBytes - baseline.compressedBytes;
+    const uncompressedDelta = current.uncompressedBytes - baseline.uncompressedBytes;
+    const direction = compressedDelta !== 0 ? compressedDelta : uncompressedDelta;
+    return {
+        status: direction > 0 ? 'grew' : direction < 0 ? 'shrank' : 'unchanged',
+        baseline,
+        current,
+        compressedDelta,
+        uncompressedDelta,
+        digestChanged: baseline.digest !== current.digest,
+    };
+}
+function groupOf(layer) {
+    return layer.origin.kind === 'base' ? 'base' : `stage\0${layer.origin.stage.toLowerCase()}`;
+}
+function matchKey(layer) {
+    const text = layer.origin.kind === 'base' ? layer.createdBy : layer.origin.instruction;
+    return `${groupOf(layer)}\0${text.trim().replace(/\s+/g, ' ')}`;
+}
+/**
+ * Each layer's `group\0position-within-group\0keyword`: an edited `RUN` pairs with the `RUN` that was in its
+ * place, but a `COPY` replaced by a `RUN` is one layer vanished and one appeared. Base image layers pair by
+ * position alone (a new base has new history lines).
+ */
+function groupPositions(layers) {
+    const counts = new Map();
+    return layers.map((layer) => {
+        const group = groupOf(layer);
+        const position = counts.get(group) ?? 0;
+        counts.set(group, position + 1);
+        const keyword = layer.origin.kind === 'base'
+            ? ''
+            : (/^\s*(\S+)/.exec(layer.origin.instruction)?.[1] ?? '').toUpperCase();
+        return `${group}\0${position}\0${keyword}`;
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/report/budget.ts
 
 
-const budget_VERDICT_LABELS = {
+const VERDICT_LABELS = {
     within: 'Within budget',
     over: 'Over budget',
     'no-baseline': 'No baseline',
@@ -41884,7 +42747,7 @@ function evaluateBudget(current, baseline, budget) {
     }
     if (budget.sizeLimit !== undefined) {
         const over = actual > budget.sizeLimit;
-        const clause = `${basis} size ${formatSize(actual)} is ${over ? 'over' : 'within'} the size-limit of ${formatSize(budget.sizeLimit)}`;
+        const clause = `${basis} size ${units_formatSize(actual)} is ${over ? 'over' : 'within'} the size-limit of ${units_formatSize(budget.sizeLimit)}`;
         checks.push(clause);
         if (over) {
             breaches.push({
@@ -41900,14 +42763,14 @@ function evaluateBudget(current, baseline, budget) {
             checks.push(`max-increase of ${formatMaxIncrease(budget.maxIncrease)} not checked`);
         }
         else {
-            const delta = sizeDelta(bytesOf(baseline), actual);
+            const delta = diff_sizeDelta(bytesOf(baseline), actual);
             const limit = budget.maxIncrease;
             const over = limit.kind === 'bytes'
                 ? delta.change > limit.bytes
                 : delta.percent === undefined
                     ? delta.change > 0
                     : delta.percent > limit.percent;
-            const clause = `the ${basis} change of ${formatSizeDelta(delta.change)} (${formatPercentDelta(delta)}) is ${over ? 'over' : 'within'} the max-increase of ${formatMaxIncrease(limit)}`;
+            const clause = `the ${basis} change of ${units_formatSizeDelta(delta.change)} (${units_formatPercentDelta(delta)}) is ${over ? 'over' : 'within'} the max-increase of ${formatMaxIncrease(limit)}`;
             checks.push(clause);
             if (over) {
                 breaches.push({
@@ -41929,7 +42792,7 @@ function evaluateBudget(current, baseline, budget) {
         basis,
         breaches,
         checks,
-        message: `${budget_VERDICT_LABELS[status]}: ${checks.join('; ')}.`,
+        message: `${VERDICT_LABELS[status]}: ${checks.join('; ')}.`,
     };
 }
 
@@ -42025,7 +42888,7 @@ function sizeCommentParts(input) {
         kind: 'rows',
         priority: 2,
         head: '| # | Stage | Line | Instruction | Compressed | Uncompressed |\n| --: | :-- | --: | :-- | --: | --: |\n',
-        rows: layers.map((layer, i) => `| ${i + 1} | ${stageCell(layer)} | ${lineCell(layer, input.fileUrl)} | ${instructionCell(layer)} | ${formatSize(layer.compressedBytes)} | ${formatSize(layer.uncompressedBytes)} |\n`),
+        rows: layers.map((layer, i) => `| ${i + 1} | ${stageCell(layer)} | ${lineCell(layer, input.fileUrl)} | ${instructionCell(layer)} | ${units_formatSize(layer.compressedBytes)} | ${units_formatSize(layer.uncompressedBytes)} |\n`),
         tail: (omitted, shown) => omittedLine(omitted, shown, 'layer'),
     });
     parts.push({ kind: 'text', text: '</details>\n' });
@@ -42072,8 +42935,8 @@ function subtitle(input) {
 }
 function totalsTable(diff) {
     const rows = [
-        ['Compressed', (totals) => totals.compressedBytes, formatSize],
-        ['Uncompressed', (totals) => totals.uncompressedBytes, formatSize],
+        ['Compressed', (totals) => totals.compressedBytes, units_formatSize],
+        ['Uncompressed', (totals) => totals.uncompressedBytes, units_formatSize],
         ['Layers', (totals) => totals.layerCount, String],
     ];
     if (diff.baseline === undefined || diff.delta === undefined) {
@@ -42091,8 +42954,8 @@ function totalsTable(diff) {
         '| :-- | --: | --: | --: | --: |',
         ...rows.map(([label, get, format], i) => {
             const delta = deltas[i];
-            const change = i === 2 ? formatCountDelta(delta.change) : formatSizeDelta(delta.change);
-            return `| ${label} | ${format(get(baseline))} | ${format(get(diff.current))} | ${change} | ${formatPercentDelta(delta)} |`;
+            const change = i === 2 ? formatCountDelta(delta.change) : units_formatSizeDelta(delta.change);
+            return `| ${label} | ${format(get(baseline))} | ${format(get(diff.current))} | ${change} | ${units_formatPercentDelta(delta)} |`;
         }),
         '',
     ].join('\n');
@@ -42103,16 +42966,16 @@ function changedRow(change, fileUrl) {
         case 'shrank':
         case 'unchanged': {
             const layer = change.current;
-            return `| ${change.status} | ${stageCell(layer)} | ${lineCell(layer, fileUrl)} | ${instructionCell(layer)} | ${formatSize(change.baseline.compressedBytes)} | ${formatSize(layer.compressedBytes)} | ${formatSizeDelta(change.compressedDelta)} |\n`;
+            return `| ${change.status} | ${stageCell(layer)} | ${lineCell(layer, fileUrl)} | ${instructionCell(layer)} | ${units_formatSize(change.baseline.compressedBytes)} | ${units_formatSize(layer.compressedBytes)} | ${units_formatSizeDelta(change.compressedDelta)} |\n`;
         }
         case 'appeared': {
             const layer = change.current;
-            return `| appeared | ${stageCell(layer)} | ${lineCell(layer, fileUrl)} | ${instructionCell(layer)} | ${comment_markdown_NONE} | ${formatSize(layer.compressedBytes)} | ${formatSizeDelta(layer.compressedBytes)} |\n`;
+            return `| appeared | ${stageCell(layer)} | ${lineCell(layer, fileUrl)} | ${instructionCell(layer)} | ${comment_markdown_NONE} | ${units_formatSize(layer.compressedBytes)} | ${units_formatSizeDelta(layer.compressedBytes)} |\n`;
         }
         case 'vanished': {
             // The line is the baseline's: the current Dockerfile may not have it, so it is not linked.
             const layer = change.baseline;
-            return `| vanished | ${stageCell(layer)} | ${lineCell(layer, undefined)} | ${instructionCell(layer)} | ${formatSize(layer.compressedBytes)} | ${comment_markdown_NONE} | ${formatSizeDelta(-layer.compressedBytes)} |\n`;
+            return `| vanished | ${stageCell(layer)} | ${lineCell(layer, undefined)} | ${instructionCell(layer)} | ${units_formatSize(layer.compressedBytes)} | ${comment_markdown_NONE} | ${units_formatSizeDelta(-layer.compressedBytes)} |\n`;
         }
         default: {
             const never = change;
@@ -42133,7 +42996,9 @@ function lineCell(layer, fileUrl) {
     return url === undefined ? String(line) : `[${line}](${url})`;
 }
 function instructionCell(layer) {
-    return codeInline(layer.origin.kind === 'stage' ? layer.origin.instruction : layer.createdBy);
+    const text = layer.origin.kind === 'stage' ? layer.origin.instruction : layer.createdBy;
+    // An imported base layer (`docker import`) has no history text: an empty cell rather than empty code.
+    return text.trim() === '' ? '' : codeInline(text);
 }
 function planSummary(stages) {
     const count = (result) => stages.filter((stage) => stage.result === result).length;
@@ -42248,297 +43113,6 @@ function priorityOf(part) {
     return part.kind === 'text' ? -1 : part.priority;
 }
 
-;// CONCATENATED MODULE: ./src/adapters/github.ts
-// The few GitHub REST calls the size comment needs, over node's fetch. Every attempt has a timeout and an
-// abort signal; rate limits (429, or 403 with `x-ratelimit-remaining: 0` or a secondary-limit message) are
-// retried after the wait GitHub asks for, capped; server errors and timeouts are retried only where a repeat
-// is harmless (GET, PATCH, GraphQL queries); other 4xx fail at once. The token never appears in messages.
-/** The login of GITHUB_TOKEN's comments in the REST API. */
-const GITHUB_ACTIONS_BOT_LOGIN = 'github-actions[bot]';
-class github_GitHubApiError extends Error {
-    method;
-    path;
-    kind;
-    status;
-    name = 'GitHubApiError';
-    constructor(method, path, kind, 
-    /** The HTTP status; undefined when no response came. */
-    status, detail, options) {
-        super(`GitHub API ${method} ${path}: ${detail}`, options);
-        this.method = method;
-        this.path = path;
-        this.kind = kind;
-        this.status = status;
-    }
-}
-/** GitHub's GraphQL endpoint for a REST API URL: `…/api/v3` → `…/api/graphql`, else `<api>/graphql`. */
-function graphqlUrlFor(apiUrl) {
-    const base = apiUrl.replace(/\/+$/, '');
-    return /\/api\/v3$/.test(base) ? base.replace(/\/v3$/, '/graphql') : `${base}/graphql`;
-}
-/** The `page` of the `rel="next"` link in a `Link` header, if there is one. */
-function parseNextPage(link) {
-    for (const part of link.split(',')) {
-        const match = /<([^>]*)>\s*;(.*)$/.exec(part.trim());
-        if (match === null || !/\brel\s*=\s*"?([^"]*\s)?next[\s"]/.test(`${match[2]} `))
-            continue;
-        try {
-            const page = Number(new URL(match[1], 'http://link.invalid').searchParams.get('page'));
-            return Number.isSafeInteger(page) && page > 0 ? page : undefined;
-        }
-        catch {
-            return undefined;
-        }
-    }
-    return undefined;
-}
-/**
- * How long GitHub asks us to wait before retrying a rate-limited request, in ms: `retry-after` (seconds or
- * an HTTP date), else `x-ratelimit-reset` when `x-ratelimit-remaining` is 0, else undefined.
- */
-function rateLimitWaitMs(headers, now) {
-    const retryAfter = headers.get('retry-after');
-    if (retryAfter !== null) {
-        const seconds = Number(retryAfter);
-        if (retryAfter.trim() !== '' && Number.isFinite(seconds))
-            return Math.max(0, seconds * 1000);
-        const date = Date.parse(retryAfter);
-        if (!Number.isNaN(date))
-            return Math.max(0, date - now);
-    }
-    const reset = Number(headers.get('x-ratelimit-reset'));
-    if (headers.get('x-ratelimit-remaining') === '0' && headers.get('x-ratelimit-reset') !== null) {
-        if (Number.isFinite(reset))
-            return Math.max(1000, reset * 1000 - now + 1000);
-    }
-    return undefined;
-}
-const SECONDARY_LIMIT_WAIT_MS = 60_000;
-function createGitHubApi(options) {
-    const apiUrl = options.apiUrl.replace(/\/+$/, '');
-    const graphqlUrl = options.graphqlUrl ?? graphqlUrlFor(apiUrl);
-    const timeoutMs = options.timeoutMs ?? 15_000;
-    const maxAttempts = Math.max(1, options.maxAttempts ?? 4);
-    const baseDelayMs = options.baseDelayMs ?? 1000;
-    const maxDelayMs = options.maxDelayMs ?? 60_000;
-    const doFetch = options.fetch ?? fetch;
-    const sleep = options.sleep ?? abortableSleep;
-    const now = options.now ?? Date.now;
-    const debug = options.debug ?? (() => undefined);
-    const headers = {
-        accept: 'application/vnd.github+json',
-        authorization: `Bearer ${options.token}`,
-        'user-agent': options.userAgent ?? 'stagecraft',
-        'x-github-api-version': '2022-11-28',
-    };
-    async function attempt(spec) {
-        const controller = new AbortController();
-        const outer = options.signal;
-        const onAbort = () => controller.abort(outer?.reason);
-        outer?.addEventListener('abort', onAbort, { once: true });
-        const timer = setTimeout(() => controller.abort(new Error('timeout')), timeoutMs);
-        try {
-            const response = await doFetch(spec.url, {
-                method: spec.method,
-                headers: spec.body === undefined
-                    ? headers
-                    : { ...headers, 'content-type': 'application/json; charset=utf-8' },
-                body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
-                signal: controller.signal,
-                redirect: 'follow',
-            });
-            const text = await response.text();
-            let data = undefined;
-            if (text !== '') {
-                try {
-                    data = JSON.parse(text);
-                }
-                catch {
-                    data = text;
-                }
-            }
-            return { status: response.status, headers: response.headers, data };
-        }
-        catch (error) {
-            const [kind, detail] = outer?.aborted === true
-                ? ['aborted', 'aborted']
-                : controller.signal.aborted
-                    ? ['timeout', `no response within ${timeoutMs} ms`]
-                    : ['network', `request failed: ${error instanceof Error ? error.message : String(error)}`];
-            throw new github_GitHubApiError(spec.method, spec.path, kind, undefined, detail, { cause: error });
-        }
-        finally {
-            clearTimeout(timer);
-            outer?.removeEventListener('abort', onAbort);
-        }
-    }
-    async function request(spec) {
-        for (let n = 1;; n++) {
-            if (options.signal?.aborted === true) {
-                throw new github_GitHubApiError(spec.method, spec.path, 'aborted', undefined, 'aborted');
-            }
-            const started = now();
-            let response;
-            try {
-                response = await attempt(spec);
-            }
-            catch (error) {
-                const aborted = error instanceof github_GitHubApiError && error.kind === 'aborted';
-                if (aborted || !spec.idempotent || n >= maxAttempts)
-                    throw error;
-                const wait = Math.min(maxDelayMs, baseDelayMs * 2 ** (n - 1));
-                debug(`github.request: ${spec.method} ${spec.path}: ${error.message}; retry ${n} of ${maxAttempts - 1} in ${wait} ms`);
-                await pause(spec, wait);
-                continue;
-            }
-            debug(`github.request: ${spec.method} ${spec.path} → ${response.status} (${now() - started} ms)`);
-            if (response.status >= 200 && response.status < 300)
-                return response;
-            const message = github_errorMessage(response);
-            const limited = response.status === 429 ||
-                (response.status === 403 &&
-                    (response.headers.get('x-ratelimit-remaining') === '0' ||
-                        response.headers.get('retry-after') !== null ||
-                        /rate limit/i.test(message)));
-            if (limited) {
-                const asked = rateLimitWaitMs(response.headers, now());
-                const wait = asked ??
-                    (response.status === 403
-                        ? SECONDARY_LIMIT_WAIT_MS
-                        : Math.min(maxDelayMs, baseDelayMs * 2 ** (n - 1)));
-                if (wait > maxDelayMs) {
-                    throw new github_GitHubApiError(spec.method, spec.path, 'rate-limit', response.status, `rate limited (${message}); GitHub asks to wait ${Math.ceil(wait / 1000)} s, more than the ${Math.ceil(maxDelayMs / 1000)} s allowed`);
-                }
-                if (n >= maxAttempts) {
-                    throw new github_GitHubApiError(spec.method, spec.path, 'rate-limit', response.status, `rate limited (${message}) after ${n} attempts`);
-                }
-                debug(`github.request: ${spec.method} ${spec.path}: rate limited; retry ${n} of ${maxAttempts - 1} in ${wait} ms`);
-                await pause(spec, wait);
-                continue;
-            }
-            if (response.status >= 500 && spec.idempotent && n < maxAttempts) {
-                const wait = Math.min(maxDelayMs, baseDelayMs * 2 ** (n - 1));
-                debug(`github.request: ${spec.method} ${spec.path}: ${response.status}; retry ${n} of ${maxAttempts - 1} in ${wait} ms`);
-                await pause(spec, wait);
-                continue;
-            }
-            throw new github_GitHubApiError(spec.method, spec.path, 'http', response.status, `${response.status} ${message}`);
-        }
-    }
-    async function pause(spec, ms) {
-        try {
-            await sleep(ms, options.signal);
-        }
-        catch (error) {
-            throw new github_GitHubApiError(spec.method, spec.path, 'aborted', undefined, 'aborted', { cause: error });
-        }
-    }
-    function rest(method, path, body) {
-        return request({ method, path, url: `${apiUrl}${path}`, body, idempotent: method !== 'POST' });
-    }
-    const repoPath = (owner, repo) => `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
-    let login;
-    async function authenticatedLogin() {
-        try {
-            const user = await rest('GET', '/user');
-            const name = field(user.data, 'login');
-            if (typeof name === 'string' && name !== '')
-                return name;
-        }
-        catch (error) {
-            if (!(error instanceof github_GitHubApiError) ||
-                error.kind !== 'http' ||
-                (error.status !== 403 && error.status !== 404)) {
-                throw error;
-            }
-        }
-        try {
-            const viewer = await request({
-                method: 'POST',
-                path: 'graphql',
-                url: graphqlUrl,
-                body: { query: 'query { viewer { login } }' },
-                idempotent: true,
-            });
-            const name = field(field(field(viewer.data, 'data'), 'viewer'), 'login');
-            if (typeof name === 'string' && name !== '')
-                return name;
-        }
-        catch (error) {
-            debug(`github.getAuthenticatedLogin: ${error.message}`);
-        }
-        return GITHUB_ACTIONS_BOT_LOGIN;
-    }
-    return {
-        async listIssueComments(owner, repo, issue, page) {
-            const path = `${repoPath(owner, repo)}/issues/${issue}/comments?per_page=100&page=${page}`;
-            const response = await rest('GET', path);
-            if (!Array.isArray(response.data)) {
-                throw new github_GitHubApiError('GET', path, 'invalid-response', response.status, 'expected a JSON array of comments');
-            }
-            const comments = response.data.map((item) => toComment(item, 'GET', path));
-            const link = response.headers.get('link');
-            const nextPage = link === null ? (comments.length >= 100 ? page + 1 : undefined) : parseNextPage(link);
-            return { comments, nextPage: nextPage !== undefined && nextPage > page ? nextPage : undefined };
-        },
-        async createIssueComment(owner, repo, issue, body) {
-            const path = `${repoPath(owner, repo)}/issues/${issue}/comments`;
-            return toComment((await rest('POST', path, { body })).data, 'POST', path);
-        },
-        async updateIssueComment(owner, repo, commentId, body) {
-            const path = `${repoPath(owner, repo)}/issues/comments/${commentId}`;
-            return toComment((await rest('PATCH', path, { body })).data, 'PATCH', path);
-        },
-        getAuthenticatedLogin() {
-            login ??= authenticatedLogin();
-            login.catch(() => {
-                login = undefined; // a failure is not remembered
-            });
-            return login;
-        },
-    };
-}
-function field(value, name) {
-    return typeof value === 'object' && value !== null ? value[name] : undefined;
-}
-function toComment(value, method, path) {
-    const id = field(value, 'id');
-    if (typeof id !== 'number') {
-        throw new github_GitHubApiError(method, path, 'invalid-response', undefined, 'expected a comment with an id');
-    }
-    const body = field(value, 'body');
-    const author = field(field(value, 'user'), 'login');
-    const htmlUrl = field(value, 'html_url');
-    return {
-        id,
-        body: typeof body === 'string' ? body : '',
-        author: typeof author === 'string' ? author : '',
-        htmlUrl: typeof htmlUrl === 'string' ? htmlUrl : undefined,
-    };
-}
-function github_errorMessage(response) {
-    const message = field(response.data, 'message');
-    const text = typeof message === 'string' ? message : typeof response.data === 'string' ? response.data : '';
-    return text.replace(/\s+/g, ' ').trim().slice(0, 300) || 'no message';
-}
-function abortableSleep(ms, signal) {
-    return new Promise((resolve, reject) => {
-        if (signal?.aborted === true) {
-            reject(signal.reason);
-            return;
-        }
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(signal?.reason);
-        };
-        const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-        }, ms);
-        signal?.addEventListener('abort', onAbort, { once: true });
-    });
-}
-
 ;// CONCATENATED MODULE: ./src/report/comment.ts
 
 /** At 100 comments a page, 10,000 comments: a pull request with more is not searched to the end. */
@@ -42603,6 +43177,194 @@ function failureWarning(issue, error) {
     return `${what}. The job summary has the report. (${detail})`;
 }
 
+;// CONCATENATED MODULE: ./src/report/outputs.ts
+/** The outputs when no image was measured. */
+const EMPTY_SIZE_OUTPUTS = {
+    size: '',
+    'size-uncompressed': '',
+    'size-delta': '',
+    'size-delta-percent': '',
+    'baseline-size': '',
+};
+/**
+ * Bytes as integers; the delta signed (`-512`), its percent with two decimals (`3.42`, `-0.51`, `0.00`). The
+ * delta, percent and baseline are empty without a baseline, and the percent also when the baseline was 0.
+ */
+function renderSizeOutputs(diff) {
+    const delta = diff.delta?.compressed;
+    return {
+        size: String(diff.current.compressedBytes),
+        'size-uncompressed': String(diff.current.uncompressedBytes),
+        'size-delta': delta === undefined ? '' : String(delta.change),
+        'size-delta-percent': delta?.percent === undefined ? '' : delta.percent.toFixed(2).replace(/^-(0\.00)$/, '$1'),
+        'baseline-size': diff.baseline === undefined ? '' : String(diff.baseline.compressedBytes),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/drift.ts
+
+
+
+/** The outputs of a run that is not scheduled, or that failed before the drift was known. */
+const EMPTY_DRIFT_OUTPUTS = {
+    'base-drift': 'false',
+    'drifted-images': '[]',
+    'rebuilt-stages': '[]',
+};
+/**
+ * `base-drift`: `true` or `false`. `drifted-images`: `[{"image","platform","old","new"}]`. `rebuilt-stages`:
+ * `[{"stage","reason","reasons","detail"}]` in build order (`reason` is the first of `reasons`).
+ */
+function renderDriftOutputs(result) {
+    return {
+        'base-drift': result.baseDrift ? 'true' : 'false',
+        'drifted-images': JSON.stringify(result.driftedImages.map(({ image, platform, old, new: current }) => ({
+            image,
+            platform,
+            old,
+            new: current,
+        }))),
+        'rebuilt-stages': JSON.stringify(result.rebuiltStages.map(({ stage, reason, reasons, detail }) => ({ stage, reason, reasons, detail }))),
+    };
+}
+/** `sha256:` and the first 12 hex digits. */
+function shortDigest(digest) {
+    const match = /^(sha256:)([0-9a-f]{12})[0-9a-f]*$/.exec(digest);
+    return match === null ? clipText(digest, 19) : `${match[1]}${match[2]}`;
+}
+/** `2025-06-01T03:00:00.000Z` → `2025-06-01 03:00 UTC`; anything else as it is. */
+function when(iso) {
+    const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(iso);
+    return match === null ? iso : `${match[1]} ${match[2]} UTC`;
+}
+/** The first line. `text` escapes what came from elsewhere (a reason, a run id); `strong` marks the news. */
+function headline(result, text, strong) {
+    const total = result.images.length;
+    if (!result.previous.found) {
+        return `No earlier scheduled run to compare with (${text(result.previous.reason)}); ${total} base image ${total === 1 ? 'digest is' : 'digests are'} recorded for the next one.`;
+    }
+    const run = result.previous.run === undefined ? '' : `run ${text(result.previous.run)}, `;
+    const since = `since the last scheduled run (${run}${when(result.previous.createdAt)})`;
+    if (total === 0)
+        return `The target reads no base image ${since}.`;
+    const moved = result.driftedImages.length;
+    return moved === 0
+        ? `No base image moved ${since}.`
+        : `${strong(`${moved} of ${total} base ${total === 1 ? 'image' : 'images'} moved`)} ${since}.`;
+}
+function showPlatforms(images) {
+    return new Set(images.map((image) => image.platform)).size > 1;
+}
+function statusText(image) {
+    switch (image.status) {
+        case 'moved':
+            return 'moved';
+        case 'unchanged':
+            return image.pinned === true ? 'unchanged (pinned)' : 'unchanged';
+        case 'new':
+            return image.pinned === true ? 'new (pinned)' : 'new';
+        case 'unresolved':
+            return 'unresolved, treated as unchanged';
+        default: {
+            const unknown = image.status;
+            return String(unknown);
+        }
+    }
+}
+function sizeText(result, current) {
+    if (current === undefined)
+        return undefined;
+    const before = result.previous.found ? result.previous.size : undefined;
+    if (before === undefined)
+        return `${formatSize(current.compressedBytes)} compressed (no size from the last scheduled run)`;
+    const delta = sizeDelta(before.compressedBytes, current.compressedBytes);
+    return `${formatSize(current.compressedBytes)} compressed, ${formatSizeDelta(delta.change)} (${formatPercentDelta(delta)}) against the last scheduled run (${formatSize(before.compressedBytes)})`;
+}
+/** The job summary section. */
+function renderDriftMarkdown(result, options = {}) {
+    const platforms = showPlatforms(result.images);
+    const code = (text) => `<code>${escapeInline(text)}</code>`;
+    const lines = ['### Scheduled rebuild', '', headline(result, escapeInline, (news) => `**${news}**`), ''];
+    if (result.images.length > 0) {
+        lines.push(platforms ? '| image | platform | old | new | status |' : '| image | old | new | status |', platforms ? '| --- | --- | --- | --- | --- |' : '| --- | --- | --- | --- |');
+        for (const image of result.images) {
+            const status = image.status === 'moved'
+                ? '**moved**'
+                : image.status === 'unresolved'
+                    ? `${statusText(image)}: ${escapeInline(clipText(image.reason ?? '', 200))}`
+                    : statusText(image);
+            const cells = [
+                code(clipText(image.image, 100)),
+                ...(platforms ? [escapeInline(image.platform)] : []),
+                image.old === undefined ? '—' : code(shortDigest(image.old)),
+                image.new === undefined ? '—' : code(shortDigest(image.new)),
+                status,
+            ];
+            lines.push(`| ${cells.join(' | ')} |`);
+        }
+        lines.push('');
+    }
+    const count = result.rebuiltStages.length;
+    const of = options.stageCount === undefined ? '' : ` of ${options.stageCount}`;
+    if (count === 0) {
+        lines.push('Nothing rebuilt: every stage came whole from its cache.', '');
+    }
+    else {
+        lines.push(`Rebuilt ${count}${of} ${(options.stageCount ?? count) === 1 ? 'stage' : 'stages'}:`, '', '| stage | why | detail |', '| --- | --- | --- |', ...result.rebuiltStages.map((stage) => `| ${code(stage.stage)} | ${stage.reasons.join(', ')} | ${escapeInline(clipText(stage.detail, 300))} |`), '');
+    }
+    if (result.noCacheFilters.length > 0) {
+        lines.push(`Built with <code>no-cache-filter</code>: ${result.noCacheFilters.map(code).join(', ')}.`, '');
+    }
+    const size = sizeText(result, options.size);
+    // Only numbers and units formatted here: nothing to escape.
+    if (size !== undefined)
+        lines.push(`Size: ${size}.`, '');
+    if (result.warnings.length > 0) {
+        lines.push('> [!WARNING]', ...result.warnings.map((warning) => `> ${escapeInline(clipText(warning, 600))}`), '');
+    }
+    return lines.join('\n');
+}
+/** The same for the log and `stagecraft drift`: aligned columns, full digests of moved images. */
+function renderDriftText(result, options = {}) {
+    const platforms = showPlatforms(result.images);
+    const oneLine = (text) => text.replace(/\s+/g, ' ').trim();
+    const lines = [headline(result, oneLine, (news) => news)];
+    if (result.images.length > 0) {
+        lines.push(`Base images (${result.images.length}):`);
+        const names = result.images.map((image) => oneLine(platforms ? `${image.image} (${image.platform})` : image.image));
+        const width = Math.max(...names.map((name) => name.length));
+        const statusWidth = Math.max(...result.images.map((image) => image.status.length));
+        result.images.forEach((image, i) => {
+            const digests = image.status === 'moved'
+                ? `${image.old} → ${image.new}`
+                : image.status === 'unresolved'
+                    ? `${image.old === undefined ? 'no digest known' : `${shortDigest(image.old)} kept`}, treated as unchanged: ${oneLine(image.reason ?? '')}`
+                    : `${shortDigest(image.new ?? '')}${image.pinned === true ? ' (pinned)' : ''}`;
+            lines.push(`  ${image.status.padEnd(statusWidth)}  ${names[i].padEnd(width)}  ${digests}`);
+        });
+    }
+    const count = result.rebuiltStages.length;
+    if (count === 0) {
+        lines.push('Rebuilt: nothing (every stage came whole from its cache).');
+    }
+    else {
+        const of = options.stageCount === undefined ? '' : ` of ${options.stageCount}`;
+        lines.push(`Rebuilt (${count}${of}):`);
+        const width = Math.max(...result.rebuiltStages.map((stage) => stage.stage.length));
+        for (const stage of result.rebuiltStages) {
+            lines.push(`  ${stage.stage.padEnd(width)}  ${stage.reasons.join(', ')}: ${oneLine(stage.detail)}`);
+        }
+    }
+    if (result.noCacheFilters.length > 0)
+        lines.push(`no-cache-filter: ${result.noCacheFilters.join(', ')}`);
+    const size = sizeText(result, options.size);
+    if (size !== undefined)
+        lines.push(`Size: ${size}.`);
+    for (const warning of result.warnings)
+        lines.push(`Warning: ${oneLine(warning)}`);
+    return `${lines.join('\n')}\n`;
+}
+
 ;// CONCATENATED MODULE: ./src/report/index.ts
 // The report step: Markdown for the pull request comment, the job summary and the report file, the sticky
 // comment upsert and the budget gate. It reads sizes; it never measures them.
@@ -42613,10 +43375,1663 @@ function failureWarning(issue, error) {
 
 
 
+
+
+;// CONCATENATED MODULE: ./src/size/image.ts
+// Image JSON and archive formats, pure: OCI and Docker indexes, manifests and configs, platform selection,
+// `docker save` tar headers and the gzip trailer. measure.ts feeds these the bytes it reads; nothing here runs
+// a process or touches a file.
+
+/** A problem with an image or its measurement; the message names the image and what was wrong. */
+class SizeMeasureError extends Error {
+    name = 'SizeMeasureError';
+}
+const MEDIA_TYPES = {
+    ociIndex: 'application/vnd.oci.image.index.v1+json',
+    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+};
+/** eStargz layers say how large they are unpacked (their gzip trailer covers only the last member). */
+const ESTARGZ_UNCOMPRESSED_SIZE = 'io.containers.estargz.uncompressed-size';
+// ---- JSON ---------------------------------------------------------------------------------------------------
+function image_isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function isSize(value) {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+const image_DIGEST = /^sha256:[0-9a-f]{64}$/;
+function isDigest(value) {
+    return typeof value === 'string' && image_DIGEST.test(value);
+}
+function image_sha256Digest(bytes) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
+}
+function parseJson(text, what) {
+    try {
+        return JSON.parse(text);
+    }
+    catch (error) {
+        throw new SizeMeasureError(`${what} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+    }
+}
+function parsePlatformObject(value) {
+    if (!image_isObject(value) || typeof value.os !== 'string' || typeof value.architecture !== 'string') {
+        return undefined;
+    }
+    return {
+        os: value.os,
+        architecture: value.architecture,
+        ...(typeof value.variant === 'string' && value.variant !== '' ? { variant: value.variant } : {}),
+    };
+}
+function parseDescriptor(value, what) {
+    if (!image_isObject(value) ||
+        typeof value.mediaType !== 'string' ||
+        !isDigest(value.digest) ||
+        !isSize(value.size)) {
+        throw new SizeMeasureError(`${what}: not a descriptor with mediaType, sha256 digest and size`);
+    }
+    const platform = parsePlatformObject(value.platform);
+    let annotations;
+    if (image_isObject(value.annotations)) {
+        annotations = {};
+        for (const [key, text] of Object.entries(value.annotations)) {
+            if (typeof text === 'string')
+                annotations[key] = text;
+        }
+    }
+    return {
+        mediaType: value.mediaType,
+        digest: value.digest,
+        size: value.size,
+        ...(platform !== undefined ? { platform } : {}),
+        ...(annotations !== undefined ? { annotations } : {}),
+    };
+}
+function isIndexMediaType(mediaType) {
+    return mediaType === MEDIA_TYPES.ociIndex || mediaType === MEDIA_TYPES.dockerList;
+}
+function isManifestMediaType(mediaType) {
+    return mediaType === MEDIA_TYPES.ociManifest || mediaType === MEDIA_TYPES.dockerManifest;
+}
+/**
+ * An index or a manifest, told apart by `mediaType` (or, where an OCI document omits it, by having
+ * `manifests` or `layers`), as registries and `docker save` give them.
+ */
+function parseImageDocument(text, what) {
+    const value = parseJson(text, what);
+    if (!image_isObject(value))
+        throw new SizeMeasureError(`${what} is not a JSON object`);
+    const mediaType = typeof value.mediaType === 'string'
+        ? value.mediaType
+        : Array.isArray(value.manifests)
+            ? MEDIA_TYPES.ociIndex
+            : Array.isArray(value.layers)
+                ? MEDIA_TYPES.ociManifest
+                : '';
+    if (isIndexMediaType(mediaType)) {
+        if (!Array.isArray(value.manifests))
+            throw new SizeMeasureError(`${what}: an index without manifests`);
+        return {
+            kind: 'index',
+            index: {
+                mediaType,
+                manifests: value.manifests.map((m, i) => parseDescriptor(m, `${what}: manifests[${i}]`)),
+            },
+        };
+    }
+    if (isManifestMediaType(mediaType)) {
+        if (!Array.isArray(value.layers))
+            throw new SizeMeasureError(`${what}: a manifest without layers`);
+        return {
+            kind: 'manifest',
+            manifest: {
+                mediaType,
+                config: parseDescriptor(value.config, `${what}: config`),
+                layers: value.layers.map((l, i) => parseDescriptor(l, `${what}: layers[${i}]`)),
+            },
+        };
+    }
+    throw new SizeMeasureError(`${what} has media type ${JSON.stringify(mediaType)}, not an image index or manifest (schema 1 manifests are not supported)`);
+}
+/** An image config (OCI or Docker): platform, `rootfs.diff_ids` and `history`. */
+function parseImageConfig(text, what) {
+    return parseImageConfigValue(parseJson(text, what), what);
+}
+function parseImageConfigValue(value, what) {
+    if (!image_isObject(value))
+        throw new SizeMeasureError(`${what} is not a JSON object`);
+    if (typeof value.os !== 'string' || typeof value.architecture !== 'string') {
+        throw new SizeMeasureError(`${what}: an image config needs os and architecture`);
+    }
+    const rootfs = value.rootfs;
+    if (!image_isObject(rootfs) || !Array.isArray(rootfs.diff_ids) || !rootfs.diff_ids.every(isDigest)) {
+        throw new SizeMeasureError(`${what}: rootfs.diff_ids is missing or not a list of sha256 digests`);
+    }
+    const history = [];
+    if (value.history !== undefined && value.history !== null) {
+        if (!Array.isArray(value.history))
+            throw new SizeMeasureError(`${what}: history is not a list`);
+        value.history.forEach((entry, i) => {
+            if (!image_isObject(entry))
+                throw new SizeMeasureError(`${what}: history[${i}] is not an object`);
+            history.push({
+                createdBy: typeof entry.created_by === 'string' ? entry.created_by : '',
+                emptyLayer: entry.empty_layer === true,
+                ...(typeof entry.comment === 'string' ? { comment: entry.comment } : {}),
+                ...(typeof entry.created === 'string' ? { created: entry.created } : {}),
+            });
+        });
+    }
+    return {
+        os: value.os,
+        architecture: value.architecture,
+        ...(typeof value.variant === 'string' && value.variant !== '' ? { variant: value.variant } : {}),
+        diffIds: rootfs.diff_ids,
+        history,
+    };
+}
+/**
+ * `docker buildx imagetools inspect --format '{{json .Image}}'`: the config for a manifest reference, or a map
+ * from `os/arch[/variant]` to configs for an index. Returns the one for `platform`.
+ */
+function parseImagetoolsImage(text, platform, what) {
+    const value = parseJson(text, what);
+    if (image_isObject(value) && 'rootfs' in value)
+        return parseImageConfigValue(value, what);
+    if (!image_isObject(value))
+        throw new SizeMeasureError(`${what} is not a JSON object`);
+    for (const [key, config] of Object.entries(value)) {
+        const [os = '', architecture = '', variant] = key.split('/');
+        if (platformMatches({ os, architecture, ...(variant ? { variant } : {}) }, platform)) {
+            return parseImageConfigValue(config, `${what}: ${key}`);
+        }
+    }
+    throw new SizeMeasureError(`${what} has no image for ${image_formatPlatform(platform)} (it has ${Object.keys(value).join(', ') || 'none'})`);
+}
+// ---- platforms ----------------------------------------------------------------------------------------------
+/** `os/arch[/variant]`. */
+function image_formatPlatform(platform) {
+    return [platform.os, platform.architecture, platform.variant]
+        .filter((p) => p !== undefined && p !== '')
+        .join('/');
+}
+/** containerd's defaults: arm64 means v8, arm means v7, amd64 means v1. */
+function normalizedVariant(platform) {
+    const variant = platform.variant ?? '';
+    if (variant !== '')
+        return variant;
+    switch (platform.architecture) {
+        case 'arm64':
+            return 'v8';
+        case 'arm':
+            return 'v7';
+        case 'amd64':
+            return 'v1';
+        default:
+            return '';
+    }
+}
+function platformMatches(candidate, wanted) {
+    return (candidate.os === wanted.os &&
+        candidate.architecture === wanted.architecture &&
+        normalizedVariant(candidate) === normalizedVariant(wanted));
+}
+/** BuildKit's attestation manifests (`unknown/unknown`, `vnd.docker.reference.type`) are never images. */
+function isAttestation(descriptor) {
+    return (descriptor.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+        (descriptor.platform?.os === 'unknown' && descriptor.platform.architecture === 'unknown'));
+}
+/** The index entry for `platform`; throws naming the platforms there are. */
+function selectManifest(index, platform, what) {
+    const images = index.manifests.filter((m) => !isAttestation(m));
+    const match = images.find((m) => m.platform !== undefined && platformMatches(m.platform, platform));
+    if (match !== undefined)
+        return match;
+    const present = images.map((m) => m.platform !== undefined ? image_formatPlatform(m.platform) : '(no platform)');
+    throw new SizeMeasureError(`${what} has no manifest for ${image_formatPlatform(platform)} (it has ${present.join(', ') || 'none'})`);
+}
+/** The config must be for the platform asked for (a single-manifest image has no index to choose from). */
+function checkConfigPlatform(config, platform, what) {
+    if (!platformMatches(config, platform)) {
+        throw new SizeMeasureError(`${what} is for ${image_formatPlatform(config)}, not ${image_formatPlatform(platform)}`);
+    }
+}
+function layerCompression(mediaType) {
+    if (/(\+|\.)gzip$/.test(mediaType))
+        return 'gzip';
+    if (/(\+|\.)zstd$/.test(mediaType))
+        return 'zstd';
+    if (/(\.|\/)tar$/.test(mediaType) || mediaType.endsWith('.tar'))
+        return 'none';
+    return 'unknown';
+}
+const TWO_32 = 2 ** 32;
+/** deflate's best ratio is 1032:1 (a 258-byte match in about two bits); no stream decompresses to more. */
+const DEFLATE_MAX_RATIO = 1032;
+/** The gzip trailer's ISIZE: the last four bytes, little-endian. */
+function gzipTrailerSize(lastFour) {
+    if (lastFour.length !== 4)
+        throw new SizeMeasureError('a gzip trailer needs the last 4 bytes of the blob');
+    return (lastFour[0] | (lastFour[1] << 8) | (lastFour[2] << 16)) + lastFour[3] * 2 ** 24;
+}
+/**
+ * The uncompressed length of a gzip blob of `compressed` bytes whose trailer says `isize` (the length modulo
+ * 2^32): the smallest `isize + k·2^32` that is at least what the compressed bytes must hold (deflate adds at
+ * most 5 bytes per 65,535 stored, plus an 18-byte frame). That is the length unless the layer's compression
+ * saved 4 GiB or more. Undefined when even that is more than deflate can produce from `compressed` bytes
+ * (1032:1): then the trailer cannot be the whole stream's.
+ */
+function uncompressedFromGzipTrailer(isize, compressed) {
+    const atLeast = Math.max(0, Math.floor(((compressed - 18) * 65535) / 65540) - 1024);
+    let length = isize;
+    if (length < atLeast)
+        length += Math.ceil((atLeast - length) / TWO_32) * TWO_32;
+    if (length > compressed * DEFLATE_MAX_RATIO + 1024)
+        return undefined;
+    return { length, wrapped: length !== isize };
+}
+/** eStargz's own uncompressed size, when the layer carries it. */
+function annotatedUncompressedSize(layer) {
+    const text = layer.annotations?.[ESTARGZ_UNCOMPRESSED_SIZE];
+    if (text === undefined || !/^\d+$/.test(text))
+        return undefined;
+    const value = Number(text);
+    return Number.isSafeInteger(value) ? value : undefined;
+}
+// ---- tar (docker save) ----------------------------------------------------------------------------------------
+const TAR_BLOCK = 512;
+function cString(block, start, length) {
+    const field = block.subarray(start, start + length);
+    const end = field.indexOf(0);
+    return new TextDecoder().decode(end === -1 ? field : field.subarray(0, end));
+}
+function tarNumber(block, start, length) {
+    const field = block.subarray(start, start + length);
+    if ((field[0] & 0x80) !== 0) {
+        // GNU base-256: big-endian, the top bit of the first byte set.
+        let value = field[0] & 0x7f;
+        for (let i = 1; i < field.length; i++)
+            value = value * 256 + field[i];
+        return value;
+    }
+    const text = cString(block, start, length).trim();
+    return text === '' ? 0 : parseInt(text, 8);
+}
+/** One 512-byte header block; `undefined` for the zero block that ends an archive. */
+function parseTarHeader(block) {
+    if (block.length !== TAR_BLOCK)
+        throw new SizeMeasureError('a tar header is 512 bytes');
+    if (block.every((byte) => byte === 0))
+        return undefined;
+    let sum = 0;
+    for (let i = 0; i < TAR_BLOCK; i++)
+        sum += i >= 148 && i < 156 ? 32 : block[i];
+    if (sum !== tarNumber(block, 148, 8))
+        throw new SizeMeasureError('not a tar archive (header checksum mismatch)');
+    const name = cString(block, 0, 100);
+    const magic = cString(block, 257, 6);
+    const prefix = magic.startsWith('ustar') ? cString(block, 345, 155) : '';
+    const size = tarNumber(block, 124, 12);
+    if (!Number.isSafeInteger(size))
+        throw new SizeMeasureError('tar entry size out of range');
+    return { name: prefix === '' ? name : `${prefix}/${name}`, type: cString(block, 156, 1) || '0', size };
+}
+/** PAX extended header records (`<len> <key>=<value>\n`, `len` in bytes); only `path` and `size` matter here. */
+function parsePaxRecords(data) {
+    const records = new Map();
+    const decoder = new TextDecoder();
+    let at = 0;
+    while (at < data.length) {
+        const space = data.indexOf(0x20, at);
+        if (space === -1)
+            break;
+        const length = Number(decoder.decode(data.subarray(at, space)));
+        if (!Number.isSafeInteger(length) || length <= space - at || at + length > data.length)
+            break;
+        const record = decoder.decode(data.subarray(space + 1, at + length - 1));
+        const eq = record.indexOf('=');
+        if (eq !== -1)
+            records.set(record.slice(0, eq), record.slice(eq + 1));
+        at += length;
+    }
+    return records;
+}
+/** Bytes from one entry's header to the next header: the content padded to whole blocks. */
+function tarPaddedSize(size) {
+    return Math.ceil(size / TAR_BLOCK) * TAR_BLOCK;
+}
+/** `blobs/sha256/<hex>` → `sha256:<hex>`, for OCI layouts as `docker save` writes them. */
+function blobDigestFromPath(name) {
+    const match = /^(?:\.\/)?blobs\/sha256\/([0-9a-f]{64})$/.exec(name);
+    return match === null ? undefined : `sha256:${match[1]}`;
+}
+/** The repository of a reference (tag and digest dropped), with Docker Hub's defaults applied. */
+function parseRepository(ref) {
+    let rest = ref.trim();
+    const at = rest.indexOf('@');
+    if (at !== -1)
+        rest = rest.slice(0, at);
+    const slash = rest.lastIndexOf('/');
+    const colon = rest.lastIndexOf(':');
+    if (colon > slash)
+        rest = rest.slice(0, colon);
+    if (rest === '' || /\s/.test(rest))
+        throw new SizeMeasureError(`not an image reference: ${JSON.stringify(ref)}`);
+    const first = rest.split('/')[0];
+    const hasRegistry = rest.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+    let registry = hasRegistry ? first : 'docker.io';
+    let repository = hasRegistry ? rest.slice(first.length + 1) : rest;
+    if (registry === 'index.docker.io')
+        registry = 'docker.io';
+    if (registry === 'docker.io' && !repository.includes('/'))
+        repository = `library/${repository}`;
+    return {
+        registry,
+        apiHost: registry === 'docker.io' ? 'registry-1.docker.io' : registry,
+        repository,
+        name: rest,
+    };
+}
+/** `os/arch[/variant]` → a platform (the `Platform` of the plan module is accepted as is). */
+function toPlatform(platform) {
+    if (typeof platform !== 'string')
+        return platform;
+    const [os = '', architecture = '', variant] = platform.split('/');
+    if (os === '' || architecture === '')
+        throw new SizeMeasureError(`not a platform: ${JSON.stringify(platform)}`);
+    return { os, architecture, ...(variant !== undefined && variant !== '' ? { variant } : {}) };
+}
+
+;// CONCATENATED MODULE: ./src/size/types.ts
+// The size report: what one image (one target, one platform) weighs, layer by layer, mapped back to the
+// Dockerfile. It is stored as JSON (the baseline of later pull requests), so its shape is versioned: a reader
+// meeting another `schemaVersion` treats the report as absent rather than guessing.
+const SIZE_REPORT_SCHEMA_VERSION = 1;
+
+;// CONCATENATED MODULE: ./src/size/layers.ts
+
+/** The target's FROM chain from a plan and its parsed Dockerfile. */
+function resolveStageChain(plan, dockerfile) {
+    const stages = [];
+    const seen = new Set();
+    let index = plan.targetIndex;
+    for (;;) {
+        const planned = plan.stages[index];
+        const parsed = dockerfile.stages[index];
+        if (planned === undefined || parsed === undefined || seen.has(index)) {
+            throw new Error(`resolveStageChain: stage ${index} is missing or part of a cycle`);
+        }
+        seen.add(index);
+        stages.unshift({ name: planned.displayName, instructions: parsed.instructions });
+        const base = planned.base;
+        if ('stage' in base) {
+            index = base.stage;
+            continue;
+        }
+        return { stages, base };
+    }
+}
+function createsLayer(keyword, firstArg) {
+    switch (keyword) {
+        case 'RUN':
+        case 'COPY':
+        case 'ADD':
+            return true;
+        case 'WORKDIR':
+            return (firstArg ?? '').trim() !== '/';
+        default:
+            return false;
+    }
+}
+/** The text shown for an instruction: its logical line as written (continuations joined, no heredoc body). */
+function instructionText(instruction) {
+    return instruction.node.original.trim();
+}
+/** The history entries the chain writes, in order (ONBUILD triggers of a chain stage where they run). */
+function expectedHistory(chain) {
+    const entries = [];
+    chain.stages.forEach((stage, s) => {
+        const parent = s > 0 ? chain.stages[s - 1] : undefined;
+        for (const instruction of parent?.instructions ?? []) {
+            if (instruction.kind !== 'onbuild')
+                continue;
+            const keyword = instruction.trigger.keyword.toUpperCase();
+            entries.push({
+                keyword,
+                stage: parent.name,
+                line: instruction.range.start,
+                instruction: instructionText(instruction),
+                createsLayer: createsLayer(keyword, instruction.trigger.args[0]),
+            });
+        }
+        for (const instruction of stage.instructions) {
+            if (instruction.kind === 'onbuild')
+                continue;
+            const keyword = instruction.kind.toUpperCase();
+            entries.push({
+                keyword,
+                stage: stage.name,
+                line: instruction.range.start,
+                instruction: instructionText(instruction),
+                createsLayer: createsLayer(keyword, instruction.kind === 'workdir' ? instruction.path : undefined),
+            });
+        }
+    });
+    return entries;
+}
+/**
+ * The instruction keyword of a `created_by`: BuildKit's `RUN …`, `COPY … # buildkit`, `WORKDIR /x`; the classic
+ * builder's `/bin/sh -c #(nop)  ENV …` and `/bin/sh -c <command>` (a RUN, possibly after `|N K=V …`).
+ * Empty when there is none (an imported base layer).
+ */
+function historyKeyword(createdBy) {
+    const text = createdBy.trim();
+    const nop = /^\/bin\/sh -c #\(nop\)\s+([A-Za-z]+)/.exec(text);
+    if (nop !== null)
+        return nop[1].toUpperCase();
+    if (/^(\|\d+ .*)?\/bin\/sh -c /.test(text))
+        return 'RUN';
+    const keyword = /^([A-Z]+)(\s|$)/.exec(text);
+    return keyword === null ? '' : keyword[1];
+}
+const BASE = Object.freeze({ kind: 'base' });
+function clip(text, max = 80) {
+    const line = text.replace(/\s+/g, ' ').trim();
+    return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
+}
+function layers_plural(count, word, words = `${word}s`) {
+    return `${count} ${count === 1 ? word : words}`;
+}
+/**
+ * Maps history entries to the chain's instructions (aligned from the end by keyword) and the rest to the
+ * base image; `diffIds` are the image's own, for checking `base` given as diff ids.
+ */
+function mapHistory(history, chain, options = {}) {
+    const origins = history.map(() => BASE);
+    if (chain === undefined) {
+        return { origins, baseEntries: history.length, complete: false, warnings: [] };
+    }
+    const expected = expectedHistory(chain);
+    const warnings = [];
+    let i = history.length - 1;
+    let j = expected.length - 1;
+    while (i >= 0 && j >= 0) {
+        const want = expected[j];
+        if (historyKeyword(history[i].createdBy) === want.keyword) {
+            origins[i] = { kind: 'stage', stage: want.stage, line: want.line, instruction: want.instruction };
+            i--;
+            j--;
+        }
+        else if (!want.createsLayer) {
+            j--; // a metadata instruction this builder did not record
+        }
+        else {
+            break;
+        }
+    }
+    const missing = expected.slice(0, j + 1).filter((e) => e.createsLayer);
+    const complete = missing.length === 0;
+    const target = options.target ?? chain.stages[chain.stages.length - 1]?.name ?? '';
+    if (!complete) {
+        const want = missing[missing.length - 1];
+        const found = i >= 0 ? `the image has ${JSON.stringify(clip(history[i].createdBy))}` : 'the history ended';
+        warnings.push(`The image's history does not match the Dockerfile's instructions for ${target}: at line ${want.line} ` +
+            `(${want.keyword}) ${found}; was the image built from this Dockerfile? ` +
+            (i < 0
+                ? 'The instructions before it have no history entries.'
+                : i === 0
+                    ? 'The first history entry is shown as a base-image layer.'
+                    : `The first ${i + 1} history entries are shown as base-image layers.`));
+    }
+    const baseEntries = i + 1;
+    const baseLayers = history.slice(0, baseEntries).filter((entry) => !entry.emptyLayer).length;
+    if (complete)
+        checkBase(baseLayers, chain.base, options.base, options.diffIds ?? [], warnings);
+    return { origins, baseEntries, complete, warnings };
+}
+function checkBase(baseLayers, chainBase, known, diffIds, warnings) {
+    let expected;
+    let source = '';
+    if (known !== undefined && 'diffIds' in known) {
+        let common = 0;
+        while (common < known.diffIds.length && diffIds[common] === known.diffIds[common])
+            common++;
+        if (common < known.diffIds.length) {
+            warnings.push(`The image does not start with the base image's ${layers_plural(known.diffIds.length, 'layer')} ` +
+                `(${common} match): the base image given is not the one the image was built on.`);
+            return;
+        }
+        expected = known.diffIds.length;
+        source = "the base image's diff ids";
+    }
+    else if (known !== undefined) {
+        expected = known.layerCount;
+        source = 'the base layer count given';
+    }
+    else if ('image' in chainBase && chainBase.image === 'scratch') {
+        expected = 0;
+        source = 'FROM scratch';
+    }
+    if (expected === undefined || expected === baseLayers)
+        return;
+    warnings.push(baseLayers > expected
+        ? `${layers_plural(baseLayers - expected, 'layer')} between the base image and the first instruction ` +
+            `${baseLayers - expected === 1 ? 'was' : 'were'} not made by this Dockerfile's instructions ` +
+            `(ONBUILD triggers of the base image?); shown as base-image layers.`
+        : `The image has ${layers_plural(baseLayers, 'base-image layer')} where ${source} says ${expected}.`);
+}
+/** The size report of a measured image, its layers mapped to the Dockerfile. */
+function buildSizeReport(input) {
+    const { image } = input;
+    const target = input.target ?? input.chain?.stages[input.chain.stages.length - 1]?.name;
+    if (target === undefined)
+        throw new Error('buildSizeReport: a target or a stage chain is needed');
+    const { history, diffIds } = image.config;
+    const mapping = mapHistory(history, input.chain, { base: input.base, diffIds, target });
+    const warnings = [...image.warnings, ...mapping.warnings];
+    if (diffIds.length !== image.layers.length) {
+        warnings.push(`The config lists ${layers_plural(diffIds.length, 'diff id')} for the manifest's ${layers_plural(image.layers.length, 'layer')}.`);
+    }
+    const nonEmpty = history.filter((entry) => !entry.emptyLayer).length;
+    if (history.length === 0) {
+        warnings.push('The image config has no history: its layers cannot be matched to instructions.');
+    }
+    else if (nonEmpty !== image.layers.length) {
+        warnings.push(`The history has ${layers_plural(nonEmpty, 'entry', 'entries')} with a layer for ${layers_plural(image.layers.length, 'layer')}; ` +
+            'layers and instructions are paired in order as far as they go.');
+    }
+    const layers = [];
+    let next = 0;
+    const layerEntry = (index, createdBy, origin) => {
+        const layer = image.layers[next];
+        const diffId = diffIds[next];
+        next++;
+        return {
+            index,
+            digest: layer.digest,
+            compressedBytes: layer.compressedBytes,
+            uncompressedBytes: layer.uncompressedBytes ?? layer.compressedBytes,
+            createdBy,
+            emptyLayer: false,
+            origin,
+            mediaType: layer.mediaType,
+            ...(diffId !== undefined ? { diffId } : {}),
+            uncompressedMethod: layer.uncompressedBytes === undefined ? 'unknown' : layer.uncompressedMethod,
+        };
+    };
+    history.forEach((entry, index) => {
+        const origin = mapping.origins[index];
+        if (!entry.emptyLayer && next < image.layers.length) {
+            layers.push(layerEntry(index, entry.createdBy, origin));
+        }
+        else {
+            layers.push({
+                index,
+                digest: null,
+                compressedBytes: 0,
+                uncompressedBytes: 0,
+                createdBy: entry.createdBy,
+                emptyLayer: true,
+                origin,
+            });
+        }
+    });
+    while (next < image.layers.length)
+        layers.push(layerEntry(layers.length, '', BASE));
+    const unknown = image.layers.filter((layer) => layer.uncompressedBytes === undefined).length;
+    return {
+        schemaVersion: SIZE_REPORT_SCHEMA_VERSION,
+        target,
+        platform: image.platform,
+        ...(input.commit !== undefined ? { commit: input.commit } : {}),
+        ...(input.ref !== undefined ? { ref: input.ref } : {}),
+        createdAt: input.createdAt,
+        image: {
+            ref: image.ref,
+            digest: image.manifestDigest,
+            configDigest: image.configDigest,
+            ...(image.indexDigest !== undefined ? { indexDigest: image.indexDigest } : {}),
+        },
+        compressedBytes: sum(layers.map((layer) => layer.compressedBytes)),
+        uncompressedBytes: sum(layers.map((layer) => layer.uncompressedBytes)),
+        layers,
+        source: image.source,
+        uncompressedComplete: unknown === 0,
+        ...(warnings.length > 0 ? { warnings } : {}),
+    };
+}
+function sum(values) {
+    return values.reduce((a, b) => a + b, 0);
+}
+
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/size/measure.ts
+// Measuring an image for one platform: the manifest's layers (compressed sizes: what a pull transfers), the
+// config (history, diff ids) and each layer's unpacked size. Effects only here; the parsing is image.ts's and
+// the mapping to the Dockerfile layers.ts's.
+//
+// A loaded image (the engine's containerd image store). With docker 26.1 (API 1.45) the CLI cannot print an
+// image's manifest: `docker image inspect` has the config's RootFS and a `Size` that is the sum of every blob
+// of the platform's image (index + manifest + config + compressed layers; checked here), but no descriptors
+// (its `Descriptor` field needs API 1.48); `docker history` sizes are the snapshots' disk usage in 4 KiB
+// blocks, not the layers' tar sizes (an 8,192 for a 1,536-byte WORKDIR layer); `imagetools` reads registries
+// only; reading containerd's content store needs its socket (root). So the image is exported with
+// `docker image save --output <temp file>` (an OCI layout: the exact index, manifest and config blobs, and
+// the compressed layer blobs as stored), the archive's headers are read in place, and the file is deleted.
+// Cost: one write of the image's compressed size to the temp dir, and a read of each layer's last 4 bytes.
+// An engine without the containerd store keeps no compressed layers (its `docker save` writes uncompressed
+// tars), so there is nothing exact to report: that is an error naming the remedy.
+//
+// A pushed image: `docker buildx imagetools inspect --raw` gives the index and the manifest byte for byte
+// (their sha256 is checked against the digests), `--format '{{json .Image}}'` the config, nothing is pulled.
+//
+// Unpacked sizes. A gzip stream ends with ISIZE, the uncompressed length modulo 2^32: one 4-byte read per
+// layer (a range request to the registry, a seek in the archive) gives the exact length of the layer's tar,
+// unless its compression saved 4 GiB or more (see `uncompressedFromGzipTrailer`). Where the trailer is smaller
+// than the compressed size allows (a layer of 4 GiB or more unpacked, or a multi-member gzip such as
+// eStargz), a loaded layer is decompressed and counted; a registry layer is taken as 4 GiB larger, with a
+// warning, or reported unknown when even that cannot be. Uncompressed tar layers are their own size; eStargz
+// layers carry their size in an annotation; zstd layers are decompressed where Node has zstd (22.15+),
+// otherwise (and always in a registry) unknown. So a loaded image and the same image pushed give the same
+// numbers, and `measure.itg.test.ts` checks them against a full decompression.
+
+
+
+
+
+
+
+
+const SAVE_TIMEOUT_MS = 10 * 60_000;
+const INSPECT_TIMEOUT_MS = 2 * 60_000;
+/** Indexes, manifests and configs larger than this are not believed. */
+const MAX_JSON_BYTES = 64 * 1024 * 1024;
+async function runDocker(exec, argv, what, options, defaultTimeout = INSPECT_TIMEOUT_MS) {
+    options.onDebug?.(`size.${what}: ${JSON.stringify(argv)}`);
+    const result = await exec(argv, {
+        timeoutMs: options.timeoutMs ?? defaultTimeout,
+        ...(options.signal !== undefined ? { signal: options.signal } : {}),
+    });
+    if (result.exitCode !== 0) {
+        const said = exec_tailLines(result.stderr, 3);
+        throw new SizeMeasureError(`${commandName(argv)} failed with exit code ${result.exitCode}${said === '' ? '' : `: ${said}`}`);
+    }
+    return result.stdout;
+}
+/** `docker image save` of `docker image save --output f x`: the words before the first flag. */
+function commandName(argv) {
+    const flag = argv.findIndex((word) => word.startsWith('-'));
+    return argv.slice(0, flag === -1 ? Math.min(argv.length, 4) : flag).join(' ');
+}
+function checkDigest(text, digest, what) {
+    const actual = image_sha256Digest(text);
+    if (actual !== digest)
+        throw new SizeMeasureError(`${what} has digest ${actual}, expected ${digest}`);
+}
+// ---- a loaded image -----------------------------------------------------------------------------------------
+/** Whether the engine uses the containerd image store (`docker info` DriverStatus names its snapshotter). */
+async function readUsesContainerdStore(exec, options = {}) {
+    const docker = options.docker ?? 'docker';
+    const out = await runDocker(exec, [docker, 'info', '--format', '{{json .DriverStatus}}'], 'readUsesContainerdStore', options);
+    return out.includes('io.containerd.snapshotter');
+}
+/** The regular files of a tar archive: name → where its bytes are. Reads headers only. */
+async function readTarEntries(file) {
+    const entries = new Map();
+    const { size: fileSize } = await file.stat();
+    const block = Buffer.alloc(TAR_BLOCK);
+    let offset = 0;
+    let pax;
+    let longName;
+    while (offset + TAR_BLOCK <= fileSize) {
+        await readExactly(file, block, offset);
+        const header = parseTarHeader(block);
+        if (header === undefined)
+            break;
+        const data = offset + TAR_BLOCK;
+        const size = pax?.has('size') === true ? Number(pax.get('size')) : header.size;
+        if (!Number.isSafeInteger(size) || data + size > fileSize) {
+            throw new SizeMeasureError(`the image archive is truncated at ${JSON.stringify(header.name)}`);
+        }
+        if (header.type === 'x') {
+            pax = parsePaxRecords(await readRange(file, data, size));
+        }
+        else if (header.type === 'L') {
+            longName = new TextDecoder().decode(await readRange(file, data, size)).replace(/\0.*$/s, '');
+        }
+        else {
+            if (header.type === '0' || header.type === '7') {
+                entries.set((pax?.get('path') ?? longName ?? header.name).replace(/^\.\//, ''), {
+                    offset: data,
+                    size,
+                });
+            }
+            if (header.type !== 'g') {
+                pax = undefined;
+                longName = undefined;
+            }
+        }
+        offset = data + tarPaddedSize(size);
+    }
+    return entries;
+}
+async function readExactly(file, buffer, position) {
+    const { bytesRead } = await file.read(buffer, 0, buffer.length, position);
+    if (bytesRead !== buffer.length)
+        throw new SizeMeasureError('the image archive ended early');
+}
+async function readRange(file, position, length) {
+    const buffer = Buffer.alloc(length);
+    if (length > 0)
+        await readExactly(file, buffer, position);
+    return buffer;
+}
+/** The bytes a decompressor makes of a part of a file, counted and dropped. */
+async function countDecompressed(file, entry, decompressor) {
+    let count = 0;
+    const stream = file.createReadStream({
+        start: entry.offset,
+        end: entry.offset + entry.size - 1,
+        autoClose: false,
+    });
+    await (0,external_node_stream_promises_namespaceObject.pipeline)(stream, decompressor, new external_node_stream_.Writable({
+        write(chunk, _encoding, callback) {
+            count += chunk.length;
+            callback();
+        },
+    }));
+    return count;
+}
+function zstdDecompressor() {
+    const create = external_node_zlib_.createZstdDecompress;
+    return typeof create === 'function' ? create() : undefined;
+}
+/**
+ * Measures `image` (a name, `name:tag` or image id) as the engine's image store holds it, for `platform`.
+ * Needs the containerd image store; exports the image once to a temp file (see the head of this file).
+ */
+async function measureLocalImage(exec, image, platform, options = {}) {
+    const [measured] = await measureLocalImagePlatforms(exec, image, [platform], options);
+    return measured;
+}
+/** `measureLocalImage` for several platforms of one (multi-platform) image, with one `docker save`. */
+async function measureLocalImagePlatforms(exec, image, platforms, options = {}) {
+    const wanted = platforms.map(toPlatform);
+    const docker = options.docker ?? 'docker';
+    if (!(await readUsesContainerdStore(exec, options))) {
+        throw new SizeMeasureError(`cannot measure ${image} from the engine: its image store keeps no compressed layers (enable the ` +
+            'containerd image store, `{"features":{"containerd-snapshotter":true}}` in daemon.json, or push the ' +
+            'image and measure it in the registry)');
+    }
+    const dir = await (0,promises_.mkdtemp)(external_node_path_default().join(options.tempDir ?? (0,external_node_os_.tmpdir)(), 'stagecraft-size-'));
+    try {
+        const archive = external_node_path_default().join(dir, 'image.tar');
+        await runDocker(exec, [docker, 'image', 'save', '--output', archive, image], 'measureLocalImage', options, SAVE_TIMEOUT_MS);
+        const file = await (0,promises_.open)(archive, 'r');
+        try {
+            const measured = [];
+            for (const platform of wanted)
+                measured.push(await measureArchive(file, image, platform));
+            return measured;
+        }
+        finally {
+            await file.close();
+        }
+    }
+    finally {
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+    }
+}
+/** Measures the image in an opened `docker save` archive (an OCI layout as a tar). */
+async function measureArchive(file, image, platform) {
+    const entries = await readTarEntries(file);
+    const blobs = new Map();
+    for (const [name, entry] of entries) {
+        const digest = blobDigestFromPath(name);
+        if (digest !== undefined)
+            blobs.set(digest, entry);
+    }
+    const readJson = async (entry, what) => {
+        if (entry === undefined) {
+            throw new SizeMeasureError(`the engine's image store does not hold ${what} of ${image} (an image pulled for one platform holds only that platform's content)`);
+        }
+        if (entry.size > MAX_JSON_BYTES)
+            throw new SizeMeasureError(`${what} of ${image} is too large to be JSON`);
+        return (await readRange(file, entry.offset, entry.size)).toString('utf8');
+    };
+    const readBlob = async (descriptor, what) => {
+        const text = await readJson(blobs.get(descriptor.digest), `${what} ${descriptor.digest}`);
+        checkDigest(text, descriptor.digest, `${what} of ${image}`);
+        return text;
+    };
+    const layoutEntry = entries.get('index.json');
+    if (layoutEntry === undefined)
+        throw new SizeMeasureError(`the archive of ${image} has no index.json`);
+    const layout = parseImageDocument(await readJson(layoutEntry, 'index.json'), `index.json of ${image}`);
+    if (layout.kind !== 'index' || layout.index.manifests.length === 0) {
+        throw new SizeMeasureError(`the archive of ${image} lists no image in index.json`);
+    }
+    const top = layout.index.manifests[0];
+    const warnings = [];
+    let indexDigest;
+    let manifestDescriptor = top;
+    const topDocument = parseImageDocument(await readBlob(top, 'the image'), `the image ${image}`);
+    let manifest;
+    if (topDocument.kind === 'index') {
+        indexDigest = top.digest;
+        manifestDescriptor = selectManifest(topDocument.index, platform, `the image ${image}`);
+        const document = parseImageDocument(await readBlob(manifestDescriptor, 'the manifest'), `the manifest of ${image}`);
+        if (document.kind !== 'manifest')
+            throw new SizeMeasureError(`the manifest of ${image} is a nested index`);
+        manifest = document.manifest;
+    }
+    else {
+        manifest = topDocument.manifest;
+    }
+    const config = parseImageConfig(await readBlob(manifest.config, 'the config'), `the config of ${image}`);
+    if (indexDigest === undefined)
+        checkConfigPlatform(config, platform, `the image ${image}`);
+    const layers = [];
+    for (const [i, layer] of manifest.layers.entries()) {
+        const entry = blobs.get(layer.digest);
+        if (entry === undefined) {
+            throw new SizeMeasureError(`the engine's image store does not hold layer ${i + 1} (${layer.digest}) of ${image}`);
+        }
+        if (entry.size !== layer.size) {
+            throw new SizeMeasureError(`layer ${i + 1} of ${image} is ${entry.size} bytes in the archive, ${layer.size} in the manifest`);
+        }
+        layers.push(await measureArchivedLayer(file, entry, layer, i, warnings));
+    }
+    return {
+        source: 'image-store',
+        ref: image,
+        platform: image_formatPlatform(config),
+        ...(indexDigest !== undefined ? { indexDigest } : {}),
+        manifestDigest: manifestDescriptor.digest,
+        configDigest: manifest.config.digest,
+        config,
+        layers,
+        warnings,
+    };
+}
+async function measureArchivedLayer(file, entry, layer, index, warnings) {
+    const base = { digest: layer.digest, mediaType: layer.mediaType, compressedBytes: layer.size };
+    const annotated = annotatedUncompressedSize(layer);
+    if (annotated !== undefined)
+        return { ...base, uncompressedBytes: annotated, uncompressedMethod: 'annotation' };
+    switch (layerCompression(layer.mediaType)) {
+        case 'none':
+            return { ...base, uncompressedBytes: layer.size, uncompressedMethod: 'tar' };
+        case 'gzip': {
+            const trailer = layer.size >= 4
+                ? uncompressedFromGzipTrailer(gzipTrailerSize(await readRange(file, entry.offset + layer.size - 4, 4)), layer.size)
+                : undefined;
+            if (trailer !== undefined && !trailer.wrapped) {
+                return { ...base, uncompressedBytes: trailer.length, uncompressedMethod: 'gzip-trailer' };
+            }
+            return decompressed(file, entry, external_node_zlib_.createGunzip(), base, index, warnings);
+        }
+        case 'zstd': {
+            const decompressor = zstdDecompressor();
+            if (decompressor !== undefined)
+                return decompressed(file, entry, decompressor, base, index, warnings);
+            warnings.push(`Layer ${index + 1} is zstd-compressed and this Node.js cannot decompress zstd: its uncompressed size is unknown.`);
+            return { ...base, uncompressedBytes: undefined, uncompressedMethod: 'unknown' };
+        }
+        case 'unknown':
+            warnings.push(`Layer ${index + 1} has media type ${layer.mediaType}: its uncompressed size is unknown.`);
+            return { ...base, uncompressedBytes: undefined, uncompressedMethod: 'unknown' };
+    }
+}
+async function decompressed(file, entry, decompressor, base, index, warnings) {
+    try {
+        const counted = await countDecompressed(file, entry, decompressor);
+        return { ...base, uncompressedBytes: counted, uncompressedMethod: 'decompressed' };
+    }
+    catch (error) {
+        warnings.push(`Layer ${index + 1} could not be decompressed (${error instanceof Error ? error.message : String(error)}): its uncompressed size is unknown.`);
+        return { ...base, uncompressedBytes: undefined, uncompressedMethod: 'unknown' };
+    }
+}
+/**
+ * The `rootfs.diff_ids` of an image in the engine's store (for a base image: `BaseImageLayers`), or
+ * undefined when the engine does not have it. Reads metadata only.
+ */
+async function readImageDiffIds(exec, image, options = {}) {
+    const docker = options.docker ?? 'docker';
+    const argv = [docker, 'image', 'inspect', '--format', '{{json .RootFS.Layers}}', image];
+    options.onDebug?.(`size.readImageDiffIds: ${JSON.stringify(argv)}`);
+    const result = await exec(argv, {
+        timeoutMs: options.timeoutMs ?? INSPECT_TIMEOUT_MS,
+        ...(options.signal !== undefined ? { signal: options.signal } : {}),
+    });
+    if (result.exitCode !== 0)
+        return undefined;
+    const value = JSON.parse(result.stdout);
+    if (!Array.isArray(value) || !value.every((d) => typeof d === 'string'))
+        return undefined;
+    return value;
+}
+// ---- a pushed image -----------------------------------------------------------------------------------------
+/**
+ * Measures `ref` in its registry, for `platform`, without pulling: manifests and config through
+ * `docker buildx imagetools inspect` (buildx's own registry access and credentials), gzip trailers through
+ * 4-byte range requests (anonymous, or with the registry's anonymous bearer token; a registry that wants
+ * credentials for them leaves the uncompressed sizes unknown, with a warning).
+ */
+async function measureRegistryImage(exec, ref, platform, options = {}) {
+    const wanted = toPlatform(platform);
+    const docker = options.docker ?? 'docker';
+    const location = parseRepository(ref);
+    const inspectRaw = (target) => runDocker(exec, [docker, 'buildx', 'imagetools', 'inspect', '--raw', target], 'measureRegistryImage', options);
+    const topText = await inspectRaw(ref);
+    const topDigest = image_sha256Digest(topText);
+    const top = parseImageDocument(topText, `the image ${ref}`);
+    let indexDigest;
+    let manifestDigest = topDigest;
+    let manifest;
+    if (top.kind === 'index') {
+        indexDigest = topDigest;
+        const descriptor = selectManifest(top.index, wanted, `the image ${ref}`);
+        manifestDigest = descriptor.digest;
+        const text = await inspectRaw(`${location.name}@${manifestDigest}`);
+        checkDigest(text, manifestDigest, `the manifest of ${ref}`);
+        const document = parseImageDocument(text, `the manifest of ${ref}`);
+        if (document.kind !== 'manifest')
+            throw new SizeMeasureError(`the manifest of ${ref} is a nested index`);
+        manifest = document.manifest;
+    }
+    else {
+        manifest = top.manifest;
+    }
+    const configText = await runDocker(exec, [
+        docker,
+        'buildx',
+        'imagetools',
+        'inspect',
+        '--format',
+        '{{json .Image}}',
+        `${location.name}@${manifestDigest}`,
+    ], 'measureRegistryImage', options);
+    const config = parseImagetoolsImage(configText, wanted, `the config of ${ref}`);
+    if (indexDigest === undefined)
+        checkConfigPlatform(config, wanted, `the image ${ref}`);
+    const warnings = [];
+    const blobs = new BlobTailReader(location, options);
+    const layers = [];
+    for (const [i, layer] of manifest.layers.entries()) {
+        layers.push(await measureRegistryLayer(blobs, layer, i, warnings));
+    }
+    if (blobs.failure !== undefined) {
+        warnings.push(`The uncompressed sizes of ${blobs.failures} gzip ${blobs.failures === 1 ? 'layer' : 'layers'} ` +
+            `are unknown: ${blobs.failure}.`);
+    }
+    return {
+        source: 'registry',
+        ref,
+        platform: image_formatPlatform(config),
+        ...(indexDigest !== undefined ? { indexDigest } : {}),
+        manifestDigest,
+        configDigest: manifest.config.digest,
+        config,
+        layers,
+        warnings,
+    };
+}
+async function measureRegistryLayer(blobs, layer, index, warnings) {
+    const base = { digest: layer.digest, mediaType: layer.mediaType, compressedBytes: layer.size };
+    const unknown = { ...base, uncompressedBytes: undefined, uncompressedMethod: 'unknown' };
+    const annotated = annotatedUncompressedSize(layer);
+    if (annotated !== undefined)
+        return { ...base, uncompressedBytes: annotated, uncompressedMethod: 'annotation' };
+    switch (layerCompression(layer.mediaType)) {
+        case 'none':
+            return { ...base, uncompressedBytes: layer.size, uncompressedMethod: 'tar' };
+        case 'gzip': {
+            if (layer.size < 4)
+                return unknown;
+            const tail = await blobs.readTail(layer.digest, layer.size, 4);
+            if (tail === undefined)
+                return unknown;
+            const trailer = uncompressedFromGzipTrailer(gzipTrailerSize(tail), layer.size);
+            if (trailer === undefined) {
+                warnings.push(`Layer ${index + 1}'s gzip trailer cannot be the whole stream's (a multi-member gzip?): its uncompressed size is unknown.`);
+                return unknown;
+            }
+            if (trailer.wrapped) {
+                warnings.push(`Layer ${index + 1}'s gzip trailer is smaller than its compressed size: taken as a layer of 4 GiB or more unpacked.`);
+            }
+            return { ...base, uncompressedBytes: trailer.length, uncompressedMethod: 'gzip-trailer' };
+        }
+        case 'zstd':
+            warnings.push(`Layer ${index + 1} is zstd-compressed: its uncompressed size is not known without downloading it.`);
+            return unknown;
+        case 'unknown':
+            warnings.push(`Layer ${index + 1} has media type ${layer.mediaType}: its uncompressed size is unknown.`);
+            return unknown;
+    }
+}
+function isLoopback(host) {
+    const name = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+    return name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
+}
+/** `Bearer realm="…",service="…",scope="…"` → its parameters. */
+function parseBearerChallenge(header) {
+    const match = /^\s*Bearer\s+(.*)$/i.exec(header);
+    if (match === null)
+        return undefined;
+    const params = new Map();
+    for (const part of match[1].matchAll(/([A-Za-z_]+)="([^"]*)"/g))
+        params.set(part[1].toLowerCase(), part[2]);
+    return params;
+}
+/** Range reads of blob tails from one repository; remembers a token and the first failure. */
+class BlobTailReader {
+    location;
+    options;
+    failure;
+    failures = 0;
+    token;
+    scheme;
+    fetch;
+    constructor(location, options) {
+        this.location = location;
+        this.options = options;
+        this.fetch = options.fetch ?? fetch;
+    }
+    async readTail(digest, size, count) {
+        if (this.failure !== undefined) {
+            this.failures++;
+            return undefined; // one failure is enough: the others would fail the same way
+        }
+        try {
+            return await this.read(digest, size, count);
+        }
+        catch (error) {
+            this.failure = error instanceof Error ? error.message : String(error);
+            this.failures++;
+            return undefined;
+        }
+    }
+    async read(digest, size, count) {
+        const schemes = this.scheme !== undefined
+            ? [this.scheme]
+            : isLoopback(this.location.apiHost)
+                ? ['http', 'https']
+                : ['https'];
+        let lastError;
+        for (const scheme of schemes) {
+            const url = `${scheme}://${this.location.apiHost}/v2/${this.location.repository}/blobs/${digest}`;
+            try {
+                const bytes = await this.get(url, size, count);
+                this.scheme = scheme;
+                return bytes;
+            }
+            catch (error) {
+                lastError = error;
+            }
+        }
+        throw lastError instanceof Error ? lastError : new Error(String(lastError));
+    }
+    async get(url, size, count) {
+        this.options.onDebug?.(`size.readBlobTail: GET ${url} bytes=${size - count}-${size - 1}`);
+        let response = await this.request(url, size, count);
+        if (response.status === 401 && this.token === undefined) {
+            const challenge = parseBearerChallenge(response.headers.get('www-authenticate') ?? '');
+            await response.body?.cancel();
+            if (challenge === undefined)
+                throw new Error(`${this.location.registry} wants credentials (HTTP 401)`);
+            this.token = await this.fetchToken(challenge);
+            response = await this.request(url, size, count);
+        }
+        if (response.status === 206) {
+            const bytes = new Uint8Array(await response.arrayBuffer());
+            if (bytes.length !== count)
+                throw new Error(`${this.location.registry} answered a range read with ${bytes.length} bytes`);
+            return bytes;
+        }
+        await response.body?.cancel();
+        if (response.status === 200)
+            throw new Error(`${this.location.registry} ignores range requests`);
+        throw new Error(`${this.location.registry} answered HTTP ${response.status} for a layer`);
+    }
+    request(url, size, count) {
+        const headers = { range: `bytes=${size - count}-${size - 1}` };
+        if (this.token !== undefined)
+            headers.authorization = `Bearer ${this.token}`;
+        return this.fetch(url, { headers, redirect: 'follow', signal: this.signal() });
+    }
+    signal() {
+        const timeout = AbortSignal.timeout(this.options.blobTimeoutMs ?? 30_000);
+        return this.options.signal !== undefined ? AbortSignal.any([timeout, this.options.signal]) : timeout;
+    }
+    async fetchToken(challenge) {
+        const realm = challenge.get('realm');
+        if (realm === undefined || !/^https?:\/\//.test(realm))
+            throw new Error(`${this.location.registry} sent no token realm`);
+        const url = new URL(realm);
+        const service = challenge.get('service');
+        if (service !== undefined)
+            url.searchParams.set('service', service);
+        url.searchParams.set('scope', challenge.get('scope') ?? `repository:${this.location.repository}:pull`);
+        this.options.onDebug?.(`size.readBlobTail: GET ${url.origin}${url.pathname} (anonymous token)`);
+        const response = await this.fetch(url, { signal: this.signal() });
+        if (!response.ok) {
+            await response.body?.cancel();
+            throw new Error(`${this.location.registry} refused an anonymous token (HTTP ${response.status}); it wants credentials`);
+        }
+        const body = (await response.json());
+        const token = typeof body.token === 'string' ? body.token : body.access_token;
+        if (typeof token !== 'string' || token === '')
+            throw new Error(`${this.location.registry} sent no token`);
+        return token;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/size/schema.ts
+
+/** The report as stored: pretty JSON with a final newline. */
+function encodeSizeReport(report) {
+    return `${JSON.stringify(report, null, 2)}\n`;
+}
+class Invalid extends Error {
+}
+function schema_fail(path, what) {
+    throw new Invalid(`${path} ${what}`);
+}
+function object(value, path) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+        schema_fail(path, 'is not an object');
+    return value;
+}
+function string(value, path) {
+    if (typeof value !== 'string')
+        schema_fail(path, 'is not a string');
+    return value;
+}
+function optionalString(value, path) {
+    return value === undefined ? undefined : string(value, path);
+}
+function bytes(value, path) {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+        schema_fail(path, 'is not a whole number of bytes');
+    }
+    return value;
+}
+const METHODS = new Set([
+    'tar',
+    'gzip-trailer',
+    'decompressed',
+    'annotation',
+    'unknown',
+]);
+function origin(value, path) {
+    const o = object(value, path);
+    if (o.kind === 'base')
+        return { kind: 'base' };
+    if (o.kind !== 'stage')
+        schema_fail(`${path}.kind`, 'is neither "base" nor "stage"');
+    const line = o.line;
+    if (typeof line !== 'number' || !Number.isSafeInteger(line) || line < 1)
+        schema_fail(`${path}.line`, 'is not a line number');
+    return {
+        kind: 'stage',
+        stage: string(o.stage, `${path}.stage`),
+        line,
+        instruction: string(o.instruction, `${path}.instruction`),
+    };
+}
+function schema_layer(value, path, position) {
+    const l = object(value, path);
+    if (l.index !== position)
+        schema_fail(`${path}.index`, `is not ${position}`);
+    const emptyLayer = l.emptyLayer;
+    if (typeof emptyLayer !== 'boolean')
+        schema_fail(`${path}.emptyLayer`, 'is not a boolean');
+    const digest = l.digest === null ? null : string(l.digest, `${path}.digest`);
+    if (digest !== null && !/^sha256:[0-9a-f]{64}$/.test(digest))
+        schema_fail(`${path}.digest`, 'is not a sha256 digest');
+    if (emptyLayer !== (digest === null))
+        schema_fail(`${path}.digest`, 'must be null exactly for an empty layer');
+    const compressedBytes = bytes(l.compressedBytes, `${path}.compressedBytes`);
+    const uncompressedBytes = bytes(l.uncompressedBytes, `${path}.uncompressedBytes`);
+    if (emptyLayer && (compressedBytes !== 0 || uncompressedBytes !== 0))
+        schema_fail(path, 'is an empty layer with bytes');
+    const mediaType = optionalString(l.mediaType, `${path}.mediaType`);
+    const diffId = optionalString(l.diffId, `${path}.diffId`);
+    const method = optionalString(l.uncompressedMethod, `${path}.uncompressedMethod`);
+    if (method !== undefined && !METHODS.has(method))
+        schema_fail(`${path}.uncompressedMethod`, 'is not a known method');
+    return {
+        index: position,
+        digest,
+        compressedBytes,
+        uncompressedBytes,
+        createdBy: string(l.createdBy, `${path}.createdBy`),
+        emptyLayer,
+        origin: origin(l.origin, `${path}.origin`),
+        ...(mediaType !== undefined ? { mediaType } : {}),
+        ...(diffId !== undefined ? { diffId } : {}),
+        ...(method !== undefined ? { uncompressedMethod: method } : {}),
+    };
+}
+/** Validates a parsed JSON value as a `SizeReport` of the current schema version. */
+function parseSizeReport(value) {
+    try {
+        const r = object(value, 'the report');
+        if (r.schemaVersion !== SIZE_REPORT_SCHEMA_VERSION) {
+            return {
+                ok: false,
+                reason: `the report has schema version ${JSON.stringify(r.schemaVersion)}, this stagecraft reads ${SIZE_REPORT_SCHEMA_VERSION}`,
+            };
+        }
+        const image = object(r.image, 'image');
+        const layersValue = r.layers;
+        if (!Array.isArray(layersValue))
+            schema_fail('layers', 'is not a list');
+        const layers = layersValue.map((l, i) => schema_layer(l, `layers[${i}]`, i));
+        const compressedBytes = bytes(r.compressedBytes, 'compressedBytes');
+        const uncompressedBytes = bytes(r.uncompressedBytes, 'uncompressedBytes');
+        const layerSum = (pick) => layers.reduce((a, l) => a + pick(l), 0);
+        if (layerSum((l) => l.compressedBytes) !== compressedBytes)
+            schema_fail('compressedBytes', "is not the sum of the layers'");
+        if (layerSum((l) => l.uncompressedBytes) !== uncompressedBytes) {
+            schema_fail('uncompressedBytes', "is not the sum of the layers'");
+        }
+        const createdAt = string(r.createdAt, 'createdAt');
+        if (Number.isNaN(Date.parse(createdAt)))
+            schema_fail('createdAt', 'is not a time');
+        const source = optionalString(r.source, 'source');
+        if (source !== undefined && source !== 'image-store' && source !== 'registry')
+            schema_fail('source', 'is not known');
+        const complete = r.uncompressedComplete;
+        if (complete !== undefined && typeof complete !== 'boolean')
+            schema_fail('uncompressedComplete', 'is not a boolean');
+        const warnings = r.warnings;
+        if (warnings !== undefined &&
+            !(Array.isArray(warnings) && warnings.every((w) => typeof w === 'string'))) {
+            schema_fail('warnings', 'is not a list of strings');
+        }
+        const commit = optionalString(r.commit, 'commit');
+        const ref = optionalString(r.ref, 'ref');
+        const imageRef = optionalString(image.ref, 'image.ref');
+        const digest = optionalString(image.digest, 'image.digest');
+        const configDigest = optionalString(image.configDigest, 'image.configDigest');
+        const indexDigest = optionalString(image.indexDigest, 'image.indexDigest');
+        const report = {
+            schemaVersion: SIZE_REPORT_SCHEMA_VERSION,
+            target: string(r.target, 'target'),
+            platform: string(r.platform, 'platform'),
+            ...(commit !== undefined ? { commit } : {}),
+            ...(ref !== undefined ? { ref } : {}),
+            createdAt,
+            image: {
+                ...(imageRef !== undefined ? { ref: imageRef } : {}),
+                ...(digest !== undefined ? { digest } : {}),
+                ...(configDigest !== undefined ? { configDigest } : {}),
+                ...(indexDigest !== undefined ? { indexDigest } : {}),
+            },
+            compressedBytes,
+            uncompressedBytes,
+            layers,
+            ...(source !== undefined ? { source: source } : {}),
+            ...(typeof complete === 'boolean' ? { uncompressedComplete: complete } : {}),
+            ...(warnings !== undefined ? { warnings: warnings } : {}),
+        };
+        return { ok: true, report };
+    }
+    catch (error) {
+        if (error instanceof Invalid)
+            return { ok: false, reason: `the report is invalid: ${error.message}` };
+        throw error;
+    }
+}
+/** `parseSizeReport` over text. */
+function parseSizeReportJson(text) {
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (error) {
+        return {
+            ok: false,
+            reason: `the report is not JSON: ${error instanceof Error ? error.message : String(error)}`,
+        };
+    }
+    return parseSizeReport(value);
+}
+
+;// CONCATENATED MODULE: ./src/size/target.ts
+// Which image a build left to measure, and where: pure, from the image outputs given to buildx, the builder's
+// driver and the build's metadata.
+//
+// With the docker driver, BuildKit writes into the engine's own image store: a build with no output at all
+// (bake's default), `type=docker` and `type=image` all leave the image there, named by its tags or, untagged,
+// as a dangling image that its digest (`containerimage.digest`, the image ID of the containerd store) still
+// finds. Another driver keeps an image without outputs inside the builder, where nothing can read it: the
+// build must load it (`needsImageLoad`). A pushed image is measured in its registry, as pulled, by
+// `name@digest` (so a tag moved since by another build cannot be measured instead).
+
+/**
+ * Whether buildx must be asked to load the image so that it can be measured: nothing else was asked, and the
+ * driver keeps an image without outputs inside the builder. Not for several platforms, which buildx 0.13
+ * cannot load.
+ */
+function needsImageLoad(outputs, driver, platformCount) {
+    return outputs.length === 0 && driver !== 'docker' && platformCount <= 1;
+}
+function attribute(spec, name) {
+    for (const field of spec.split(',')) {
+        const eq = field.indexOf('=');
+        if (eq > 0 && field.slice(0, eq).trim().toLowerCase() === name)
+            return field.slice(eq + 1).trim();
+    }
+    return undefined;
+}
+/** `registry:5000/app:tag` or `app@sha256:…` → `registry:5000/app`; the repository of a reference. */
+function repositoryOf(reference) {
+    const withoutDigest = reference.split('@', 1)[0];
+    const slash = withoutDigest.lastIndexOf('/');
+    const colon = withoutDigest.lastIndexOf(':');
+    return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
+}
+function resolveMeasureTarget(image) {
+    if (!/^sha256:[0-9a-f]{64}$/.test(image.digest)) {
+        return {
+            kind: 'none',
+            reason: image.outputs.length === 0
+                ? 'the build gave no image digest'
+                : `the outputs (${image.outputs.join('; ')}) give no image to measure`,
+        };
+    }
+    const outputs = image.outputs.map((spec) => ({ spec, type: outputType(spec) }));
+    const pushed = outputs.filter(({ spec, type }) => type === 'registry' || (type === 'image' && attribute(spec, 'push') === 'true'));
+    if (pushed.length > 0) {
+        const names = [
+            ...pushed.flatMap(({ spec }) => (attribute(spec, 'name') ?? '').split(/[,\s]+/)),
+            ...(image.imageName ?? '').split(','),
+            ...image.tags,
+        ]
+            .map((name) => name.trim().replace(/^"|"$/g, ''))
+            .filter((name) => name !== '' && !name.startsWith('moby-dangling@'));
+        if (names.length > 0)
+            return { kind: 'registry', ref: `${repositoryOf(names[0])}@${image.digest}` };
+    }
+    const docker = image.driver === 'docker';
+    const inStore = (outputs.length === 0 && docker) ||
+        outputs.some(({ spec, type }) => (type === 'docker' && attribute(spec, 'dest') === undefined) ||
+            (docker && (type === 'image' || type === 'moby')));
+    if (inStore)
+        return { kind: 'image-store', image: image.digest };
+    return {
+        kind: 'none',
+        reason: outputs.length === 0
+            ? `the ${image.driver} driver keeps the image inside the builder`
+            : `the outputs (${image.outputs.join('; ')}) leave no image in the engine's image store or a registry`,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/size/baseline.ts
+// Baselines: size reports stored in the stage cache store, and found again for a pull request; or a
+// `baseline-image` measured in its registry. Never fails a run: anything missing, unreadable or invalid is
+// "no baseline" with the reason.
+//
+// Keys: `stagecraft-size-v1-<dockerfile>-<target>-<platform>-<branch>-<commit>[-<run>]`
+//   <dockerfile>  keys/' `dockerfileKeyPart(path)`: two Dockerfiles may both have a `runtime`
+//   <target>      the target's display name     } `-` never occurs inside a field: anything but [A-Za-z0-9._]
+//   <platform>    `linux/arm64/v8` → linux_arm64_v8 } becomes `_`, and a field that had to change (or was cut)
+//   <branch>      `refs/heads/` dropped           } ends in `_<8 hex of sha256>`, so `a-b` and `a_b` differ
+//   <commit>      the full commit sha
+//   <run>         scheduled runs only (e.g. the run id): every scheduled rebuild of one commit keeps its report
+// A pull request looks up, in order: the exact key of its base commit on its base branch, the newest entry
+// whose key starts with `…-<branch>-<commit>` (a scheduled run of that commit), then the newest starting with
+// `…-<branch>-` (the base branch's latest report). Each prefix ends where a field ends, so `main` never picks
+// up `main-old`, nor one commit another. GitHub's cache lets a pull request read its base branch's entries.
+//
+// An entry is a directory holding one file, `size-report.json` (schema.ts's `encodeSizeReport`).
+
+
+
+
+
+
+
+const SIZE_KEY_PREFIX = 'stagecraft-size-v1';
+const SIZE_REPORT_FILE = 'size-report.json';
+const TARGET_MAX = 40;
+const baseline_PLATFORM_MAX = 24;
+const BRANCH_MAX = 48;
+const RUN_MAX = 24;
+function shortHash(text) {
+    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 8);
+}
+/** A key field: kept when it is already [A-Za-z0-9._] and short, else cleaned, cut and given a hash. */
+function sizeKeyField(text, max) {
+    if (/^[A-Za-z0-9._]+$/.test(text) && text.length <= max)
+        return text;
+    const clean = text.replace(/[^A-Za-z0-9.]+/g, '_').replace(/^_+|_+$/g, '') || '_';
+    return `${clean.slice(0, max - 9)}_${shortHash(text)}`;
+}
+function platformField(platform) {
+    return /^[a-z0-9]+(\/[a-z0-9]+){1,2}$/.test(platform) && platform.length <= baseline_PLATFORM_MAX
+        ? platform.replace(/\//g, '_')
+        : sizeKeyField(platform, baseline_PLATFORM_MAX);
+}
+/** `refs/heads/main` → `main`; other refs are kept whole. */
+function branchName(ref) {
+    return ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref;
+}
+function commitField(commit) {
+    return /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit) ? commit : sizeKeyField(commit, 64);
+}
+/** `stagecraft-size-v1-<dockerfile>-<target>-<platform>-` */
+function scopePrefix(scope) {
+    return [
+        SIZE_KEY_PREFIX,
+        sizeKeyField(scope.dockerfile, 16),
+        sizeKeyField(scope.target, TARGET_MAX),
+        platformField(scope.platform),
+        '',
+    ].join('-');
+}
+/** The prefix of every report of `branch`. */
+function sizeBranchPrefix(scope, branch) {
+    return `${scopePrefix(scope)}${sizeKeyField(branchName(branch), BRANCH_MAX)}-`;
+}
+/** The key a report is stored under. */
+function sizeReportKey(scope, branch, commit, run) {
+    const key = `${sizeBranchPrefix(scope, branch)}${commitField(commit)}`;
+    return run === undefined || run === '' ? key : `${key}-${sizeKeyField(run, RUN_MAX)}`;
+}
+/** Restore keys for a pull request: its base commit's entries (any run), then the branch's newest. */
+function sizeRestoreKeys(scope, branch, commit) {
+    const branchPrefix = sizeBranchPrefix(scope, branch);
+    return commit === undefined || commit === ''
+        ? [branchPrefix]
+        : [`${branchPrefix}${commitField(commit)}`, branchPrefix];
+}
+/**
+ * What to compare with and whether to store: a pull request compares with its base (or `baseline-image`);
+ * a push to the default branch stores; a scheduled run stores (per run) and compares with the branch's
+ * newest report, so it shows how the size moved since; other runs compare only with a `baseline-image`.
+ */
+function resolveBaselinePlan(event) {
+    const image = event.baselineImage?.trim();
+    const imageComparison = image !== undefined && image !== '' ? { kind: 'image', ref: image } : undefined;
+    const branch = event.ref !== undefined && event.ref.startsWith('refs/heads/') ? branchName(event.ref) : undefined;
+    const onDefault = branch !== undefined && branch === event.defaultBranch;
+    const sha = event.sha ?? '';
+    if (event.eventName === 'pull_request' || event.eventName === 'pull_request_target') {
+        const base = event.pullRequest;
+        if (imageComparison !== undefined)
+            return { compare: imageComparison };
+        if (base === undefined || base.baseRef === '') {
+            return { compare: { kind: 'none', reason: 'the pull request event names no base branch' } };
+        }
+        return {
+            compare: {
+                kind: 'cache',
+                branch: branchName(base.baseRef),
+                ...(base.baseSha !== '' ? { commit: base.baseSha } : {}),
+            },
+        };
+    }
+    if (event.eventName === 'schedule' && branch !== undefined && sha !== '') {
+        return {
+            compare: imageComparison ?? { kind: 'cache', branch },
+            save: { branch, commit: sha, ...(event.runId !== undefined ? { run: event.runId } : {}) },
+        };
+    }
+    if (event.eventName === 'push' && onDefault && sha !== '') {
+        return {
+            compare: imageComparison ?? {
+                kind: 'none',
+                reason: 'a push to the default branch stores the baseline',
+            },
+            save: { branch, commit: sha },
+        };
+    }
+    return {
+        compare: imageComparison ?? {
+            kind: 'none',
+            reason: `a ${event.eventName} run has no base to compare with (set baseline-image to compare anyway)`,
+        },
+    };
+}
+function noFileStore(store) {
+    return store.buildkit !== undefined
+        ? `the ${store.kind} cache store holds only BuildKit's own caches, not files: size baselines need the gha or local store (or baseline-image)`
+        : undefined;
+}
+function scopeOf(report, dockerfile) {
+    return { dockerfile, target: report.target, platform: report.platform };
+}
+/** Stores `report` as the baseline for its commit (and run); a key that exists is left as it is. */
+async function saveBaseline(store, dockerfile, report, where, options = {}) {
+    const key = sizeReportKey(scopeOf(report, dockerfile), where.branch, where.commit, where.run);
+    const refused = noFileStore(store);
+    if (refused !== undefined)
+        return { key, saved: false, bytes: 0, reason: refused };
+    if (await store.exists(key, options)) {
+        return { key, saved: false, bytes: 0, reason: 'a report for this commit is already stored' };
+    }
+    const dir = await (0,promises_.mkdtemp)(external_node_path_default().join(options.tempDir ?? (0,external_node_os_.tmpdir)(), 'stagecraft-size-save-'));
+    try {
+        const stored = {
+            ...report,
+            commit: report.commit ?? where.commit,
+            ref: report.ref ?? `refs/heads/${branchName(where.branch)}`,
+        };
+        await (0,promises_.writeFile)(external_node_path_default().join(dir, SIZE_REPORT_FILE), encodeSizeReport(stored));
+        const bytes = await store.save(key, dir, options);
+        return bytes > 0
+            ? { key, saved: true, bytes }
+            : {
+                key,
+                saved: false,
+                bytes: 0,
+                reason: 'the store did not take it (a fault, or another job stored it first)',
+            };
+    }
+    finally {
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+    }
+}
+/**
+ * The baseline for a pull request: the report of `commit` on `branch`, else the newest one from `branch`.
+ * Never throws for a missing, faulty or invalid entry: that is `found: false` with the reason.
+ */
+async function findBaseline(store, scope, where, options = {}) {
+    const branch = branchName(where.branch);
+    const what = `${scope.target} (${scope.platform}) on ${branch}`;
+    const refused = noFileStore(store);
+    if (refused !== undefined)
+        return { found: false, reason: refused };
+    const commit = where.commit !== undefined && where.commit !== '' ? where.commit : undefined;
+    const exactKey = commit !== undefined ? sizeReportKey(scope, branch, commit) : sizeBranchPrefix(scope, branch);
+    const restoreKeys = sizeRestoreKeys(scope, branch, commit);
+    const hit = await store.lookup(exactKey, restoreKeys, options);
+    if (hit === undefined) {
+        return { found: false, reason: `no size report for ${what} in the ${store.kind} cache yet` };
+    }
+    const dir = await (0,promises_.mkdtemp)(external_node_path_default().join(options.tempDir ?? (0,external_node_os_.tmpdir)(), 'stagecraft-size-find-'));
+    try {
+        const bytes = await store.restore(hit.key, dir, options);
+        let text;
+        try {
+            text = await (0,promises_.readFile)(external_node_path_default().join(dir, SIZE_REPORT_FILE), 'utf8');
+        }
+        catch {
+            return {
+                found: false,
+                reason: `the stored report ${hit.key} could not be restored${bytes === 0 ? ' (the store gave nothing)' : ` (no ${SIZE_REPORT_FILE} in it)`}`,
+            };
+        }
+        const parsed = parseSizeReportJson(text);
+        if (!parsed.ok)
+            return { found: false, reason: `the stored report ${hit.key} cannot be used: ${parsed.reason}` };
+        const { report } = parsed;
+        if (report.target !== scope.target || report.platform !== scope.platform) {
+            return {
+                found: false,
+                reason: `the stored report ${hit.key} is for ${report.target} (${report.platform}), not ${scope.target} (${scope.platform})`,
+            };
+        }
+        const fromCommit = commit !== undefined && hit.key.startsWith(sizeRestoreKeys(scope, branch, commit)[0]);
+        return { found: true, report, source: fromCommit ? 'base-commit' : 'base-branch', from: hit.key };
+    }
+    finally {
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+    }
+}
+/**
+ * The report of `ref` measured in its registry without pulling (`baseline-image`). An image that cannot be
+ * read (absent, no such platform, unauthorized) is `found: false` with the reason.
+ */
+async function baselineFromImage(exec, ref, platform, options) {
+    try {
+        const image = await measureRegistryImage(exec, ref, platform, options);
+        const report = buildSizeReport({
+            image,
+            target: options.target,
+            ...(options.chain !== undefined ? { chain: options.chain } : {}),
+            ...(options.base !== undefined ? { base: options.base } : {}),
+            createdAt: (options.now ?? (() => new Date()))().toISOString(),
+        });
+        return { found: true, report, source: 'image', from: ref };
+    }
+    catch (error) {
+        return {
+            found: false,
+            reason: `the baseline image ${ref} cannot be measured: ${error instanceof Error ? error.message : String(error)}`,
+        };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/size/index.ts
+
+
+
+
+
+
+
+
 ;// CONCATENATED MODULE: ./src/main.ts
 // The pipeline, wired: plan the target, key its stages, restore their caches, build with buildx, save what
-// changed, report. Entry points (index.ts for the action, cli.ts locally) build Options and Adapters and
-// call `run`; each step below is one call into its module.
+// changed, measure the image, compare it with its baseline, report (job summary, pull request comment,
+// outputs) and apply the size budget. Entry points (index.ts for the action, cli.ts locally) build Options,
+// Adapters and the RunContext and call `run`; each step below is one call into its module.
+
+
 
 
 
@@ -42633,15 +45048,17 @@ const FAILED = {
     restore: undefined,
     save: undefined,
     progress: undefined,
+    size: [],
+    reportPath: undefined,
 };
-async function main_run(options, adapters) {
+async function main_run(options, adapters, context = LOCAL_RUN) {
     const { logger, reporter } = adapters;
     setEmptyOutputs(adapters);
     let platform;
     try {
         platform =
             options.platforms.length > 0
-                ? parsePlatform(options.platforms[0], adapters.hostPlatform)
+                ? platform_parsePlatform(options.platforms[0], adapters.hostPlatform)
                 : adapters.hostPlatform;
     }
     catch (error) {
@@ -42773,21 +45190,28 @@ async function main_run(options, adapters) {
         .map((key) => ({ name: plan.stages[key.stage].name, cacheTo: cacheToFor(key) }))
         .filter((stageTarget) => stageTarget.cacheTo.length > 0);
     const targetKey = keys.find((key) => key.stage === plan.targetIndex);
+    // The image is measured after the build: it must land where it can be read.
+    const load = needsImageLoad(imageOutputs(options), builder.driver, options.platforms.length);
+    const buildOptions = load ? { ...options, load: true } : options;
     let metadata;
     let progress;
     try {
-        ({ metadata, progress } = await logger.group('Build', () => runBuild(adapters.exec, {
-            options,
-            stageTargets,
-            targetCacheTo: targetKey === undefined ? [] : cacheToFor(targetKey),
-            cacheFrom: restore === undefined ? [] : cacheFromSpecs(restore),
-            targetName: target.name ?? undefined,
-            cwd: adapters.workspace.root,
-            workDir,
-            env: process.env,
-            onLine: (line) => logger.info(line),
-            onCommand: (argv) => logger.debug(`main.build: ${JSON.stringify(argv)}`),
-        })));
+        ({ metadata, progress } = await logger.group('Build', () => {
+            if (load)
+                logger.info(`loading the image into the engine to measure it (the ${builder.driver} driver keeps it otherwise)`);
+            return runBuild(adapters.exec, {
+                options: buildOptions,
+                stageTargets,
+                targetCacheTo: targetKey === undefined ? [] : cacheToFor(targetKey),
+                cacheFrom: restore === undefined ? [] : cacheFromSpecs(restore),
+                targetName: target.name ?? undefined,
+                cwd: adapters.workspace.root,
+                workDir,
+                env: process.env,
+                onLine: (line) => logger.info(line),
+                onCommand: (argv) => logger.debug(`main.build: ${JSON.stringify(argv)}`),
+            });
+        }));
     }
     catch (error) {
         if (!(error instanceof BuildxRunError))
@@ -42837,7 +45261,54 @@ async function main_run(options, adapters) {
     await reporter.appendSummary(renderBuildMarkdown(rows, progress));
     logger.info(`stagecraft: built ${target.displayName} (${plan.order.length} of ${plan.stages.length} stages; ` +
         `${plan.skipped.length} skipped); cache ${units_formatSize(restore?.bytes ?? 0)} restored, ${units_formatSize(save?.bytes ?? 0)} saved`);
-    return { exitCode: 0, plan, keys, restore, save, progress };
+    // Size
+    const sizeScope = {
+        options,
+        context,
+        plan,
+        staged,
+        request,
+        workDir,
+        dockerfile: dockerfileKeyPart(options.file),
+        commit: context.pullRequest?.headSha ?? context.sha,
+    };
+    const measured = await logger.group('Size', () => measureSize(sizeScope, adapters, {
+        outputs: imageOutputs(buildOptions),
+        tags: options.tags,
+        driver: builder.driver,
+        digest: metadata?.digest ?? '',
+        imageName: metadata?.imageName,
+    }));
+    // Baseline
+    const baselinePlan = resolveBaselinePlan({
+        eventName: context.eventName,
+        ref: context.ref,
+        sha: context.sha,
+        defaultBranch: context.defaultBranch,
+        pullRequest: context.pullRequest,
+        baselineImage: options.baselineImage,
+        runId: context.runId,
+    });
+    const compared = measured.length === 0
+        ? []
+        : await logger.group('Baseline', async () => compareWithBaselines(sizeScope, adapters, measured, baselinePlan, store ?? (await openBaselineStore(options, adapters))));
+    // Report
+    const sizes = compared.length === 0
+        ? []
+        : await logger.group('Report', () => reportSizes(sizeScope, adapters, compared, stageResults(plan, rows)));
+    const reportPath = sizes.length === 0 ? undefined : await writeSizeReports(sizeScope, sizes);
+    reporter.setOutput('report', reportPath ?? '');
+    // Budget: after the summary and the comment are out.
+    const over = sizes.filter((size) => size.verdict.status === 'over');
+    for (const size of over) {
+        const message = `${size.report.target} (${size.report.platform}): ${size.verdict.message}`;
+        if (options.failOnBudget)
+            logger.error(message, { title: 'Image size over budget' });
+        else
+            logger.warning(message, { title: 'Image size over budget' });
+    }
+    const exitCode = over.length > 0 && options.failOnBudget ? 1 : 0;
+    return { exitCode, plan, keys, restore, save, progress, size: sizes, reportPath };
 }
 function setEmptyOutputs({ reporter }) {
     // Every output is set on every path, so workflows can test them after a failure too.
@@ -42848,6 +45319,9 @@ function setEmptyOutputs({ reporter }) {
     reporter.setOutput('cache-hits', '{}');
     reporter.setOutput('cache-bytes-restored', '0');
     reporter.setOutput('cache-bytes-saved', '0');
+    for (const [name, value] of Object.entries(EMPTY_SIZE_OUTPUTS))
+        reporter.setOutput(name, value);
+    reporter.setOutput('report', '');
 }
 async function openCacheStore(options, builder, { logger, ...adapters }) {
     if (options.cache === 'off') {
@@ -42910,6 +45384,287 @@ function cacheRows(plan, keys, restore, save) {
         };
     });
 }
+/** Measures the built image for each platform and maps its layers to the Dockerfile. Never fails the run. */
+async function measureSize(scope, adapters, built) {
+    const { logger, exec } = adapters;
+    const where = resolveMeasureTarget(built);
+    if (where.kind === 'none') {
+        logger.info(`size: not measured: ${where.reason}`);
+        return [];
+    }
+    const host = adapters.hostPlatform;
+    const platforms = scope.options.platforms.length > 0 ? scope.options.platforms : [platform_formatAllPlatform(host)];
+    const onDebug = (message) => logger.debug(message);
+    let images;
+    try {
+        if (where.kind === 'image-store') {
+            logger.info(`measuring ${where.image} in the engine's image store`);
+            images = await measureLocalImagePlatforms(exec, where.image, platforms, {
+                tempDir: scope.workDir,
+                onDebug,
+            });
+        }
+        else {
+            logger.info(`measuring ${where.ref} in its registry`);
+            images = [];
+            for (const platform of platforms) {
+                images.push(await measureRegistryImage(exec, where.ref, platform, { onDebug }));
+            }
+        }
+    }
+    catch (error) {
+        logger.warning(`Could not measure the image: ${main_errorMessage(error)}`);
+        return [];
+    }
+    const target = scope.plan.stages[scope.plan.targetIndex].displayName;
+    const createdAt = (adapters.now ?? (() => new Date()))().toISOString();
+    const measured = [];
+    for (const [i, image] of images.entries()) {
+        const platform = platforms[i];
+        const chain = stageChainFor(scope, platform, host, i === 0, onDebug);
+        const base = where.kind === 'image-store' ? await readBaseLayers(exec, chain, platform, host, onDebug) : undefined;
+        const report = buildSizeReport({
+            image,
+            target,
+            chain,
+            base,
+            commit: scope.commit,
+            ref: scope.context.ref,
+            createdAt,
+        });
+        const layers = report.layers.filter((layer) => !layer.emptyLayer).length;
+        logger.info(`${report.platform}: ${units_formatSize(report.compressedBytes)} compressed, ` +
+            `${units_formatSize(report.uncompressedBytes)} uncompressed, ${layers} layers`);
+        for (const warning of report.warnings ?? [])
+            logger.warning(`${report.platform}: ${warning}`);
+        measured.push({ report, chain });
+    }
+    return measured;
+}
+/** The target's FROM chain for a platform (the plan is for the first; another may choose other bases). */
+function stageChainFor(scope, platform, host, first, debug) {
+    try {
+        const plan = first
+            ? scope.plan
+            : planStages(scope.staged, { ...scope.request, targetPlatform: platform_parsePlatform(platform, host) });
+        return resolveStageChain(plan, scope.staged);
+    }
+    catch (error) {
+        debug(`main.stageChainFor: ${platform}: ${main_errorMessage(error)}`);
+        return undefined;
+    }
+}
+/** The external base image's diff ids, from the engine (which holds it for the host's platform only). */
+async function readBaseLayers(exec, chain, platform, host, onDebug) {
+    if (chain === undefined || !('image' in chain.base) || chain.base.image === 'scratch')
+        return undefined;
+    try {
+        if (platform_formatAllPlatform(platform_parsePlatform(platform, host)) !== platform_formatAllPlatform(host))
+            return undefined;
+        const diffIds = await readImageDiffIds(exec, chain.base.image, { onDebug });
+        return diffIds === undefined ? undefined : { diffIds };
+    }
+    catch (error) {
+        onDebug(`main.readBaseLayers: ${main_errorMessage(error)}`);
+        return undefined;
+    }
+}
+/** The store for size baselines when the stage caches have none (a builder without cache export). */
+async function openBaselineStore(options, { logger, openStore }) {
+    if (options.cache === 'off')
+        return undefined;
+    try {
+        return await openStore(options);
+    }
+    catch (error) {
+        logger.warning(`No store for size baselines: ${main_errorMessage(error)}`);
+        return undefined;
+    }
+}
+/** Stores this run's reports as baselines where the event asks for it, and finds what to compare with. */
+async function compareWithBaselines(scope, adapters, measured, what, store) {
+    const { logger } = adapters;
+    const storeOptions = {
+        tempDir: scope.workDir,
+        onWarning: (message) => logger.warning(`size baseline: ${message}`),
+        onDebug: (message) => logger.debug(message),
+    };
+    const compared = [];
+    for (const { report, chain } of measured) {
+        const label = `${report.target} (${report.platform})`;
+        let saved;
+        if (what.save !== undefined) {
+            if (store === undefined) {
+                logger.info(`${label}: the size report is not stored: with cache off there is no store for baselines`);
+            }
+            else {
+                saved = await saveBaseline(store, scope.dockerfile, report, what.save, storeOptions);
+                logger.info(saved.saved
+                    ? `${label}: size report stored as the baseline ${saved.key} (${units_formatSize(saved.bytes)})`
+                    : `${label}: size report not stored as ${saved.key}: ${saved.reason}`);
+            }
+        }
+        const baseline = await findBaselineFor(scope, adapters, report, chain, what, store, storeOptions);
+        logger.info(baseline.found
+            ? `${label}: compared with ${baseline.from} (${baseline.source})`
+            : `${label}: no baseline: ${baseline.reason}`);
+        compared.push({ report, chain, baseline, saved });
+    }
+    return compared;
+}
+async function findBaselineFor(scope, adapters, report, chain, what, store, storeOptions) {
+    const given = scope.context.baseline;
+    if (given !== undefined) {
+        return given.report.target === report.target && given.report.platform === report.platform
+            ? { found: true, report: given.report, source: 'file', from: given.from }
+            : {
+                found: false,
+                reason: `the baseline ${given.from} is for ${given.report.target} (${given.report.platform}), not ${report.target} (${report.platform})`,
+            };
+    }
+    const compare = what.compare;
+    switch (compare.kind) {
+        case 'cache':
+            return store === undefined
+                ? {
+                    found: false,
+                    reason: 'with cache off there is no store to find a baseline in (baseline-image compares with an image)',
+                }
+                : findBaseline(store, { dockerfile: scope.dockerfile, target: report.target, platform: report.platform }, compare, storeOptions);
+        case 'image':
+            return baselineFromImage(adapters.exec, compare.ref, report.platform, {
+                target: report.target,
+                chain,
+                now: adapters.now,
+                onDebug: (message) => adapters.logger.debug(message),
+            });
+        case 'none':
+            return { found: false, reason: compare.reason };
+        default: {
+            const never = compare;
+            return never;
+        }
+    }
+}
+/** The job summary, the pull request comment and the size outputs, per platform (outputs: the first). */
+async function reportSizes(scope, adapters, compared, stages) {
+    const { options, context } = scope;
+    const { logger, reporter } = adapters;
+    const mermaid = renderPlanMermaid(scope.plan);
+    const file = repositoryPath(adapters.workspace.root, options.file);
+    const fileUrl = context.serverUrl !== undefined &&
+        context.repository !== undefined &&
+        scope.commit !== undefined &&
+        file !== undefined
+        ? `${context.serverUrl}/${context.repository.owner}/${context.repository.repo}/blob/${scope.commit}/${file}`
+        : undefined;
+    const results = [];
+    for (const [i, { report, baseline, saved }] of compared.entries()) {
+        const base = baseline.found ? baseline.report : undefined;
+        const diff = computeSizeDiff(report, base);
+        const verdict = evaluateBudget(report, base, {
+            sizeLimit: options.sizeLimit,
+            maxIncrease: options.maxIncrease,
+        });
+        const input = {
+            marker: renderSizeMarker({
+                dockerfile: scope.dockerfile,
+                target: report.target,
+                platform: report.platform,
+            }),
+            current: report,
+            baseline: base,
+            diff,
+            verdict,
+            file: file ?? options.file,
+            fileUrl,
+            stages,
+            mermaid,
+        };
+        // The summary first: it is written whatever happens to the comment.
+        await reporter.appendSummary(renderSizeComment(input, SUMMARY_LIMIT));
+        const change = diff.delta === undefined
+            ? ''
+            : ` (${units_formatSizeDelta(diff.delta.compressed.change)}, ${units_formatPercentDelta(diff.delta.compressed)})`;
+        logger.info(`${report.platform}: ${units_formatSize(report.compressedBytes)}${change}. ${verdict.message}`);
+        const comment = await writeComment(scope, adapters, input, diff);
+        if (i === 0) {
+            for (const [name, value] of Object.entries(renderSizeOutputs(diff))) {
+                reporter.setOutput(name, value);
+            }
+        }
+        results.push({ report, baseline, saved, diff, verdict, comment });
+    }
+    return results;
+}
+/** The sticky comment on the pull request; a fault is a warning (the summary has the report). */
+async function writeComment(scope, { logger, github }, input, diff) {
+    const { options, context } = scope;
+    const pr = context.pullRequest;
+    if (pr === undefined)
+        return undefined;
+    const skipped = (reason) => {
+        logger.warning(`No size comment on pull request #${pr.number}: ${reason}. The job summary has the report.`);
+        return { action: 'skipped', reason };
+    };
+    if (options.comment === 'never') {
+        logger.info('size comment: comment is never');
+        return { action: 'skipped', reason: 'comment is never' };
+    }
+    if (context.repository === undefined)
+        return skipped('GITHUB_REPOSITORY is not set');
+    if (github === undefined)
+        return skipped('github-token is empty');
+    const result = await upsertStickyComment(github, {
+        owner: context.repository.owner,
+        repo: context.repository.repo,
+        issue: pr.number,
+        marker: input.marker,
+        body: renderSizeComment(input, COMMENT_LIMIT),
+        mode: options.comment,
+        changed: hasSizeChanged(diff, options.commentThreshold),
+    });
+    switch (result.action) {
+        case 'failed':
+            logger.warning(result.warning ?? `Could not write the size comment on pull request #${pr.number}.`);
+            break;
+        case 'created':
+        case 'updated':
+            logger.info(`size comment ${result.action}${result.url === undefined ? '' : `: ${result.url}`}`);
+            break;
+        case 'skipped':
+            logger.info(`size comment not written: ${result.reason ?? ''}`);
+            break;
+    }
+    return result;
+}
+/** Writes each platform's report as JSON; returns the first one's path (the `report` output). */
+async function writeSizeReports(scope, sizes) {
+    const file = external_node_path_default().resolve(scope.context.reportJsonPath ?? external_node_path_default().join(scope.workDir, 'size-report.json'));
+    await (0,promises_.mkdir)(external_node_path_default().dirname(file), { recursive: true });
+    for (const [i, size] of sizes.entries()) {
+        const platform = size.report.platform.replace(/[^A-Za-z0-9.]+/g, '_');
+        const target = i === 0 ? file : file.replace(/(\.json)?$/, `.${platform}.json`);
+        await (0,promises_.writeFile)(target, encodeSizeReport(size.report));
+    }
+    return file;
+}
+/** Every stage in Dockerfile order with its cache result; the ones the target does not need as skipped. */
+function stageResults(plan, rows) {
+    return plan.stages.map((stage) => ({
+        stage: stage.displayName,
+        result: stage.reachable
+            ? (rows.find((row) => row.stage === stage.displayName)?.result ?? 'miss')
+            : 'skipped',
+    }));
+}
+/** The Dockerfile's path in the repository (the workspace), with `/`; undefined outside it. */
+function repositoryPath(root, file) {
+    const relative = external_node_path_default().relative(root, external_node_path_default().resolve(root, file));
+    if (relative === '' || relative.startsWith('..') || external_node_path_default().isAbsolute(relative))
+        return undefined;
+    return relative.split((external_node_path_default()).sep).join('/');
+}
 function main_errorMessage(error) {
     return typeof error === 'object' && error !== null && 'message' in error
         ? String(error.message)
@@ -42917,7 +45672,10 @@ function main_errorMessage(error) {
 }
 
 ;// CONCATENATED MODULE: ./src/index.ts
-// The action's entry point: inputs from the runner, Actions adapters, one call into the pipeline.
+// The action's entry point: inputs and the run's context from the runner, Actions adapters, one call into the
+// pipeline.
+
+
 
 
 
@@ -42932,6 +45690,9 @@ async function main() {
     const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
     try {
         const options = toOptions(readActionInputs(), 'actions');
+        if (options.githubToken !== undefined)
+            core/* setSecret */.Pq(options.githubToken);
+        const context = await readRunContext(process.env);
         const result = await main_run(options, {
             logger: actionsLogger(workspace),
             reporter: actionsReporter(),
@@ -42945,7 +45706,15 @@ async function main() {
                 lookupTimeoutMs: secondsToMs(process.env.STAGECRAFT_CACHE_LOOKUP_TIMEOUT_SECONDS),
             }),
             hostPlatform: currentPlatform(),
-        });
+            github: options.githubToken === undefined
+                ? undefined
+                : createGitHubApi({
+                    apiUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
+                    graphqlUrl: process.env.GITHUB_GRAPHQL_URL || undefined,
+                    token: options.githubToken,
+                    debug: (message) => core/* debug */.Yz(message),
+                }),
+        }, context);
         if (result.exitCode !== 0)
             core/* setFailed */.C1('stagecraft failed; see the errors above.');
         return result.exitCode;

@@ -151,6 +151,11 @@ describe('usage errors exit 2', () => {
     { name: 'bad format', argv: ['plan', '--format', 'yaml'] },
     { name: 'malformed build arg', argv: ['plan', '--build-arg', 'NOEQUALS'] },
     { name: 'bad platform', argv: ['plan', '--platform', 'a/b/c/d'] },
+    { name: 'a comment input', argv: ['build', '--comment', 'always'] },
+    { name: 'a token', argv: ['build', '--github-token', 'ghp_x'] },
+    { name: 'a size without a unit', argv: ['build', '--size-limit', '150'] },
+    { name: 'a baseline that is not a report', argv: ['build', '--baseline', EXAMPLE] },
+    { name: 'a baseline that is not there', argv: ['build', '--baseline', '/nonexistent/report.json'] },
   ])('$name', async ({ argv }) => {
     const { code, stderr } = await runCli(...argv);
     expect(code).toBe(2);
@@ -176,4 +181,54 @@ test('run: the main job prints the report and writes it to a file', async () => 
   expect(stdout).toBe(readFileSync(report, 'utf8'));
   expect(stdout).toContain('## stagecraft plan: runtime');
   expect(stderr).toContain('output stages=["deps","build","runtime"]');
+});
+
+test('build: the size report as Markdown and JSON; --baseline compares with an earlier one; budgets', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'stagecraft-cli-'));
+  const cacheDir = mkdtempSync(path.join(tmpdir(), 'stagecraft-cache-'));
+  const common = ['--file', EXAMPLE, '--context', path.dirname(EXAMPLE), '--cache-dir', cacheDir];
+  const first = await runCli(
+    'build',
+    ...common,
+    '--report-md',
+    path.join(dir, 'a.md'),
+    '--report-json',
+    path.join(dir, 'a.json'),
+  );
+  expect(first.code).toBe(0);
+  expect(first.stdout).toContain('### Image size of <code>runtime</code>');
+  expect(first.stdout).toContain('ℹ️ **No baseline**');
+  expect(first.stderr).toContain(
+    `Report written to ${path.join(dir, 'a.md')} and ${path.join(dir, 'a.json')}`,
+  );
+  const report = JSON.parse(readFileSync(path.join(dir, 'a.json'), 'utf8')) as {
+    schemaVersion: number;
+    compressedBytes: number;
+  };
+  expect(report.schemaVersion).toBe(1);
+  expect(first.stderr).toContain(`output size=${report.compressedBytes}\n`);
+  expect(first.stderr).toContain(`output report=${path.join(dir, 'a.json')}\n`);
+
+  const second = await runCli(
+    'build',
+    ...common,
+    '--report-md',
+    path.join(dir, 'b.md'),
+    '--report-json',
+    path.join(dir, 'b.json'),
+    '--baseline',
+    path.join(dir, 'a.json'),
+    '--size-limit',
+    '1kB',
+  );
+  expect(second.code).toBe(1);
+  expect(second.stdout).toContain('| Compressed | ');
+  expect(second.stdout).toContain('| 0B | 0.0% |');
+  expect(second.stdout).toContain('No layer changed in size.');
+  expect(second.stdout).toContain('❌ **Over budget**');
+  expect(second.stderr).toContain(`output baseline-size=${report.compressedBytes}\n`);
+  expect(second.stderr).toContain('output size-delta=0\n');
+  expect(second.stderr).toMatch(
+    /error: runtime \(linux\/[^)]+\): Over budget: compressed size \S+ is over the size-limit of 1kB/,
+  );
 });

@@ -1,8 +1,9 @@
 // The stagecraft CLI: the same engine as the action, with local adapters.
 //   stagecraft parse [--file F] [--format buildkit|json]
 //   stagecraft plan  [build options] [--format text|json|mermaid]
-//   stagecraft build [build options] [--report-md FILE]       the main job on local defaults (alias: run)
-import { readFile } from 'node:fs/promises';
+//   stagecraft build [build options] [--report-md FILE] [--report-json FILE] [--baseline FILE]
+//                                                             the main job on local defaults (alias: run)
+import { readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,11 +11,13 @@ import { execProcess } from './adapters/exec.js';
 import { currentPlatform } from './adapters/host.js';
 import { consoleLogger, fileReporter } from './adapters/local.js';
 import { openStore } from './adapters/stores.js';
+import { LOCAL_RUN, type RunContext } from './adapters/types.js';
 import { fileWorkspace } from './adapters/workspace.js';
 import { DockerfileError, dumpAst, parseDockerfile } from './dockerfile/index.js';
 import { addKeysToPlanJson, collectContextReads, computeStageKeys, hashContext } from './keys/index.js';
 import { run } from './main.js';
 import { INPUTS, InputError, toOptions, type InputName, type Options, type RawInputs } from './options.js';
+import { parseSizeReportJson } from './size/index.js';
 import {
   formatAllPlatform,
   parsePlatform,
@@ -36,8 +39,12 @@ Commands:
             --format F          buildkit (BuildKit's dump format, default) or json (typed instructions)
   plan    Print which stages a target needs, in build order, and which are skipped
             build options (below), and --format text (default), json (with each stage's cache key) or mermaid
-  build   The action's main job: plan, key, restore caches, docker buildx, save caches, report.
-          The report is printed and written to --report-md FILE (default .stagecraft/report.md).
+  build   The action's main job: plan, key, restore caches, docker buildx, save caches, measure the
+          image, report. The report is printed and written as Markdown to --report-md FILE (default
+          .stagecraft/report.md) and the image's size report as JSON to --report-json FILE (default
+          .stagecraft/report.json). --baseline FILE compares with an earlier --report-json file;
+          --baseline-image REF with an image in its registry. Budgets: --size-limit 150MB,
+          --max-increase 5% or 10MB, --fail-on-budget false to only warn.
           Caches go to a local directory by default (--cache local, --cache-dir DIR). Alias: run.
 
 Build options (the action's inputs, as flags; list inputs may be repeated):
@@ -45,10 +52,12 @@ Build options (the action's inputs, as flags; list inputs may be repeated):
   --label K=V  --annotation A  --push  --load  --output SPEC  --secret id=X,src=F  --ssh SPEC  --builder B
   --pull  --no-cache  --no-cache-filter STAGE  --network M  --add-host H:IP  --shm-size S  --ulimit U
   --provenance V  --sbom V  --cache-from SPEC  --cache-to SPEC  --cache gha|local|registry|off
-  --cache-ref REPO  --cache-dir DIR  --cache-key-salt S
-  Every input also works under its action.yml name (--build-args, --tags, --secret-files, ...).
+  --cache-ref REPO  --cache-dir DIR  --cache-key-salt S  --size-limit S  --max-increase S
+  --fail-on-budget true|false  --baseline-image REF
+  Every input also works under its action.yml name (--build-args, --tags, --secret-files, ...), except
+  the pull request comment's (github-token, comment, comment-threshold).
 
-Exit codes: 0 success, 1 Dockerfile or build error, 2 usage error.
+Exit codes: 0 success, 1 Dockerfile or build error (or the image over its size budget), 2 usage error.
 `;
 
 class UsageError extends Error {}
@@ -117,6 +126,8 @@ const BUILD_FLAGS = Object.fromEntries([
   ...Object.keys(ALIASES).map((alias) => [alias, { type: 'string' as const, multiple: true as const }]),
   ['format', { type: 'string' as const }],
   ['report-md', { type: 'string' as const }],
+  ['report-json', { type: 'string' as const }],
+  ['baseline', { type: 'string' as const }],
 ]) as Record<string, { type: 'string'; multiple: true } | { type: 'boolean' }>;
 
 type FlagValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -126,8 +137,17 @@ function parseBuildFlags(args: readonly string[]): FlagValues {
     .values as FlagValues;
 }
 
+/** Inputs for the pull request comment, which the CLI never writes. */
+const ACTION_ONLY_INPUTS: readonly InputName[] = ['github-token', 'comment', 'comment-threshold'];
+
 /** The flags as the action's raw inputs: repeated values become lines, booleans `true`. */
 function buildOptions(values: FlagValues): Options {
+  const actionOnly = ACTION_ONLY_INPUTS.filter((name) => values[name] !== undefined);
+  if (actionOnly.length > 0) {
+    throw new UsageError(
+      `${actionOnly.map((name) => `--${name}`).join(', ')}: the CLI writes no pull request comment`,
+    );
+  }
   const raw: RawInputs = {};
   const add = (name: InputName, value: string | boolean | (string | boolean)[] | undefined): void => {
     if (value === undefined) return;
@@ -257,6 +277,21 @@ async function planCommand(args: readonly string[], io: Io): Promise<number> {
   }
 }
 
+/** A size report written by `--report-json` (or stored as a baseline), for `--baseline`. */
+async function readBaselineFile(file: string): Promise<SizeReportFile> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--baseline ${file}: cannot read: ${(error as Error).message}`);
+  }
+  const parsed = parseSizeReportJson(text);
+  if (!parsed.ok) throw new UsageError(`--baseline ${file}: not a size report: ${parsed.reason}`);
+  return { report: parsed.report, from: file };
+}
+
+type SizeReportFile = NonNullable<RunContext['baseline']>;
+
 async function buildCommand(args: readonly string[], io: Io): Promise<number> {
   const values = parseBuildFlags(args);
   if (values.format !== undefined) throw new UsageError('--format is a plan option');
@@ -264,18 +299,27 @@ async function buildCommand(args: readonly string[], io: Io): Promise<number> {
   if (options.cache === 'gha')
     throw new UsageError('--cache gha needs a GitHub Actions runner; use local or registry');
   const reportFile = (values['report-md'] as string | undefined) ?? path.join('.stagecraft', 'report.md');
+  const jsonFile = (values['report-json'] as string | undefined) ?? path.join('.stagecraft', 'report.json');
+  const baselineFile = values.baseline as string | undefined;
+  const baseline = baselineFile === undefined ? undefined : await readBaselineFile(baselineFile);
   const reporter = await fileReporter(reportFile);
-  const result = await run(options, {
-    logger: consoleLogger(io.stderr),
-    reporter,
-    workspace: fileWorkspace(process.cwd(), os.tmpdir()),
-    exec: execProcess,
-    openStore: (opts) =>
-      openStore(opts, { exec: execProcess, env: process.env, runnerTemp: undefined, actions: false }),
-    hostPlatform: currentPlatform(),
-  });
+  await rm(jsonFile, { force: true }); // a report left by an earlier run must not pass for this one's
+  const result = await run(
+    options,
+    {
+      logger: consoleLogger(io.stderr),
+      reporter,
+      workspace: fileWorkspace(process.cwd(), os.tmpdir()),
+      exec: execProcess,
+      openStore: (opts) =>
+        openStore(opts, { exec: execProcess, env: process.env, runnerTemp: undefined, actions: false }),
+      hostPlatform: currentPlatform(),
+    },
+    { ...LOCAL_RUN, baseline, reportJsonPath: path.resolve(jsonFile) },
+  );
   io.stdout.write(await readFile(reportFile, 'utf8'));
-  io.stderr.write(`\nReport written to ${reportFile}\n`);
+  io.stderr.write(`\nReport written to ${reportFile}`);
+  io.stderr.write(result.reportPath === undefined ? '\n' : ` and ${jsonFile}\n`);
   for (const [name, value] of reporter.outputs) {
     io.stderr.write(`output ${name}=${value.length > 200 ? `${value.slice(0, 200)}…` : value}\n`);
   }

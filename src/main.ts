@@ -1,14 +1,16 @@
 // The pipeline, wired: plan the target, key its stages, restore their caches, build with buildx, save what
-// changed, report. Entry points (index.ts for the action, cli.ts locally) build Options and Adapters and
-// call `run`; each step below is one call into its module.
-import { mkdir } from 'node:fs/promises';
+// changed, measure the image, compare it with its baseline, report (job summary, pull request comment,
+// outputs) and apply the size budget. Entry points (index.ts for the action, cli.ts locally) build Options,
+// Adapters and the RunContext and call `run`; each step below is one call into its module.
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Adapters } from './adapters/types.js';
+import { LOCAL_RUN, type Adapters, type RunContext } from './adapters/types.js';
 import {
   BuildxRunError,
   BuildxUnavailableError,
   detectBuilder,
   explainNoCacheExport,
+  imageOutputs,
   readImageLayers,
   runBuild,
   saveImagesAsLayout,
@@ -32,15 +34,17 @@ import {
   addKeysToPlanJson,
   collectContextReads,
   computeStageKeys,
+  dockerfileKeyPart,
   hashContext,
   type StageKey,
 } from './keys/index.js';
-import type { Options } from './options.js';
+import type { Options, OutputName } from './options.js';
 import {
   formatAllPlatform,
   parsePlatform,
   planStages,
   planToJson,
+  renderPlanMermaid,
   renderPlanText,
   transitiveDependencies,
   type Plan,
@@ -48,13 +52,64 @@ import {
   type PlanRequest,
 } from './plan/index.js';
 import {
+  COMMENT_LIMIT,
+  computeSizeDiff,
+  EMPTY_SIZE_OUTPUTS,
+  evaluateBudget,
+  formatPercentDelta,
   formatSize,
+  formatSizeDelta,
+  hasSizeChanged,
   renderBuildMarkdown,
   renderErrorMarkdown,
   renderPlanMarkdown,
+  renderSizeComment,
+  renderSizeMarker,
+  renderSizeOutputs,
+  SUMMARY_LIMIT,
+  upsertStickyComment,
+  type BudgetVerdict,
+  type SizeCommentInput,
   type StageCacheRow,
+  type StageResult,
+  type StickyCommentResult,
 } from './report/index.js';
+import {
+  baselineFromImage,
+  buildSizeReport,
+  encodeSizeReport,
+  findBaseline,
+  measureLocalImagePlatforms,
+  measureRegistryImage,
+  needsImageLoad,
+  readImageDiffIds,
+  resolveBaselinePlan,
+  resolveMeasureTarget,
+  resolveStageChain,
+  saveBaseline,
+  type BaselinePlan,
+  type BaselineResult,
+  type BaseImageLayers,
+  type BuiltImage,
+  type MeasuredImage,
+  type SaveBaselineResult,
+  type SizeDiff,
+  type SizeReport,
+  type StageChain,
+} from './size/index.js';
 import { parseStages, type StagedDockerfile } from './stages/index.js';
+
+/** The size of the image for one platform: measured, compared, reported. */
+export interface SizeResult {
+  readonly report: SizeReport;
+  readonly baseline: BaselineResult;
+  /** Set when this run stores its report as a baseline (a push to the default branch, a scheduled run). */
+  readonly saved: SaveBaselineResult | undefined;
+  readonly diff: SizeDiff;
+  readonly verdict: BudgetVerdict;
+  /** What happened to the pull request comment; undefined when none was due (not a pull request). */
+  readonly comment: StickyCommentResult | undefined;
+}
 
 export interface RunResult {
   readonly exitCode: number;
@@ -63,6 +118,10 @@ export interface RunResult {
   readonly restore: RestoreReport | undefined;
   readonly save: SaveReport | undefined;
   readonly progress: ProgressSummary | undefined;
+  /** One per platform, the first platform first; empty when no image was measured. */
+  readonly size: readonly SizeResult[];
+  /** The JSON size report written (the first platform's), when there is one. */
+  readonly reportPath: string | undefined;
 }
 
 const FAILED: RunResult = {
@@ -72,9 +131,15 @@ const FAILED: RunResult = {
   restore: undefined,
   save: undefined,
   progress: undefined,
+  size: [],
+  reportPath: undefined,
 };
 
-export async function run(options: Options, adapters: Adapters): Promise<RunResult> {
+export async function run(
+  options: Options,
+  adapters: Adapters,
+  context: RunContext = LOCAL_RUN,
+): Promise<RunResult> {
   const { logger, reporter } = adapters;
   setEmptyOutputs(adapters);
 
@@ -225,12 +290,19 @@ export async function run(options: Options, adapters: Adapters): Promise<RunResu
     .map((key) => ({ name: plan.stages[key.stage]!.name!, cacheTo: cacheToFor(key) }))
     .filter((stageTarget) => stageTarget.cacheTo.length > 0);
   const targetKey = keys.find((key) => key.stage === plan.targetIndex);
+  // The image is measured after the build: it must land where it can be read.
+  const load = needsImageLoad(imageOutputs(options), builder.driver, options.platforms.length);
+  const buildOptions: Options = load ? { ...options, load: true } : options;
   let metadata: BuildMetadata | undefined;
   let progress: ProgressSummary;
   try {
-    ({ metadata, progress } = await logger.group('Build', () =>
-      runBuild(adapters.exec, {
-        options,
+    ({ metadata, progress } = await logger.group('Build', () => {
+      if (load)
+        logger.info(
+          `loading the image into the engine to measure it (the ${builder.driver} driver keeps it otherwise)`,
+        );
+      return runBuild(adapters.exec, {
+        options: buildOptions,
         stageTargets,
         targetCacheTo: targetKey === undefined ? [] : cacheToFor(targetKey),
         cacheFrom: restore === undefined ? [] : cacheFromSpecs(restore),
@@ -240,8 +312,8 @@ export async function run(options: Options, adapters: Adapters): Promise<RunResu
         env: process.env,
         onLine: (line) => logger.info(line),
         onCommand: (argv) => logger.debug(`main.build: ${JSON.stringify(argv)}`),
-      }),
-    ));
+      });
+    }));
   } catch (error) {
     if (!(error instanceof BuildxRunError)) throw error;
     const line = error.buildError?.location?.line;
@@ -300,7 +372,70 @@ export async function run(options: Options, adapters: Adapters): Promise<RunResu
     `stagecraft: built ${target.displayName} (${plan.order.length} of ${plan.stages.length} stages; ` +
       `${plan.skipped.length} skipped); cache ${formatSize(restore?.bytes ?? 0)} restored, ${formatSize(save?.bytes ?? 0)} saved`,
   );
-  return { exitCode: 0, plan, keys, restore, save, progress };
+
+  // Size
+  const sizeScope: SizeScope = {
+    options,
+    context,
+    plan,
+    staged,
+    request,
+    workDir,
+    dockerfile: dockerfileKeyPart(options.file),
+    commit: context.pullRequest?.headSha ?? context.sha,
+  };
+  const measured = await logger.group('Size', () =>
+    measureSize(sizeScope, adapters, {
+      outputs: imageOutputs(buildOptions),
+      tags: options.tags,
+      driver: builder.driver,
+      digest: metadata?.digest ?? '',
+      imageName: metadata?.imageName,
+    }),
+  );
+
+  // Baseline
+  const baselinePlan = resolveBaselinePlan({
+    eventName: context.eventName,
+    ref: context.ref,
+    sha: context.sha,
+    defaultBranch: context.defaultBranch,
+    pullRequest: context.pullRequest,
+    baselineImage: options.baselineImage,
+    runId: context.runId,
+  });
+  const compared =
+    measured.length === 0
+      ? []
+      : await logger.group('Baseline', async () =>
+          compareWithBaselines(
+            sizeScope,
+            adapters,
+            measured,
+            baselinePlan,
+            store ?? (await openBaselineStore(options, adapters)),
+          ),
+        );
+
+  // Report
+  const sizes =
+    compared.length === 0
+      ? []
+      : await logger.group('Report', () =>
+          reportSizes(sizeScope, adapters, compared, stageResults(plan, rows)),
+        );
+  const reportPath = sizes.length === 0 ? undefined : await writeSizeReports(sizeScope, sizes);
+  reporter.setOutput('report', reportPath ?? '');
+
+  // Budget: after the summary and the comment are out.
+  const over = sizes.filter((size) => size.verdict.status === 'over');
+  for (const size of over) {
+    const message = `${size.report.target} (${size.report.platform}): ${size.verdict.message}`;
+    if (options.failOnBudget) logger.error(message, { title: 'Image size over budget' });
+    else logger.warning(message, { title: 'Image size over budget' });
+  }
+  const exitCode = over.length > 0 && options.failOnBudget ? 1 : 0;
+  return { exitCode, plan, keys, restore, save, progress, size: sizes, reportPath };
 }
 
 function setEmptyOutputs({ reporter }: Adapters): void {
@@ -311,6 +446,9 @@ function setEmptyOutputs({ reporter }: Adapters): void {
   reporter.setOutput('cache-hits', '{}');
   reporter.setOutput('cache-bytes-restored', '0');
   reporter.setOutput('cache-bytes-saved', '0');
+  for (const [name, value] of Object.entries(EMPTY_SIZE_OUTPUTS))
+    reporter.setOutput(name as OutputName, value);
+  reporter.setOutput('report', '');
 }
 
 async function openCacheStore(
@@ -394,6 +532,366 @@ function cacheRows(
       bytesSaved: saved?.saved === true ? saved.bytes : 0,
     };
   });
+}
+
+/** What the size steps share. */
+interface SizeScope {
+  readonly options: Options;
+  readonly context: RunContext;
+  readonly plan: Plan;
+  readonly staged: StagedDockerfile;
+  readonly request: PlanRequest;
+  readonly workDir: string;
+  /** The Dockerfile's part of baseline keys and comment markers (`dockerfileKeyPart`, without a salt). */
+  readonly dockerfile: string;
+  /** The commit the image was built from: a pull request's head, else GITHUB_SHA. */
+  readonly commit: string | undefined;
+}
+
+interface Measured {
+  readonly report: SizeReport;
+  readonly chain: StageChain | undefined;
+}
+
+interface Compared extends Measured {
+  readonly baseline: BaselineResult;
+  readonly saved: SaveBaselineResult | undefined;
+}
+
+/** Measures the built image for each platform and maps its layers to the Dockerfile. Never fails the run. */
+async function measureSize(scope: SizeScope, adapters: Adapters, built: BuiltImage): Promise<Measured[]> {
+  const { logger, exec } = adapters;
+  const where = resolveMeasureTarget(built);
+  if (where.kind === 'none') {
+    logger.info(`size: not measured: ${where.reason}`);
+    return [];
+  }
+  const host = adapters.hostPlatform;
+  const platforms = scope.options.platforms.length > 0 ? scope.options.platforms : [formatAllPlatform(host)];
+  const onDebug = (message: string): void => logger.debug(message);
+  let images: MeasuredImage[];
+  try {
+    if (where.kind === 'image-store') {
+      logger.info(`measuring ${where.image} in the engine's image store`);
+      images = await measureLocalImagePlatforms(exec, where.image, platforms, {
+        tempDir: scope.workDir,
+        onDebug,
+      });
+    } else {
+      logger.info(`measuring ${where.ref} in its registry`);
+      images = [];
+      for (const platform of platforms) {
+        images.push(await measureRegistryImage(exec, where.ref, platform, { onDebug }));
+      }
+    }
+  } catch (error) {
+    logger.warning(`Could not measure the image: ${errorMessage(error)}`);
+    return [];
+  }
+  const target = scope.plan.stages[scope.plan.targetIndex]!.displayName;
+  const createdAt = (adapters.now ?? (() => new Date()))().toISOString();
+  const measured: Measured[] = [];
+  for (const [i, image] of images.entries()) {
+    const platform = platforms[i]!;
+    const chain = stageChainFor(scope, platform, host, i === 0, onDebug);
+    const base =
+      where.kind === 'image-store' ? await readBaseLayers(exec, chain, platform, host, onDebug) : undefined;
+    const report = buildSizeReport({
+      image,
+      target,
+      chain,
+      base,
+      commit: scope.commit,
+      ref: scope.context.ref,
+      createdAt,
+    });
+    const layers = report.layers.filter((layer) => !layer.emptyLayer).length;
+    logger.info(
+      `${report.platform}: ${formatSize(report.compressedBytes)} compressed, ` +
+        `${formatSize(report.uncompressedBytes)} uncompressed, ${layers} layers`,
+    );
+    for (const warning of report.warnings ?? []) logger.warning(`${report.platform}: ${warning}`);
+    measured.push({ report, chain });
+  }
+  return measured;
+}
+
+/** The target's FROM chain for a platform (the plan is for the first; another may choose other bases). */
+function stageChainFor(
+  scope: SizeScope,
+  platform: string,
+  host: Platform,
+  first: boolean,
+  debug: (message: string) => void,
+): StageChain | undefined {
+  try {
+    const plan = first
+      ? scope.plan
+      : planStages(scope.staged, { ...scope.request, targetPlatform: parsePlatform(platform, host) });
+    return resolveStageChain(plan, scope.staged);
+  } catch (error) {
+    debug(`main.stageChainFor: ${platform}: ${errorMessage(error)}`);
+    return undefined;
+  }
+}
+
+/** The external base image's diff ids, from the engine (which holds it for the host's platform only). */
+async function readBaseLayers(
+  exec: Adapters['exec'],
+  chain: StageChain | undefined,
+  platform: string,
+  host: Platform,
+  onDebug: (message: string) => void,
+): Promise<BaseImageLayers | undefined> {
+  if (chain === undefined || !('image' in chain.base) || chain.base.image === 'scratch') return undefined;
+  try {
+    if (formatAllPlatform(parsePlatform(platform, host)) !== formatAllPlatform(host)) return undefined;
+    const diffIds = await readImageDiffIds(exec, chain.base.image, { onDebug });
+    return diffIds === undefined ? undefined : { diffIds };
+  } catch (error) {
+    onDebug(`main.readBaseLayers: ${errorMessage(error)}`);
+    return undefined;
+  }
+}
+
+/** The store for size baselines when the stage caches have none (a builder without cache export). */
+async function openBaselineStore(
+  options: Options,
+  { logger, openStore }: Adapters,
+): Promise<StageCacheStore | undefined> {
+  if (options.cache === 'off') return undefined;
+  try {
+    return await openStore(options);
+  } catch (error) {
+    logger.warning(`No store for size baselines: ${errorMessage(error)}`);
+    return undefined;
+  }
+}
+
+/** Stores this run's reports as baselines where the event asks for it, and finds what to compare with. */
+async function compareWithBaselines(
+  scope: SizeScope,
+  adapters: Adapters,
+  measured: readonly Measured[],
+  what: BaselinePlan,
+  store: StageCacheStore | undefined,
+): Promise<Compared[]> {
+  const { logger } = adapters;
+  const storeOptions = {
+    tempDir: scope.workDir,
+    onWarning: (message: string) => logger.warning(`size baseline: ${message}`),
+    onDebug: (message: string) => logger.debug(message),
+  };
+  const compared: Compared[] = [];
+  for (const { report, chain } of measured) {
+    const label = `${report.target} (${report.platform})`;
+    let saved: SaveBaselineResult | undefined;
+    if (what.save !== undefined) {
+      if (store === undefined) {
+        logger.info(
+          `${label}: the size report is not stored: with cache off there is no store for baselines`,
+        );
+      } else {
+        saved = await saveBaseline(store, scope.dockerfile, report, what.save, storeOptions);
+        logger.info(
+          saved.saved
+            ? `${label}: size report stored as the baseline ${saved.key} (${formatSize(saved.bytes)})`
+            : `${label}: size report not stored as ${saved.key}: ${saved.reason}`,
+        );
+      }
+    }
+    const baseline = await findBaselineFor(scope, adapters, report, chain, what, store, storeOptions);
+    logger.info(
+      baseline.found
+        ? `${label}: compared with ${baseline.from} (${baseline.source})`
+        : `${label}: no baseline: ${baseline.reason}`,
+    );
+    compared.push({ report, chain, baseline, saved });
+  }
+  return compared;
+}
+
+async function findBaselineFor(
+  scope: SizeScope,
+  adapters: Adapters,
+  report: SizeReport,
+  chain: StageChain | undefined,
+  what: BaselinePlan,
+  store: StageCacheStore | undefined,
+  storeOptions: Parameters<typeof findBaseline>[3],
+): Promise<BaselineResult> {
+  const given = scope.context.baseline;
+  if (given !== undefined) {
+    return given.report.target === report.target && given.report.platform === report.platform
+      ? { found: true, report: given.report, source: 'file', from: given.from }
+      : {
+          found: false,
+          reason: `the baseline ${given.from} is for ${given.report.target} (${given.report.platform}), not ${report.target} (${report.platform})`,
+        };
+  }
+  const compare = what.compare;
+  switch (compare.kind) {
+    case 'cache':
+      return store === undefined
+        ? {
+            found: false,
+            reason:
+              'with cache off there is no store to find a baseline in (baseline-image compares with an image)',
+          }
+        : findBaseline(
+            store,
+            { dockerfile: scope.dockerfile, target: report.target, platform: report.platform },
+            compare,
+            storeOptions,
+          );
+    case 'image':
+      return baselineFromImage(adapters.exec, compare.ref, report.platform, {
+        target: report.target,
+        chain,
+        now: adapters.now,
+        onDebug: (message) => adapters.logger.debug(message),
+      });
+    case 'none':
+      return { found: false, reason: compare.reason };
+    default: {
+      const never: never = compare;
+      return never;
+    }
+  }
+}
+
+/** The job summary, the pull request comment and the size outputs, per platform (outputs: the first). */
+async function reportSizes(
+  scope: SizeScope,
+  adapters: Adapters,
+  compared: readonly Compared[],
+  stages: readonly StageResult[],
+): Promise<SizeResult[]> {
+  const { options, context } = scope;
+  const { logger, reporter } = adapters;
+  const mermaid = renderPlanMermaid(scope.plan);
+  const file = repositoryPath(adapters.workspace.root, options.file);
+  const fileUrl =
+    context.serverUrl !== undefined &&
+    context.repository !== undefined &&
+    scope.commit !== undefined &&
+    file !== undefined
+      ? `${context.serverUrl}/${context.repository.owner}/${context.repository.repo}/blob/${scope.commit}/${file}`
+      : undefined;
+  const results: SizeResult[] = [];
+  for (const [i, { report, baseline, saved }] of compared.entries()) {
+    const base = baseline.found ? baseline.report : undefined;
+    const diff = computeSizeDiff(report, base);
+    const verdict = evaluateBudget(report, base, {
+      sizeLimit: options.sizeLimit,
+      maxIncrease: options.maxIncrease,
+    });
+    const input: SizeCommentInput = {
+      marker: renderSizeMarker({
+        dockerfile: scope.dockerfile,
+        target: report.target,
+        platform: report.platform,
+      }),
+      current: report,
+      baseline: base,
+      diff,
+      verdict,
+      file: file ?? options.file,
+      fileUrl,
+      stages,
+      mermaid,
+    };
+    // The summary first: it is written whatever happens to the comment.
+    await reporter.appendSummary(renderSizeComment(input, SUMMARY_LIMIT));
+    const change =
+      diff.delta === undefined
+        ? ''
+        : ` (${formatSizeDelta(diff.delta.compressed.change)}, ${formatPercentDelta(diff.delta.compressed)})`;
+    logger.info(`${report.platform}: ${formatSize(report.compressedBytes)}${change}. ${verdict.message}`);
+    const comment = await writeComment(scope, adapters, input, diff);
+    if (i === 0) {
+      for (const [name, value] of Object.entries(renderSizeOutputs(diff))) {
+        reporter.setOutput(name as OutputName, value);
+      }
+    }
+    results.push({ report, baseline, saved, diff, verdict, comment });
+  }
+  return results;
+}
+
+/** The sticky comment on the pull request; a fault is a warning (the summary has the report). */
+async function writeComment(
+  scope: SizeScope,
+  { logger, github }: Adapters,
+  input: SizeCommentInput,
+  diff: SizeDiff,
+): Promise<StickyCommentResult | undefined> {
+  const { options, context } = scope;
+  const pr = context.pullRequest;
+  if (pr === undefined) return undefined;
+  const skipped = (reason: string): StickyCommentResult => {
+    logger.warning(
+      `No size comment on pull request #${pr.number}: ${reason}. The job summary has the report.`,
+    );
+    return { action: 'skipped', reason };
+  };
+  if (options.comment === 'never') {
+    logger.info('size comment: comment is never');
+    return { action: 'skipped', reason: 'comment is never' };
+  }
+  if (context.repository === undefined) return skipped('GITHUB_REPOSITORY is not set');
+  if (github === undefined) return skipped('github-token is empty');
+  const result = await upsertStickyComment(github, {
+    owner: context.repository.owner,
+    repo: context.repository.repo,
+    issue: pr.number,
+    marker: input.marker,
+    body: renderSizeComment(input, COMMENT_LIMIT),
+    mode: options.comment,
+    changed: hasSizeChanged(diff, options.commentThreshold),
+  });
+  switch (result.action) {
+    case 'failed':
+      logger.warning(result.warning ?? `Could not write the size comment on pull request #${pr.number}.`);
+      break;
+    case 'created':
+    case 'updated':
+      logger.info(`size comment ${result.action}${result.url === undefined ? '' : `: ${result.url}`}`);
+      break;
+    case 'skipped':
+      logger.info(`size comment not written: ${result.reason ?? ''}`);
+      break;
+  }
+  return result;
+}
+
+/** Writes each platform's report as JSON; returns the first one's path (the `report` output). */
+async function writeSizeReports(scope: SizeScope, sizes: readonly SizeResult[]): Promise<string> {
+  const file = path.resolve(scope.context.reportJsonPath ?? path.join(scope.workDir, 'size-report.json'));
+  await mkdir(path.dirname(file), { recursive: true });
+  for (const [i, size] of sizes.entries()) {
+    const platform = size.report.platform.replace(/[^A-Za-z0-9.]+/g, '_');
+    const target = i === 0 ? file : file.replace(/(\.json)?$/, `.${platform}.json`);
+    await writeFile(target, encodeSizeReport(size.report));
+  }
+  return file;
+}
+
+/** Every stage in Dockerfile order with its cache result; the ones the target does not need as skipped. */
+function stageResults(plan: Plan, rows: readonly StageCacheRow[]): StageResult[] {
+  return plan.stages.map((stage) => ({
+    stage: stage.displayName,
+    result: stage.reachable
+      ? (rows.find((row) => row.stage === stage.displayName)?.result ?? 'miss')
+      : 'skipped',
+  }));
+}
+
+/** The Dockerfile's path in the repository (the workspace), with `/`; undefined outside it. */
+function repositoryPath(root: string, file: string): string | undefined {
+  const relative = path.relative(root, path.resolve(root, file));
+  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return undefined;
+  return relative.split(path.sep).join('/');
 }
 
 function errorMessage(error: unknown): string {

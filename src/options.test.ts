@@ -57,6 +57,13 @@ describe('toOptions defaults', () => {
       cacheRef: undefined,
       cacheDir: undefined,
       cacheKeySalt: '',
+      githubToken: undefined,
+      comment: 'always',
+      commentThreshold: 0.1,
+      sizeLimit: undefined,
+      maxIncrease: undefined,
+      failOnBudget: true,
+      baselineImage: undefined,
     });
   });
 
@@ -100,6 +107,13 @@ describe('toOptions defaults', () => {
       'cache-ref': 'r',
       'cache-dir': 'd',
       'cache-key-salt': 's',
+      'github-token': 'ghp_token',
+      comment: 'never',
+      'comment-threshold': '5%',
+      'size-limit': '150MB',
+      'max-increase': '10%',
+      'fail-on-budget': 'false',
+      'baseline-image': 'ghcr.io/acme/app:main',
     };
     const base = JSON.stringify(redact(toOptions({}, 'local')));
     const unread = INPUTS.filter((name) => {
@@ -113,7 +127,7 @@ describe('toOptions defaults', () => {
     expect(toOptions({ load: 'true' }).load).toBe(true);
   });
 
-  test('OUTPUTS lists build-push-action’s outputs and the cache ones', () => {
+  test('OUTPUTS lists build-push-action’s outputs, the cache ones and the size ones', () => {
     expect(OUTPUTS).toEqual(
       expect.arrayContaining([
         'imageid',
@@ -122,6 +136,12 @@ describe('toOptions defaults', () => {
         'cache-hits',
         'cache-bytes-restored',
         'cache-bytes-saved',
+        'size',
+        'size-uncompressed',
+        'size-delta',
+        'size-delta-percent',
+        'baseline-size',
+        'report',
       ]),
     );
   });
@@ -259,6 +279,67 @@ describe('toOptions parsing', () => {
 
   test('annotations need KEY=VALUE', () => {
     expect(inputError({ annotations: 'just-a-word' })).toContain('Input annotations: expected KEY=VALUE');
+  });
+});
+
+describe('size and comment inputs', () => {
+  test('budgets, comment settings and the baseline image are read strictly', () => {
+    expect(
+      toOptions({
+        'size-limit': ' 150MB ',
+        'max-increase': '5%',
+        comment: 'on-change',
+        'comment-threshold': '1.5%',
+        'fail-on-budget': 'false',
+        'baseline-image': 'ghcr.io/acme/app:main',
+        'github-token': ' ghs_abc ',
+      }),
+    ).toMatchObject({
+      sizeLimit: 150_000_000,
+      maxIncrease: { kind: 'percent', percent: 5 },
+      comment: 'on-change',
+      commentThreshold: 1.5,
+      failOnBudget: false,
+      baselineImage: 'ghcr.io/acme/app:main',
+      githubToken: 'ghs_abc',
+    });
+    expect(toOptions({ 'max-increase': '10MB' }).maxIncrease).toEqual({ kind: 'bytes', bytes: 10_000_000 });
+    expect(toOptions({ 'size-limit': '1GiB' }).sizeLimit).toBe(1024 ** 3);
+  });
+
+  test.each([
+    {
+      raw: { 'size-limit': '150' },
+      error:
+        'Input size-limit: expected a size with a unit such as 150MB, 1.5GB or 500kB (the unit is required), got "150"',
+    },
+    {
+      raw: { 'max-increase': 'lots' },
+      error:
+        'Input max-increase: expected a percentage such as 5% or a size with a unit such as 150MB, 1.5GB or 500kB, got "lots"',
+    },
+    {
+      raw: { 'comment-threshold': '0.1' },
+      error: 'Input comment-threshold: expected a percentage such as 5% or 0.1%, got "0.1"',
+    },
+    {
+      raw: { comment: 'sometimes' },
+      error: 'Input comment: expected one of always, on-change, never, got "sometimes"',
+    },
+    { raw: { 'fail-on-budget': 'yes' }, error: 'Input fail-on-budget: expected true or false, got "yes"' },
+    {
+      raw: { 'baseline-image': 'a:1, b:2' },
+      error:
+        'Input baseline-image: expected one image reference such as ghcr.io/acme/app:main, got "a:1, b:2"',
+    },
+  ])('$error', ({ raw, error }) => {
+    expect(inputError(raw)).toBe(error);
+  });
+
+  test('the token is never logged', () => {
+    const logged = JSON.stringify(redact(toOptions({ 'github-token': 'ghs_supersecret' })));
+    expect(logged).not.toContain('ghs_supersecret');
+    expect(redact(toOptions({ 'github-token': 'ghs_supersecret' }))).toMatchObject({ githubToken: '***' });
   });
 });
 

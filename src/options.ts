@@ -1,6 +1,7 @@
 // One validated Options value from raw inputs, whether they came from action.yml inputs or CLI flags.
 // Names and meanings follow docker/build-push-action; parsing is stricter (STYLE.md section 6).
 import path from 'node:path';
+import { parseMaxIncrease, parsePercent, parseSize, type MaxIncrease } from './report/units.js';
 
 /** Input names as action.yml and the CLI spell them. */
 export const INPUTS = [
@@ -35,6 +36,13 @@ export const INPUTS = [
   'cache-ref',
   'cache-dir',
   'cache-key-salt',
+  'github-token',
+  'comment',
+  'comment-threshold',
+  'size-limit',
+  'max-increase',
+  'fail-on-budget',
+  'baseline-image',
 ] as const;
 export type InputName = (typeof INPUTS)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
@@ -50,12 +58,25 @@ export const OUTPUTS = [
   'cache-hits',
   'cache-bytes-restored',
   'cache-bytes-saved',
+  'size',
+  'size-uncompressed',
+  'size-delta',
+  'size-delta-percent',
+  'baseline-size',
+  'report',
 ] as const;
 export type OutputName = (typeof OUTPUTS)[number];
 
 /** Where stage caches live: the GitHub Actions cache, a local directory, a registry, or nowhere. */
 export const CACHE_BACKENDS = ['gha', 'local', 'registry', 'off'] as const;
 export type CacheBackend = (typeof CACHE_BACKENDS)[number];
+
+/** When the size comment is written: every run, only when the size moved (or one exists), or never. */
+export const COMMENT_MODES = ['always', 'on-change', 'never'] as const;
+export type CommentMode = (typeof COMMENT_MODES)[number];
+
+/** `comment-threshold` when empty, in percent: on-change comments on a move of more than this. */
+export const DEFAULT_COMMENT_THRESHOLD = 0.1;
 
 /** Where stagecraft runs; it decides the default `cache`. Entry points pass it (nothing here reads env). */
 export type RunEnvironment = 'actions' | 'local';
@@ -112,6 +133,18 @@ export interface Options {
   /** Directory of the local store; undefined means the store's default (resolved by the wiring). */
   readonly cacheDir: string | undefined;
   readonly cacheKeySalt: string;
+  /** The token for the pull request comment; undefined when empty. Never logged (see `redact`). */
+  readonly githubToken: string | undefined;
+  readonly comment: CommentMode;
+  /** Percent (`0.1` for `0.1%`). */
+  readonly commentThreshold: number;
+  /** `size-limit` in bytes. */
+  readonly sizeLimit: number | undefined;
+  readonly maxIncrease: MaxIncrease | undefined;
+  /** Fail the step on a broken budget (after the report is written), or only warn. */
+  readonly failOnBudget: boolean;
+  /** An image to compare with, measured in its registry, instead of a stored baseline. */
+  readonly baselineImage: string | undefined;
 }
 
 /** A bad input value: the message names the input and what was expected. */
@@ -241,6 +274,20 @@ export function toOptions(raw: RawInputs, environment: RunEnvironment = 'local')
     cacheRef: nonEmpty(raw['cache-ref']),
     cacheDir: nonEmpty(raw['cache-dir']),
     cacheKeySalt: raw['cache-key-salt']?.trim() ?? '',
+    githubToken: nonEmpty(raw['github-token']),
+    comment: read(() => parseCommentMode(raw.comment), 'always'),
+    commentThreshold:
+      read(
+        () => optional(raw['comment-threshold'], (v) => parsePercent(v, 'comment-threshold')),
+        undefined,
+      ) ?? DEFAULT_COMMENT_THRESHOLD,
+    sizeLimit: read(() => optional(raw['size-limit'], (v) => parseSize(v, 'size-limit')), undefined),
+    maxIncrease: read(
+      () => optional(raw['max-increase'], (v) => parseMaxIncrease(v, 'max-increase')),
+      undefined,
+    ),
+    failOnBudget: read(() => parseBoolean('fail-on-budget', raw['fail-on-budget'], true), true),
+    baselineImage: read(() => parseBaselineImage(raw['baseline-image']), undefined),
   };
   problems.push(...conflicts(options, raw, environment));
   if (problems.length === 1) throw new InputError(problems[0]);
@@ -266,6 +313,7 @@ export function redact(options: Options): Record<string, unknown> {
     buildContexts: Object.fromEntries(options.buildContexts),
     labels: Object.fromEntries(options.labels),
     secrets: options.secrets.map((secret) => ({ id: secret.id, value: '***' })),
+    githubToken: options.githubToken === undefined ? undefined : '***',
     outputs: options.outputs.map(redactSpec),
     cacheFrom: options.cacheFrom.map(redactSpec),
     cacheTo: options.cacheTo.map(redactSpec),
@@ -356,6 +404,33 @@ export function parseBoolean(input: InputName, value: string | undefined, fallba
   if (TRUE_VALUES.has(trimmed)) return true;
   if (FALSE_VALUES.has(trimmed)) return false;
   throw new InputError(`Input ${input}: expected true or false, got ${JSON.stringify(value)}`);
+}
+
+function parseCommentMode(value: string | undefined): CommentMode {
+  const trimmed = nonEmpty(value);
+  if (trimmed === undefined) return 'always';
+  if ((COMMENT_MODES as readonly string[]).includes(trimmed)) return trimmed as CommentMode;
+  throw new InputError(
+    `Input comment: expected one of ${COMMENT_MODES.join(', ')}, got ${JSON.stringify(value)}`,
+  );
+}
+
+/** A parser applied to a non-empty value (trimmed); empty means undefined. */
+function optional<T>(value: string | undefined, parse: (value: string) => T): T | undefined {
+  const trimmed = nonEmpty(value);
+  return trimmed === undefined ? undefined : parse(trimmed);
+}
+
+/** One image reference, as `docker buildx imagetools inspect` takes it. */
+function parseBaselineImage(value: string | undefined): string | undefined {
+  const trimmed = nonEmpty(value);
+  if (trimmed === undefined) return undefined;
+  if (/[\s,]/.test(trimmed)) {
+    throw new InputError(
+      `Input baseline-image: expected one image reference such as ghcr.io/acme/app:main, got ${JSON.stringify(value)}`,
+    );
+  }
+  return trimmed;
 }
 
 function parseCache(value: string | undefined, environment: RunEnvironment): CacheBackend {

@@ -67,3 +67,17 @@ export {
 export { attestSpecs, imageOutputs, secretEnvironment, secretSpecs } from './specs.js';
 export { parseLayerList, readImageLayers, saveImagesAsLayout } from './images.js';
 export { runBuild, type BuildRequest, type BuildResult } from './build.js';
+export {
+  buildImagetoolsRawArgs,
+  classifyInspectFailure,
+  DEFAULT_RESOLVE_TIMEOUT_MS,
+  parseRawManifest,
+  pinnedDigest,
+  ResolveError,
+  resolveImageDigests,
+  resolveImagePlatforms,
+  type ImagePlatformRequest,
+  type ImageResolution,
+  type ResolveFailure,
+  type ResolveOptions,
+} from './resolve.js';

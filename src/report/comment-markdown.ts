@@ -282,7 +282,9 @@ function lineCell(layer: SizeReportLayer, fileUrl: string | undefined): string {
 }
 
 function instructionCell(layer: SizeReportLayer): string {
-  return codeInline(layer.origin.kind === 'stage' ? layer.origin.instruction : layer.createdBy);
+  const text = layer.origin.kind === 'stage' ? layer.origin.instruction : layer.createdBy;
+  // An imported base layer (`docker import`) has no history text: an empty cell rather than empty code.
+  return text.trim() === '' ? '' : codeInline(text);
 }
 
 function planSummary(stages: readonly StageResult[]): string {

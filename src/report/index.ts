@@ -54,3 +54,13 @@ export {
   type StickyCommentRequest,
   type StickyCommentResult,
 } from './comment.js';
+export { EMPTY_SIZE_OUTPUTS, renderSizeOutputs, type SizeOutputName } from './outputs.js';
+export {
+  EMPTY_DRIFT_OUTPUTS,
+  renderDriftMarkdown,
+  renderDriftOutputs,
+  renderDriftText,
+  shortDigest,
+  type DriftOutputName,
+  type DriftRenderOptions,
+} from './drift.js';

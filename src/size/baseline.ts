@@ -191,9 +191,9 @@ export type BaselineResult =
   | {
       readonly found: true;
       readonly report: SizeReport;
-      /** The base commit's report, the base branch's newest, or a `baseline-image`. */
-      readonly source: 'base-commit' | 'base-branch' | 'image';
-      /** The store key (`base-commit`, `base-branch`) or the image reference (`image`). */
+      /** The base commit's report, the base branch's newest, a `baseline-image`, or a report file (CLI). */
+      readonly source: 'base-commit' | 'base-branch' | 'image' | 'file';
+      /** The store key (`base-commit`, `base-branch`), the image reference (`image`) or the file's path. */
       readonly from: string;
     }
   | { readonly found: false; readonly reason: string };

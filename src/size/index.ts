@@ -2,6 +2,7 @@
 // baseline on the default branch, and find the baseline of a pull request. The public API; the rest of the
 // folder is private to it.
 //
+//   const target = resolveMeasureTarget({ outputs, tags, driver, digest });       // pure: the store or a registry
 //   const image = await measureLocalImage(exec, imageId, 'linux/amd64');           // or measureRegistryImage
 //   const chain = resolveStageChain(plan, staged);                                 // pure
 //   const report = buildSizeReport({ image, chain, commit, ref, createdAt });      // pure
@@ -59,6 +60,13 @@ export {
   type RegistryImageOptions,
 } from './measure.js';
 export { encodeSizeReport, parseSizeReport, parseSizeReportJson, type ParsedSizeReport } from './schema.js';
+export {
+  needsImageLoad,
+  repositoryOf,
+  resolveMeasureTarget,
+  type BuiltImage,
+  type MeasureTarget,
+} from './target.js';
 export {
   baselineFromImage,
   branchName,
