@@ -1,5 +1,6 @@
 // One validated Options value from raw inputs, whether they came from action.yml inputs or CLI flags.
 // Names and meanings follow docker/build-push-action; parsing is stricter (STYLE.md section 6).
+import { InputError } from './input-error.js';
 import path from 'node:path';
 import { parseMaxIncrease, parsePercent, parseSize, type MaxIncrease } from './report/units.js';
 
@@ -147,10 +148,7 @@ export interface Options {
   readonly baselineImage: string | undefined;
 }
 
-/** A bad input value: the message names the input and what was expected. */
-export class InputError extends Error {
-  override readonly name = 'InputError';
-}
+export { InputError };
 
 /** Newline-separated items, blank lines and surrounding whitespace dropped. */
 export function splitLines(value: string | undefined): string[] {

@@ -5,7 +5,7 @@
 // `77.9MB`, `1.5GB`. We reproduce `%.3g` exactly (three significant digits, ties to even on the exact binary
 // value, trailing zeros dropped) with one deliberate difference: where Go rounds 999.5–999.99 up to `1e+03kB`,
 // we move to the next unit and print `1MB`.
-import { InputError } from '../options.js';
+import { InputError } from '../input-error.js';
 import type { SizeDelta } from '../size/types.js';
 
 const DECIMAL_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'] as const;
