@@ -59,15 +59,41 @@ export function extractBuilderFlags(line: string, escapeToken: string): { rest: 
   if (first < line.length && line.charCodeAt(first) < 0x80 && !line.startsWith('--', first)) {
     return { rest: line.slice(first), flags: [] };
   }
+  // Plain flag words (ASCII, no quotes, no escapes) are taken as they stand; the full scan below takes over
+  // from the first word that is not plain. Everything consumed here is ASCII, so offsets agree with it.
+  const flags: string[] = [];
+  let start = first;
+  while (start < line.length && line.startsWith('--', start)) {
+    let end = start;
+    let plain = true;
+    for (; end < line.length; end++) {
+      const code = line.charCodeAt(end);
+      if (code >= 0x80 || code === 0x22 || code === 0x27 || line[end] === escapeToken) {
+        plain = false;
+        break;
+      }
+      if (isGoSpace(code)) break;
+    }
+    if (!plain) break;
+    const word = line.slice(start, end);
+    if (word === '--') return { rest: line.slice(end), flags };
+    flags.push(word);
+    start = end;
+    while (start < line.length && line.charCodeAt(start) < 0x80 && isGoSpace(line.charCodeAt(start))) start++;
+    if (start < line.length && line.charCodeAt(start) < 0x80 && !line.startsWith('--', start)) {
+      return { rest: line.slice(start), flags };
+    }
+  }
+  if (start >= line.length) return { rest: '', flags };
+
   const ascii = isAscii(line);
   const text = ascii ? line : toByteString(line);
   const restFrom = (pos: number): string => (ascii ? text.slice(pos) : fromByteString(text.slice(pos)));
-  const flags: string[] = [];
   let word = '';
   let blankOk = false;
   let quote = '';
   let phase: 'spaces' | 'word' | 'quote' = 'spaces';
-  for (let pos = 0; pos <= text.length; pos++) {
+  for (let pos = start; pos <= text.length; pos++) {
     const atEnd = pos === text.length;
     const ch = atEnd ? '' : text[pos]!;
     if (phase === 'spaces') {
