@@ -30,8 +30,9 @@ export default tseslint.config(
       'src/buildx/metadata.ts',
       'src/buildx/progress.ts',
       'src/report/*.ts',
+      'src/drift/*.ts',
     ],
-    ignores: ['**/*.test.ts', 'src/report/comment.ts'],
+    ignores: ['**/*.test.ts', 'src/report/comment.ts', 'src/drift/store.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -28386,9 +28386,10 @@ module.exports = {
 /* harmony export */   dM: () => (/* binding */ removeTree),
 /* harmony export */   nD: () => (/* binding */ blobPath),
 /* harmony export */   p0: () => (/* binding */ ensureLayout),
+/* harmony export */   wM: () => (/* binding */ readEntryMetadata),
 /* harmony export */   z: () => (/* binding */ readCacheExport)
 /* harmony export */ });
-/* unused harmony exports ENTRY_METADATA_FILE, ENTRY_SCHEMA_VERSION, EntryError, sha256File, parseEntryMetadata, readEntryMetadata */
+/* unused harmony exports ENTRY_METADATA_FILE, ENTRY_SCHEMA_VERSION, EntryError, sha256File, parseEntryMetadata */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
@@ -32741,6 +32742,7 @@ function parseRunContext(env, eventText) {
         defaultBranch: event_text(field(field(payload, 'repository'), 'default_branch')),
         pullRequest,
         runId: nonEmpty(env.GITHUB_RUN_ID),
+        runAttempt: nonEmpty(env.GITHUB_RUN_ATTEMPT),
         repository: owner !== undefined && owner !== '' && repo !== undefined && repo !== '' ? { owner, repo } : undefined,
         serverUrl: (nonEmpty(env.GITHUB_SERVER_URL) ?? 'https://github.com').replace(/\/+$/, ''),
     };
@@ -32779,7 +32781,7 @@ class RunError extends Error {
     }
 }
 /** The last few non-empty lines of a process's stderr, for error messages. */
-function exec_tailLines(text, count = 5) {
+function tailLines(text, count = 5) {
     return text
         .split('\n')
         .map((line) => line.trimEnd())
@@ -34272,15 +34274,45 @@ function extractBuilderFlags(line, escapeToken) {
     if (first < line.length && line.charCodeAt(first) < 0x80 && !line.startsWith('--', first)) {
         return { rest: line.slice(first), flags: [] };
     }
+    // Plain flag words (ASCII, no quotes, no escapes) are taken as they stand; the full scan below takes over
+    // from the first word that is not plain. Everything consumed here is ASCII, so offsets agree with it.
+    const flags = [];
+    let start = first;
+    while (start < line.length && line.startsWith('--', start)) {
+        let end = start;
+        let plain = true;
+        for (; end < line.length; end++) {
+            const code = line.charCodeAt(end);
+            if (code >= 0x80 || code === 0x22 || code === 0x27 || line[end] === escapeToken) {
+                plain = false;
+                break;
+            }
+            if (isGoSpace(code))
+                break;
+        }
+        if (!plain)
+            break;
+        const word = line.slice(start, end);
+        if (word === '--')
+            return { rest: line.slice(end), flags };
+        flags.push(word);
+        start = end;
+        while (start < line.length && line.charCodeAt(start) < 0x80 && isGoSpace(line.charCodeAt(start)))
+            start++;
+        if (start < line.length && line.charCodeAt(start) < 0x80 && !line.startsWith('--', start)) {
+            return { rest: line.slice(start), flags };
+        }
+    }
+    if (start >= line.length)
+        return { rest: '', flags };
     const ascii = isAscii(line);
     const text = ascii ? line : toByteString(line);
     const restFrom = (pos) => (ascii ? text.slice(pos) : fromByteString(text.slice(pos)));
-    const flags = [];
     let word = '';
     let blankOk = false;
     let quote = '';
     let phase = 'spaces';
-    for (let pos = 0; pos <= text.length; pos++) {
+    for (let pos = start; pos <= text.length; pos++) {
         const atEnd = pos === text.length;
         const ch = atEnd ? '' : text[pos];
         if (phase === 'spaces') {
@@ -37259,7 +37291,7 @@ function normalizeArch(archIn, variantIn) {
  * (arm, no variant) but fills it in for a three-part arm64 (`linux/arm64/v8` → arm64/v8).
  * Throws {@link InvalidPlatformError} with containerd's message.
  */
-function platform_parsePlatform(specifier, host = LINUX_AMD64) {
+function parsePlatform(specifier, host = LINUX_AMD64) {
     if (specifier.includes('*')) {
         throw invalid(`${go_text_goQuote(specifier)}: wildcards not yet supported: ${ERR_INVALID_ARGUMENT}`);
     }
@@ -37328,7 +37360,7 @@ function platform_parsePlatform(specifier, host = LINUX_AMD64) {
 function parseAllPlatforms(specifiers, host = LINUX_AMD64) {
     return specifiers.map((specifier) => {
         try {
-            return platform_parsePlatform(specifier, host);
+            return parsePlatform(specifier, host);
         }
         catch (error) {
             throw invalid(`invalid platform ${specifier}: ${messageOf(error)}`, error);
@@ -37358,7 +37390,7 @@ function parseOSFeatures(s) {
     return features.length === 0 ? undefined : features;
 }
 /** `platforms.Format`: `os/arch[/variant]` (`unknown` without an OS). */
-function platform_formatPlatform(p) {
+function formatPlatform(p) {
     if (p.os === '')
         return 'unknown';
     return pathJoin(p.os, p.architecture, p.variant ?? '');
@@ -37558,7 +37590,7 @@ function resolveGlobalArgs(metaArgs, request, targetStage, escapeToken) {
     const target = request.targetPlatform;
     const args = new Map();
     const builtins = [
-        ['BUILDPLATFORM', platform_formatPlatform(build)],
+        ['BUILDPLATFORM', formatPlatform(build)],
         ['BUILDOS', build.os],
         ['BUILDOSVERSION', build.osVersion ?? ''],
         ['BUILDARCH', build.architecture],
@@ -37990,7 +38022,7 @@ function resolvePlatform(raw, env, escape, stage, host) {
         throw new errors_DockerfileError(`empty platform value from expression ${raw}`, [stage.fromRange]);
     }
     try {
-        return platform_formatAllPlatform(platform_parsePlatform(result, host));
+        return platform_formatAllPlatform(parsePlatform(result, host));
     }
     catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -38733,7 +38765,7 @@ class RegistryStore {
                     return { kind: 'found' };
                 return { kind: 'fault', message: `${ref} is not a BuildKit cache manifest` };
             }
-            const said = exec_tailLines(result.stderr, 2);
+            const said = tailLines(result.stderr, 2);
             if (/not found|manifest unknown|name unknown/i.test(said))
                 return { kind: 'absent' };
             return { kind: 'fault', message: `${ref}: ${said === '' ? `exit code ${result.exitCode}` : said}` };
@@ -38819,6 +38851,51 @@ function fileWorkspace(root, tempDir) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/input-error.ts
+/** A bad input value: the message names the input and what was expected. */
+class InputError extends Error {
+    name = 'InputError';
+}
+
+;// CONCATENATED MODULE: ./src/drift/max-age.ts
+// `max-cache-age`: how old a stage's cache may be before a scheduled run rebuilds it anyway (package updates
+// behind an unchanged base). Strict, pure.
+
+const UNITS = new Map([
+    ['m', 60_000],
+    ['h', 3_600_000],
+    ['d', 86_400_000],
+    ['w', 604_800_000],
+]);
+/** `7d`, `12h`, `30m`, `2w` → milliseconds. A whole number of at least 1, then one unit; nothing else. */
+function parseMaxCacheAge(value, input = 'max-cache-age') {
+    const match = /^([0-9]+)([mhdw])$/.exec(value.trim());
+    const unit = match === null ? undefined : UNITS.get(match[2]);
+    if (match === null || unit === undefined) {
+        const hint = /^[0-9]+$/.test(value.trim()) ? ' (the unit is required)' : '';
+        throw new InputError(`Input ${input}: expected a whole number and a unit m, h, d or w (minutes, hours, days, weeks), such as 7d, 12h, 30m or 2w${hint}, got ${JSON.stringify(value)}`);
+    }
+    const count = Number(match[1]);
+    if (count < 1)
+        throw new InputError(`Input ${input}: must be at least 1${match[2]}, got ${JSON.stringify(value)}`);
+    const ms = count * unit;
+    if (!Number.isSafeInteger(ms))
+        throw new InputError(`Input ${input}: ${JSON.stringify(value)} is too large`);
+    return ms;
+}
+/**
+ * An age or a limit, short and rounded down: days from 2 days (`9d`, `14d` for two weeks), hours from 2 hours
+ * (`36h`), else minutes (`45m`, `0m`).
+ */
+function formatAge(ms) {
+    const minutes = Math.max(0, Math.floor(ms / 60_000));
+    if (minutes >= 2 * 24 * 60)
+        return `${Math.floor(minutes / (24 * 60))}d`;
+    if (minutes >= 2 * 60)
+        return `${Math.floor(minutes / 60)}h`;
+    return `${minutes}m`;
+}
+
 ;// CONCATENATED MODULE: ./src/report/units.ts
 // Sizes as Docker prints them, and the strict parsers for the size and budget inputs. Pure.
 //
@@ -38831,11 +38908,11 @@ function fileWorkspace(root, tempDir) {
 const DECIMAL_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
 const PRECISION = 3;
 /** `bytes` as Docker shows it: `0B`, `999B`, `1.23kB`, `77.9MB`. A negative size gets a leading `-`. */
-function units_formatSize(bytes) {
+function formatSize(bytes) {
     if (!Number.isFinite(bytes))
         throw new RangeError(`formatSize: ${bytes} is not a finite number`);
     if (bytes < 0)
-        return `-${units_formatSize(-bytes)}`;
+        return `-${formatSize(-bytes)}`;
     const last = DECIMAL_UNITS.length - 1;
     let size = bytes;
     let unit = 0;
@@ -38850,8 +38927,8 @@ function units_formatSize(bytes) {
     return `${formatGo(size, PRECISION)}${DECIMAL_UNITS[unit]}`;
 }
 /** A size change with an explicit ASCII sign: `+1.2MB`, `-512B`; no change is `0B`. */
-function units_formatSizeDelta(bytes) {
-    return bytes === 0 ? '0B' : `${bytes > 0 ? '+' : '-'}${units_formatSize(Math.abs(bytes))}`;
+function formatSizeDelta(bytes) {
+    return bytes === 0 ? '0B' : `${bytes > 0 ? '+' : '-'}${formatSize(Math.abs(bytes))}`;
 }
 /** A count change with an explicit sign: `+2`, `-1`, `0`. */
 function formatCountDelta(count) {
@@ -38861,7 +38938,7 @@ function formatCountDelta(count) {
  * A relative change, one decimal, signed by the direction of the change itself (so a tiny growth reads
  * `+0.0%`): `+3.4%`, `-0.5%`, `0.0%`; `n/a` when the baseline was 0 and the value moved.
  */
-function units_formatPercentDelta(delta) {
+function formatPercentDelta(delta) {
     if (delta.change === 0)
         return '0.0%';
     if (delta.percent === undefined)
@@ -38971,12 +39048,14 @@ function parseMaxIncrease(value, input = 'max-increase') {
     throw new InputError(`Input ${input}: expected a percentage such as 5% or ${SIZE_EXAMPLES}, got ${JSON.stringify(value)}`);
 }
 function formatMaxIncrease(limit) {
-    return limit.kind === 'percent' ? `${limit.percent}%` : units_formatSize(limit.bytes);
+    return limit.kind === 'percent' ? `${limit.percent}%` : formatSize(limit.bytes);
 }
 
 ;// CONCATENATED MODULE: ./src/options.ts
 // One validated Options value from raw inputs, whether they came from action.yml inputs or CLI flags.
 // Names and meanings follow docker/build-push-action; parsing is stricter (STYLE.md section 6).
+
+
 
 
 /** Input names as action.yml and the CLI spell them. */
@@ -39019,6 +39098,8 @@ const INPUTS = [
     'max-increase',
     'fail-on-budget',
     'baseline-image',
+    'mode',
+    'max-cache-age',
 ];
 const OUTPUTS = (/* unused pure expression or super */ null && ([
     'stages',
@@ -39037,19 +39118,24 @@ const OUTPUTS = (/* unused pure expression or super */ null && ([
     'size-delta-percent',
     'baseline-size',
     'report',
+    'base-drift',
+    'drifted-images',
+    'rebuilt-stages',
 ]));
 /** Where stage caches live: the GitHub Actions cache, a local directory, a registry, or nowhere. */
 const CACHE_BACKENDS = ['gha', 'local', 'registry', 'off'];
 /** When the size comment is written: every run, only when the size moved (or one exists), or never. */
 const COMMENT_MODES = ['always', 'on-change', 'never'];
+/**
+ * Scheduled rebuilds (`mode`): `auto` treats schedule and workflow_dispatch events as scheduled runs, `scheduled`
+ * every run, `normal` none.
+ */
+const RUN_MODES = ['auto', 'scheduled', 'normal'];
 /** `comment-threshold` when empty, in percent: on-change comments on a move of more than this. */
 const DEFAULT_COMMENT_THRESHOLD = 0.1;
 /** BuildKit's network modes for RUN (`--network`). */
 const NETWORK_MODES = ['default', 'none', 'host'];
-/** A bad input value: the message names the input and what was expected. */
-class InputError extends Error {
-    name = 'InputError';
-}
+
 /** Newline-separated items, blank lines and surrounding whitespace dropped. */
 function splitLines(value) {
     return (value ?? '')
@@ -39173,6 +39259,8 @@ function toOptions(raw, environment = 'local') {
         maxIncrease: read(() => options_optional(raw['max-increase'], (v) => parseMaxIncrease(v, 'max-increase')), undefined),
         failOnBudget: read(() => parseBoolean('fail-on-budget', raw['fail-on-budget'], true), true),
         baselineImage: read(() => parseBaselineImage(raw['baseline-image']), undefined),
+        mode: read(() => parseMode(raw.mode), 'auto'),
+        maxCacheAge: read(() => options_optional(raw['max-cache-age'], (v) => parseMaxCacheAge(v, 'max-cache-age')), undefined),
     };
     problems.push(...conflicts(options, raw, environment));
     if (problems.length === 1)
@@ -39222,8 +39310,18 @@ function outputType(spec) {
         return spec.trim() === '-' ? 'tar' : 'local';
     return '';
 }
+/**
+ * Whether a run is a scheduled rebuild: `mode: scheduled`, or `mode: auto` (the default) on a schedule or
+ * workflow_dispatch event.
+ */
+function isScheduledRun(mode, eventName) {
+    return mode === 'scheduled' || (mode === 'auto' && ['schedule', 'workflow_dispatch'].includes(eventName));
+}
 function conflicts(options, raw, environment) {
     const found = [];
+    if (options.mode === 'normal' && options.maxCacheAge !== undefined) {
+        found.push('Inputs max-cache-age and mode conflict: max-cache-age applies to scheduled runs, but mode is normal; use mode auto (scheduled on schedule and workflow_dispatch events) or scheduled');
+    }
     if (options.push) {
         const others = options.outputs.filter((spec) => !['image', 'registry'].includes(outputType(spec)));
         if (others.length > 0) {
@@ -39274,6 +39372,14 @@ function parseBoolean(input, value, fallback) {
     if (FALSE_VALUES.has(trimmed))
         return false;
     throw new InputError(`Input ${input}: expected true or false, got ${JSON.stringify(value)}`);
+}
+function parseMode(value) {
+    const trimmed = options_nonEmpty(value);
+    if (trimmed === undefined)
+        return 'auto';
+    if (RUN_MODES.includes(trimmed))
+        return trimmed;
+    throw new InputError(`Input mode: expected one of ${RUN_MODES.join(', ')}, got ${JSON.stringify(value)}`);
 }
 function parseCommentMode(value) {
     const trimmed = options_nonEmpty(value);
@@ -39793,14 +39899,14 @@ async function detectBuilder(exec, options = {}) {
         throw new BuildxUnavailableError(`docker buildx is not available: ${error instanceof Error ? error.message : String(error)}`);
     }
     if (version.exitCode !== 0) {
-        throw new BuildxUnavailableError(`docker buildx is not available: ${exec_tailLines(version.stderr || version.stdout, 3) || `exit code ${version.exitCode}`}`);
+        throw new BuildxUnavailableError(`docker buildx is not available: ${tailLines(version.stderr || version.stdout, 3) || `exit code ${version.exitCode}`}`);
     }
     const [inspect, info] = await Promise.all([
         exec(commands.inspect, execOptions),
         exec(commands.info, execOptions).catch(() => undefined),
     ]);
     if (inspect.exitCode !== 0) {
-        throw new RunError(commands.inspect, inspect.exitCode, exec_tailLines(inspect.stderr || inspect.stdout));
+        throw new RunError(commands.inspect, inspect.exitCode, tailLines(inspect.stderr || inspect.stdout));
     }
     return resolveBuilderInfo(version.stdout, inspect.stdout, info !== undefined && info.exitCode === 0 ? info.stdout : undefined);
 }
@@ -40230,7 +40336,7 @@ class BuildxRunError extends RunError {
     buildError, 
     /** All buildx printed, for parsing the progress of the steps that did run. */
     output) {
-        super(argv, exitCode, buildError?.text ?? exec_tailLines(output, 20));
+        super(argv, exitCode, buildError?.text ?? tailLines(output, 20));
         this.buildError = buildError;
         this.output = output;
     }
@@ -40254,7 +40360,7 @@ async function runBuildx(exec, argv, options = {}) {
     if (result.exitCode !== 0) {
         throw new BuildxRunError(argv, result.exitCode, parseBuildError(result.stderr), output);
     }
-    return { exitCode: 0, output, stderrTail: exec_tailLines(result.stderr) };
+    return { exitCode: 0, output, stderrTail: tailLines(result.stderr) };
 }
 /** Cuts a stream of chunks into lines (`\r\n` or `\n`); `flush` hands over a last line without a newline. */
 function createLineSplitter(onLine) {
@@ -40466,7 +40572,7 @@ function pinnedDigest(ref) {
     return /@(sha256:[0-9a-f]{64})$/.exec(ref.trim())?.[1];
 }
 function sha256Digest(text) {
-    return `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(text, 'utf8').digest('hex')}`;
 }
 const INDEX_TYPES = new Set([
     'application/vnd.oci.image.index.v1+json',
@@ -40810,6 +40916,10 @@ async function restoreStageCaches(options) {
         report.result = found.exact ? 'exact' : 'partial';
         report.tag = merged.tag;
         report.cacheFrom = localCacheFromSpec(layoutDir, merged.tag);
+        // Its age, for a scheduled run's max-cache-age; the metadata was just read and checked by the merge.
+        const createdAt = await (0,entry/* readEntryMetadata */.wM)(entryDir).then((metadata) => metadata.createdAt, () => undefined);
+        if (createdAt !== undefined)
+            report.createdAt = createdAt;
     }
     if (store.buildkit === undefined) {
         const validation = await (0,entry/* validateLayout */.F2)(layoutDir, options.externalLayers === undefined ? {} : { external: options.externalLayers });
@@ -40821,6 +40931,7 @@ async function restoreStageCaches(options) {
                 report.result = 'miss';
                 delete report.tag;
                 delete report.cacheFrom;
+                delete report.createdAt;
                 report.warning = report.warning === undefined ? warning : `${report.warning}; ${warning}`;
             }
         }
@@ -40831,6 +40942,7 @@ async function restoreStageCaches(options) {
                 report.result = 'miss';
                 delete report.tag;
                 delete report.cacheFrom;
+                delete report.createdAt;
                 report.warning = `the restored cache layout is unusable (${validation.error}); building without it`;
             }
         }
@@ -41027,6 +41139,375 @@ async function exists(file) {
 
 
 
+
+;// CONCATENATED MODULE: ./src/drift/usage.ts
+
+/** Every (image, platform) the reachable stages read, in first-use order (build order, then within a stage). */
+function imageUsages(plan, targetPlatform) {
+    const target = platform_formatAllPlatform(targetPlatform);
+    const usages = new Map();
+    for (const index of plan.order) {
+        const stage = plan.stages[index];
+        for (const image of stage.images) {
+            const isBase = 'image' in stage.base && stage.base.image === image;
+            const platform = isBase ? (stage.platform ?? target) : target;
+            const id = `${image}\n${platform}`;
+            const usage = usages.get(id) ?? { image, platform, stages: [] };
+            if (!usage.stages.includes(index))
+                usage.stages.push(index);
+            usages.set(id, usage);
+        }
+    }
+    return [...usages.values()];
+}
+/** The `(image, platform)` requests for `resolveImagePlatforms`. */
+function resolveRequests(usages) {
+    return usages.map(({ image, platform }) => ({ image, platform }));
+}
+/** A lookup of resolutions (or stored records) by image and platform. */
+function byImagePlatform(items) {
+    const map = new Map(items.map((item) => [`${item.image}\n${item.platform}`, item]));
+    return (image, platform) => map.get(`${image}\n${platform}`);
+}
+/**
+ * The `imageDigests` for `computeStageKeys`: each image's digest at the platform it is read at. An image read at
+ * several platforms (a `FROM --platform=$BUILDPLATFORM` stage and a target-platform one) gets every
+ * `platform=digest`, sorted and space-separated, so a move at either platform changes the keys of its readers.
+ * An unresolved image keeps the previous run's digest (so its stages keep their keys: treated as unchanged);
+ * with none, it is left out and keys on its reference alone.
+ */
+function imageDigestsForKeys(usages, resolutions, previous) {
+    const resolved = byImagePlatform(resolutions);
+    const stored = byImagePlatform(previous?.images ?? []);
+    const perImage = new Map();
+    for (const { image, platform } of usages) {
+        const resolution = resolved(image, platform);
+        const digest = resolution?.status === 'resolved' ? resolution.digest : stored(image, platform)?.digest;
+        if (digest === undefined)
+            continue;
+        const platforms = perImage.get(image) ?? new Map();
+        platforms.set(platform, digest);
+        perImage.set(image, platforms);
+    }
+    const digests = new Map();
+    const platformsOf = new Map();
+    for (const { image, platform } of usages) {
+        platformsOf.set(image, (platformsOf.get(image) ?? new Set()).add(platform));
+    }
+    for (const [image, platforms] of perImage) {
+        const used = platformsOf.get(image);
+        if (used.size === 1) {
+            digests.set(image, [...platforms.values()][0]);
+            continue;
+        }
+        digests.set(image, [...used]
+            .sort()
+            .map((platform) => `${platform}=${platforms.get(platform) ?? 'unresolved'}`)
+            .join(' '));
+    }
+    return digests;
+}
+
+;// CONCATENATED MODULE: ./src/drift/refresh.ts
+// Refreshed keys: where a scheduled run saves a stage it rebuilt although its exact key hit (its cache was too
+// old, or built on a stage whose was). The store keeps that key's old entry and refuses a second one (GitHub's
+// cache cannot overwrite), so the new cache goes under a sibling key: the same `<head>-<prefix-hash>-` with the
+// last field hashed from the full hash and the time of the rebuild. The drift document records it, and the next
+// scheduled run restores it in the stage key's place (`applyRefreshedKeys`), falling back to the stage key
+// itself. Runs that are not scheduled never read the document and keep using the stage key's entry. Pure.
+
+const HASH_CHARS = 16;
+/** The stage's key for a cache rebuilt at `builtAt` (ISO 8601); its first fallback is the stage key itself. */
+function refreshStageKey(key, builtAt) {
+    const cut = key.key.lastIndexOf('-');
+    const hash = (0,external_node_crypto_.createHash)('sha256')
+        .update(`${key.fullHash}\nrefreshed ${builtAt}`)
+        .digest('hex')
+        .slice(0, HASH_CHARS);
+    return {
+        ...key,
+        key: `${key.key.slice(0, cut + 1)}${hash}`,
+        restoreKeys: [key.key, ...key.restoreKeys],
+    };
+}
+/**
+ * The keys to restore in a scheduled run: a stage whose key the previous run saved under a refreshed key (same
+ * name, same stage key) restores that one, then the stage key, then the usual fallbacks. Others are unchanged.
+ * A recorded key that is not a sibling of the stage key (same `<head>-<prefix-hash>-`) is ignored.
+ */
+function applyRefreshedKeys(keys, previous) {
+    if (!previous.found)
+        return [...keys];
+    return keys.map((key) => {
+        const record = previous.document.stages.find((stage) => stage.name === key.stageName && stage.key === key.key);
+        const refreshed = record?.refreshedKey;
+        const sibling = key.key.slice(0, key.key.lastIndexOf('-') + 1);
+        if (refreshed === undefined || refreshed === key.key || !refreshed.startsWith(sibling))
+            return key;
+        if (!/^[0-9a-f]+$/.test(refreshed.slice(sibling.length)))
+            return key;
+        return { ...key, key: refreshed, restoreKeys: [key.key, ...key.restoreKeys] };
+    });
+}
+
+;// CONCATENATED MODULE: ./src/drift/pins.ts
+/** Each resolved image (not pinned already) → `docker-image://<image>@<index digest, else manifest digest>`. */
+function pinnedImageContexts(resolutions) {
+    const pins = new Map();
+    for (const resolution of resolutions) {
+        if (resolution.status !== 'resolved' || resolution.pinned)
+            continue;
+        const digest = resolution.indexDigest ?? resolution.digest;
+        const existing = pins.get(resolution.image);
+        // Several platforms of one image share its index; an image without one is a single manifest.
+        if (existing === undefined || resolution.indexDigest !== undefined) {
+            pins.set(resolution.image, `docker-image://${resolution.image}@${digest}`);
+        }
+    }
+    return pins;
+}
+/** Whether the build may pass `--pull`: only when every image resolved; otherwise why not. */
+function pullDecision(resolutions) {
+    const unresolved = [...new Set(resolutions.filter((r) => r.status === 'unresolved').map((r) => r.image))];
+    if (unresolved.length === 0)
+        return { pull: true };
+    return {
+        pull: false,
+        reason: `not pulling: ${unresolved.join(', ')} could not be resolved in a registry, and --pull would fail the build on ${unresolved.length === 1 ? 'it' : 'them'}; the resolved images are pinned to their digests instead`,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/drift/types.ts
+// The values of scheduled rebuilds: the stored document a scheduled run leaves for the next one, and what a run
+// works out from it (which base images moved, which stages rebuild and why).
+/** The document's `version`; a document of another version reads as "no previous run". */
+const DRIFT_DOCUMENT_VERSION = 1;
+/** The document's `kind`, so a stray JSON file is never taken for one. */
+const DRIFT_DOCUMENT_KIND = 'stagecraft-drift';
+const REBUILD_REASONS = [
+    'base moved',
+    'key changed',
+    'cache too old',
+    'not cached',
+];
+
+;// CONCATENATED MODULE: ./src/drift/compute.ts
+
+
+
+
+
+/** Every stage in `seeds`, and every reachable stage that depends on one of them, transitively. */
+function withDependents(plan, deps, seeds) {
+    const closure = new Set(seeds);
+    for (const index of plan.order) {
+        if ((deps.get(index) ?? []).some((dep) => seeds.has(dep)))
+            closure.add(index);
+    }
+    return closure;
+}
+/** The first stage of `among`, in build order, that `index` depends on. */
+function firstDependency(plan, deps, index, among) {
+    const mine = new Set(deps.get(index) ?? []);
+    return plan.order.find((candidate) => mine.has(candidate) && among.has(candidate));
+}
+function computeDrift(input) {
+    const { plan, previous, now } = input;
+    const nameOf = (index) => plan.stages[index].displayName;
+    const deps = transitiveDependencies(plan);
+    const warnings = [];
+    // ---- images ----
+    const resolved = byImagePlatform(input.resolutions);
+    const stored = byImagePlatform(previous.found ? previous.document.images : []);
+    const usages = imageUsages(plan, input.targetPlatform);
+    const images = usages.map((usage) => {
+        const resolution = resolved(usage.image, usage.platform);
+        const old = stored(usage.image, usage.platform)?.digest;
+        const stages = usage.stages.map(nameOf);
+        const base = {
+            image: usage.image,
+            platform: usage.platform,
+            ...(old === undefined ? {} : { old }),
+            stages,
+        };
+        if (resolution === undefined || resolution.status === 'unresolved') {
+            return {
+                ...base,
+                status: 'unresolved',
+                reason: resolution === undefined ? 'it was not looked up' : resolution.reason,
+            };
+        }
+        const status = old === undefined ? 'new' : old === resolution.digest ? 'unchanged' : 'moved';
+        return { ...base, status, new: resolution.digest, ...(resolution.pinned ? { pinned: true } : {}) };
+    });
+    const driftedImages = images.flatMap((image) => image.status === 'moved' && image.old !== undefined && image.new !== undefined
+        ? [{ image: image.image, platform: image.platform, old: image.old, new: image.new }]
+        : []);
+    // ---- stages on a moved base ----
+    const movedBy = new Map();
+    images.forEach((image, i) => {
+        if (image.status !== 'moved')
+            return;
+        for (const index of usages[i].stages)
+            movedBy.set(index, [...(movedBy.get(index) ?? []), image.image]);
+    });
+    const movedDirect = new Set(movedBy.keys());
+    const moved = withDependents(plan, deps, movedDirect);
+    // ---- cache ages ----
+    const restoreOf = new Map((input.restore ?? []).map((report) => [report.stage, report]));
+    const builtAtOfKey = new Map();
+    if (previous.found) {
+        for (const record of previous.document.stages) {
+            if (record.builtAt === undefined)
+                continue;
+            builtAtOfKey.set(record.refreshedKey ?? record.key, record.builtAt);
+        }
+    }
+    const ages = new Map();
+    const unknownAges = [];
+    for (const index of plan.order) {
+        const report = restoreOf.get(index);
+        if (report === undefined || report.result === 'miss')
+            continue;
+        const createdAt = input.entryCreatedAt?.get(index) ??
+            (report.restoredKey === undefined ? undefined : builtAtOfKey.get(report.restoredKey));
+        const time = createdAt === undefined ? Number.NaN : Date.parse(createdAt);
+        if (Number.isNaN(time))
+            unknownAges.push(nameOf(index));
+        else
+            ages.set(index, Math.max(0, now.getTime() - time));
+    }
+    const maxAge = input.maxCacheAgeMs;
+    const staleDirect = new Set();
+    if (maxAge !== undefined) {
+        for (const [index, age] of ages)
+            if (age > maxAge)
+                staleDirect.add(index);
+        if (unknownAges.length > 0) {
+            warnings.push(`max-cache-age cannot apply to ${unknownAges.join(', ')}: the store does not say when ${unknownAges.length === 1 ? 'its cache was' : 'their caches were'} made, and no earlier scheduled run recorded it`);
+        }
+    }
+    const stale = withDependents(plan, deps, staleDirect);
+    // Unnamed stages that must be rebuilt from a too old cache: no filter reaches them.
+    const unfilterable = new Set([...stale].filter((index) => plan.stages[index].name === null));
+    const dropCacheFrom = withDependents(plan, deps, unfilterable);
+    for (const index of plan.order) {
+        if (!unfilterable.has(index))
+            continue;
+        warnings.push(`${nameOf(index)} must be rebuilt (its cache, or that of a stage it builds on, is too old) but has no name, and BuildKit applies no-cache-filter to named stages only: its cached records are left out of the build instead, which rebuilds it on a fresh builder; name it (FROM … AS name) to have it rebuilt on any builder`);
+    }
+    // ---- why each stage rebuilds ----
+    const baseKeyOf = new Map((input.baseKeys ?? []).map((key) => [key.stage, key]));
+    const keyOf = new Map(input.keys.map((key) => [key.stage, key]));
+    const keyChange = (index) => {
+        if (!previous.found)
+            return undefined;
+        const name = nameOf(index);
+        const record = previous.document.stages.find((stage) => stage.name === name);
+        if (record === undefined)
+            return 'not built by the last scheduled run';
+        const baseKey = baseKeyOf.get(index)?.key;
+        const key = keyOf.get(index)?.key;
+        const digestsChanged = key !== undefined && key !== record.key && !moved.has(index);
+        if (baseKey !== undefined && record.baseKey !== undefined) {
+            if (baseKey !== record.baseKey)
+                return 'its instructions, build arguments or context files changed since the last scheduled run';
+            // The same stage, other digests, no move here: keys/ takes one digest per image, so an image read at two
+            // platforms changes every reader's key when it moves at either; or it was not resolved before.
+            return digestsChanged
+                ? 'the image digests in its key changed (an image it reads moved at another platform, or was not resolved before)'
+                : undefined;
+        }
+        return digestsChanged ? 'its key changed since the last scheduled run' : undefined;
+    };
+    const rebuiltStages = [];
+    for (const index of plan.order) {
+        const report = restoreOf.get(index);
+        const exact = report?.result === 'exact';
+        const details = new Map();
+        if (moved.has(index)) {
+            const images = movedBy.get(index);
+            const via = firstDependency(plan, deps, index, movedDirect);
+            details.set('base moved', images !== undefined
+                ? `${[...new Set(images)].join(', ')} moved`
+                : `built on ${via === undefined ? 'a stage on a moved base' : nameOf(via)}`);
+        }
+        if (!exact) {
+            const change = keyChange(index);
+            if (change !== undefined)
+                details.set('key changed', change);
+        }
+        if (stale.has(index)) {
+            const age = ages.get(index);
+            const via = firstDependency(plan, deps, index, staleDirect);
+            details.set('cache too old', staleDirect.has(index) && age !== undefined && maxAge !== undefined
+                ? `its cache is ${formatAge(age)} old (max-cache-age ${formatAge(maxAge)})`
+                : `built on ${via === undefined ? 'a stage with a too old cache' : nameOf(via)}`);
+        }
+        if (!exact && !details.has('base moved') && !details.has('key changed')) {
+            details.set('not cached', report === undefined
+                ? input.restore === undefined
+                    ? 'caching is off'
+                    : 'no cache lookup for it'
+                : report.warning !== undefined
+                    ? `no usable cache entry (${report.warning})`
+                    : report.result === 'partial'
+                        ? `no cache entry for its key (built from ${report.restoredKey ?? 'a fallback entry'})`
+                        : 'no cache entry for it');
+        }
+        const reasons = REBUILD_REASONS.filter((reason) => details.has(reason));
+        if (reasons.length === 0)
+            continue;
+        rebuiltStages.push({
+            index,
+            stage: nameOf(index),
+            reason: reasons[0],
+            reasons,
+            detail: details.get(reasons[0]),
+        });
+    }
+    // ---- what the build is given ----
+    const forced = new Set([...moved, ...stale]);
+    const noCacheFilters = plan.order.flatMap((index) => {
+        const name = plan.stages[index].name;
+        return (movedDirect.has(index) || staleDirect.has(index)) && name !== null ? [name] : [];
+    });
+    const builtAt = now.toISOString();
+    const refreshed = new Map();
+    for (const key of input.keys) {
+        if (forced.has(key.stage) && restoreOf.get(key.stage)?.result === 'exact') {
+            refreshed.set(key.stage, refreshStageKey(key, builtAt));
+        }
+    }
+    const saveKeys = applyRefreshedKeys(input.keys, previous).map((key) => refreshed.get(key.stage) ?? key);
+    return {
+        images,
+        driftedImages,
+        baseDrift: driftedImages.length > 0,
+        stagesOnMovedBase: plan.order.filter((index) => moved.has(index)).map(nameOf),
+        staleStages: plan.order.filter((index) => staleDirect.has(index)).map(nameOf),
+        rebuiltStages,
+        noCacheFilters,
+        dropCacheFrom: plan.order.filter((index) => dropCacheFrom.has(index)),
+        refreshedKeys: [...refreshed.values()].map(({ stage, key, restoreKeys }) => ({
+            stage,
+            key,
+            restoreKeys,
+        })),
+        saveKeys,
+        warnings,
+        previous: previous.found
+            ? {
+                found: true,
+                createdAt: previous.document.createdAt,
+                key: previous.key,
+                ...(previous.document.run === undefined ? {} : { run: previous.document.run }),
+                ...(previous.document.size === undefined ? {} : { size: previous.document.size }),
+            }
+            : { found: false, reason: previous.reason },
+        ...(maxAge === undefined ? {} : { maxCacheAgeMs: maxAge }),
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/keys/encode.ts
 // The canonical encoding everything in a key is hashed through: JSON with object keys sorted and
@@ -42313,7 +42794,7 @@ async function readGitIndex(exec, root) {
     return { blobs };
 }
 function failed(command, result) {
-    return { reason: `git ${command}: ${exec_tailLines(result.stderr, 1) || `exit code ${result.exitCode}`}` };
+    return { reason: `git ${command}: ${tailLines(result.stderr, 1) || `exit code ${result.exitCode}`}` };
 }
 // --- small helpers ---
 function isMissing(error) {
@@ -42351,7 +42832,7 @@ class Limiter {
 
 const KEY_PREFIX = 'stagecraft-v1';
 /** Hex characters of the prefix and full hashes in a key. */
-const HASH_CHARS = 16;
+const stage_key_HASH_CHARS = 16;
 const DOCKERFILE_CHARS = 8;
 /** Longest platform and stage fields; longer ones are cut and end in a hash of the whole. */
 const PLATFORM_MAX = 24;
@@ -42364,11 +42845,11 @@ function computeStageKeys(options) {
         const prefixHash = encode_sha256Hex(document.prefix);
         const fullHash = encode_sha256Hex(document.full);
         const head = `${KEY_PREFIX}-${namespace}-${keyField(document.platform, PLATFORM_MAX)}-${keyField(document.name, STAGE_MAX)}`;
-        const prefix = prefixHash.slice(0, HASH_CHARS);
+        const prefix = prefixHash.slice(0, stage_key_HASH_CHARS);
         return {
             stage: document.stage,
             stageName: document.name,
-            key: `${head}-${prefix}-${fullHash.slice(0, HASH_CHARS)}`,
+            key: `${head}-${prefix}-${fullHash.slice(0, stage_key_HASH_CHARS)}`,
             restoreKeys: [`${head}-${prefix}-`, `${head}-`],
             prefixHash,
             fullHash,
@@ -42508,6 +42989,504 @@ function stage_key_nonEmpty(value) {
 
 
 
+;// CONCATENATED MODULE: ./src/drift/document.ts
+// The stored drift document, pure: encoded as pretty JSON, read back with every field checked. Anything that is
+// not a whole document of this kind and version is refused with the reason, so a damaged or foreign entry reads
+// as "no previous run", never as digests.
+//
+//   {
+//     "kind": "stagecraft-drift",
+//     "version": 1,
+//     "createdAt": "2025-06-02T03:00:00.000Z",
+//     "target": "runtime",
+//     "platform": "linux/amd64",
+//     "run": "9876543210",                                   (optional)
+//     "commit": "0123…",                                     (optional)
+//     "images": [{"image": "localhost:5000/base:1", "platform": "linux/amd64",
+//                 "digest": "sha256:…", "indexDigest": "sha256:…"}],
+//     "stages": [{"name": "deps", "key": "stagecraft-v1-…", "baseKey": "stagecraft-v1-…",
+//                 "builtAt": "2025-06-02T03:00:00.000Z", "refreshedKey": "stagecraft-v1-…"}],
+//     "size": {"compressedBytes": 1234, "uncompressedBytes": 5678}             (optional)
+//   }
+
+/** The document as stored: pretty JSON with a final newline, fields in a fixed order. */
+function encodeDriftDocument(document) {
+    const ordered = {
+        kind: document.kind,
+        version: document.version,
+        createdAt: document.createdAt,
+        target: document.target,
+        platform: document.platform,
+        run: document.run,
+        commit: document.commit,
+        images: document.images.map((record) => ({
+            image: record.image,
+            platform: record.platform,
+            digest: record.digest,
+            indexDigest: record.indexDigest,
+        })),
+        stages: document.stages.map((record) => ({
+            name: record.name,
+            key: record.key,
+            baseKey: record.baseKey,
+            builtAt: record.builtAt,
+            refreshedKey: record.refreshedKey,
+        })),
+        size: document.size === undefined
+            ? undefined
+            : {
+                compressedBytes: document.size.compressedBytes,
+                uncompressedBytes: document.size.uncompressedBytes,
+            },
+    };
+    return `${JSON.stringify(ordered, null, 2)}\n`;
+}
+class Invalid extends Error {
+}
+function document_fail(path, what) {
+    throw new Invalid(`${path} ${what}`);
+}
+function object(value, path) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+        document_fail(path, 'is not an object');
+    return value;
+}
+function array(value, path) {
+    if (!Array.isArray(value))
+        document_fail(path, 'is not a list');
+    return value;
+}
+function document_text(value, path) {
+    if (typeof value !== 'string' || value === '')
+        document_fail(path, 'is not a non-empty string');
+    return value;
+}
+function optionalText(value, path) {
+    return value === undefined || value === null ? undefined : document_text(value, path);
+}
+function digest(value, path) {
+    const d = document_text(value, path);
+    if (!/^sha256:[0-9a-f]{64}$/.test(d))
+        document_fail(path, 'is not a sha256 digest');
+    return d;
+}
+function time(value, path) {
+    const t = document_text(value, path);
+    if (!/^\d{4}-\d{2}-\d{2}T/.test(t) || Number.isNaN(Date.parse(t)))
+        document_fail(path, 'is not an ISO 8601 time');
+    return t;
+}
+function bytes(value, path) {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+        document_fail(path, 'is not a whole number of bytes');
+    return value;
+}
+function imageRecord(value, path) {
+    const o = object(value, path);
+    const indexDigest = o.indexDigest === undefined ? undefined : digest(o.indexDigest, `${path}.indexDigest`);
+    return {
+        image: document_text(o.image, `${path}.image`),
+        platform: document_text(o.platform, `${path}.platform`),
+        digest: digest(o.digest, `${path}.digest`),
+        ...(indexDigest === undefined ? {} : { indexDigest }),
+    };
+}
+function stageRecord(value, path) {
+    const o = object(value, path);
+    const baseKey = optionalText(o.baseKey, `${path}.baseKey`);
+    const builtAt = o.builtAt === undefined ? undefined : time(o.builtAt, `${path}.builtAt`);
+    const refreshedKey = optionalText(o.refreshedKey, `${path}.refreshedKey`);
+    return {
+        name: document_text(o.name, `${path}.name`),
+        key: document_text(o.key, `${path}.key`),
+        ...(baseKey === undefined ? {} : { baseKey }),
+        ...(builtAt === undefined ? {} : { builtAt }),
+        ...(refreshedKey === undefined ? {} : { refreshedKey }),
+    };
+}
+function size(value, path) {
+    const o = object(value, path);
+    const uncompressed = o.uncompressedBytes === undefined ? undefined : bytes(o.uncompressedBytes, `${path}.uncompressedBytes`);
+    return {
+        compressedBytes: bytes(o.compressedBytes, `${path}.compressedBytes`),
+        ...(uncompressed === undefined ? {} : { uncompressedBytes: uncompressed }),
+    };
+}
+/** A parsed JSON value → a document, or why it is not one. */
+function parseDriftDocument(value) {
+    try {
+        const o = object(value, 'the document');
+        if (o.kind !== DRIFT_DOCUMENT_KIND)
+            document_fail('kind', `is not ${JSON.stringify(DRIFT_DOCUMENT_KIND)}`);
+        if (o.version !== DRIFT_DOCUMENT_VERSION) {
+            document_fail('version', `is ${JSON.stringify(o.version)}, not ${DRIFT_DOCUMENT_VERSION} (written by another stagecraft version)`);
+        }
+        const images = array(o.images, 'images').map((record, i) => imageRecord(record, `images[${i}]`));
+        const seenImages = new Set();
+        for (const [i, record] of images.entries()) {
+            const id = `${record.image}\n${record.platform}`;
+            if (seenImages.has(id))
+                document_fail(`images[${i}]`, `repeats ${record.image} (${record.platform})`);
+            seenImages.add(id);
+        }
+        const stages = array(o.stages, 'stages').map((record, i) => stageRecord(record, `stages[${i}]`));
+        const seenStages = new Set();
+        for (const [i, record] of stages.entries()) {
+            if (seenStages.has(record.name))
+                document_fail(`stages[${i}]`, `repeats the stage ${record.name}`);
+            seenStages.add(record.name);
+        }
+        const run = optionalText(o.run, 'run');
+        const commit = optionalText(o.commit, 'commit');
+        return {
+            ok: true,
+            document: {
+                kind: DRIFT_DOCUMENT_KIND,
+                version: DRIFT_DOCUMENT_VERSION,
+                createdAt: time(o.createdAt, 'createdAt'),
+                target: document_text(o.target, 'target'),
+                platform: document_text(o.platform, 'platform'),
+                ...(run === undefined ? {} : { run }),
+                ...(commit === undefined ? {} : { commit }),
+                images,
+                stages,
+                ...(o.size === undefined || o.size === null ? {} : { size: size(o.size, 'size') }),
+            },
+        };
+    }
+    catch (error) {
+        if (error instanceof Invalid)
+            return { ok: false, reason: error.message };
+        throw error;
+    }
+}
+/** Stored text → a document, or why it is not one (not JSON included). */
+function parseDriftDocumentJson(json) {
+    let value;
+    try {
+        value = JSON.parse(json);
+    }
+    catch (error) {
+        return { ok: false, reason: `not JSON (${error instanceof Error ? error.message : String(error)})` };
+    }
+    return parseDriftDocument(value);
+}
+
+;// CONCATENATED MODULE: ./src/drift/store.ts
+// Drift documents in the stage cache store, found again by the next scheduled run. Never fails a run: anything
+// missing, unreadable or invalid is "no previous run" with the reason.
+//
+// Keys: `stagecraft-drift-v1-<dockerfile>-<target>-<platform>-<run>`
+//   <dockerfile>  keys/' `dockerfileKeyPart(path)` (no salt: a new salt keeps the history of digests)
+//   <target>      the target's display name      } `-` never occurs inside a field: anything but [A-Za-z0-9._]
+//   <platform>    `linux/arm64/v8` → linux_arm64_v8 } becomes `_`, and a field that had to change (or was cut)
+//   <run>         the run (`GITHUB_RUN_ID`, with `_<attempt>` to keep re-runs apart) } ends in `_<8 hex of sha256>`
+// The next run looks up the newest entry whose key starts with `…-<platform>-` (the restore prefix). Each field
+// ends where a `-` follows, so target `app` never picks up `app-debug`'s documents. Stores are scoped as GitHub's
+// cache is: a run reads its own branch's entries and the default branch's.
+//
+// An entry is a directory holding one file, `drift.json` (document.ts's `encodeDriftDocument`). The registry
+// store keeps only BuildKit's caches, not files: with it there is no previous run, and nothing is stored.
+
+
+
+
+
+const DRIFT_KEY_PREFIX = 'stagecraft-drift-v1';
+const DRIFT_DOCUMENT_FILE = 'drift.json';
+const TARGET_MAX = 40;
+const store_PLATFORM_MAX = 24;
+const RUN_MAX = 32;
+function shortHash(text) {
+    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 8);
+}
+/** A key field: kept when it is already [A-Za-z0-9._] and short, else cleaned, cut and given a hash. */
+function driftKeyField(text, max) {
+    if (/^[A-Za-z0-9._]+$/.test(text) && text.length <= max)
+        return text;
+    const clean = text.replace(/[^A-Za-z0-9.]+/g, '_').replace(/^_+|_+$/g, '') || '_';
+    return `${clean.slice(0, max - 9)}_${shortHash(text)}`;
+}
+function platformField(platform) {
+    return /^[a-z0-9]+(\/[a-z0-9.]+){1,2}$/.test(platform) && platform.length <= store_PLATFORM_MAX
+        ? platform.replace(/\//g, '_')
+        : driftKeyField(platform, store_PLATFORM_MAX);
+}
+/** `stagecraft-drift-v1-<dockerfile>-<target>-<platform>-`: the prefix every run of the scope stores under. */
+function driftRestorePrefix(scope) {
+    return [
+        DRIFT_KEY_PREFIX,
+        driftKeyField(scope.dockerfile, 16),
+        driftKeyField(scope.target, TARGET_MAX),
+        platformField(scope.platform),
+        '',
+    ].join('-');
+}
+/** The key a run's document is stored under. */
+function driftDocumentKey(scope, run) {
+    return `${driftRestorePrefix(scope)}${driftKeyField(run === '' ? '_' : run, RUN_MAX)}`;
+}
+function store_messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+function noFileStore(store) {
+    return store.buildkit !== undefined
+        ? `the ${store.kind} cache store holds only BuildKit's own caches, not files: drift history needs the gha or local store`
+        : undefined;
+}
+/** Stores the document under its run's key; a key that exists (the same run) is left as it is. */
+async function saveDriftDocument(store, scope, document, run, options = {}) {
+    const key = driftDocumentKey(scope, run);
+    const refused = noFileStore(store);
+    if (refused !== undefined)
+        return { key, saved: false, bytes: 0, reason: refused };
+    if (document.target !== scope.target || document.platform !== scope.platform) {
+        return {
+            key,
+            saved: false,
+            bytes: 0,
+            reason: `the document is for ${document.target} (${document.platform}), not ${scope.target} (${scope.platform})`,
+        };
+    }
+    if (await store.exists(key, options)) {
+        return { key, saved: false, bytes: 0, reason: 'a drift document for this run is already stored' };
+    }
+    const dir = await (0,promises_.mkdtemp)(external_node_path_default().join(options.tempDir ?? (0,external_node_os_.tmpdir)(), 'stagecraft-drift-save-'));
+    try {
+        await (0,promises_.writeFile)(external_node_path_default().join(dir, DRIFT_DOCUMENT_FILE), encodeDriftDocument(document));
+        const bytes = await store.save(key, dir, options);
+        return bytes > 0
+            ? { key, saved: true, bytes }
+            : {
+                key,
+                saved: false,
+                bytes: 0,
+                reason: 'the store did not take it (a fault, or another job stored it first)',
+            };
+    }
+    finally {
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+    }
+}
+/**
+ * The newest document of the scope: the previous scheduled run. Never throws for a missing, faulty or invalid
+ * entry: that is `found: false` with the reason, and the run goes on as the first one.
+ */
+async function findDriftDocument(store, scope, options = {}) {
+    const what = `${scope.target} (${scope.platform})`;
+    const refused = noFileStore(store);
+    if (refused !== undefined)
+        return { found: false, reason: refused };
+    const prefix = driftRestorePrefix(scope);
+    let hit;
+    try {
+        hit = await store.lookup(prefix, [prefix], options);
+    }
+    catch (error) {
+        return { found: false, reason: `the lookup of earlier scheduled runs failed: ${store_messageOf(error)}` };
+    }
+    if (hit === undefined) {
+        return { found: false, reason: `no earlier scheduled run of ${what} in the ${store.kind} cache` };
+    }
+    const dir = await (0,promises_.mkdtemp)(external_node_path_default().join(options.tempDir ?? (0,external_node_os_.tmpdir)(), 'stagecraft-drift-find-'));
+    try {
+        let bytes;
+        try {
+            bytes = await store.restore(hit.key, dir, options);
+        }
+        catch (error) {
+            return {
+                found: false,
+                reason: `the stored drift document ${hit.key} could not be restored: ${store_messageOf(error)}`,
+            };
+        }
+        let text;
+        try {
+            text = await (0,promises_.readFile)(external_node_path_default().join(dir, DRIFT_DOCUMENT_FILE), 'utf8');
+        }
+        catch {
+            return {
+                found: false,
+                reason: `the stored drift document ${hit.key} could not be restored${bytes === 0 ? ' (the store gave nothing)' : ` (no ${DRIFT_DOCUMENT_FILE} in it)`}`,
+            };
+        }
+        const parsed = parseDriftDocumentJson(text);
+        if (!parsed.ok) {
+            return {
+                found: false,
+                reason: `the stored drift document ${hit.key} cannot be used: ${parsed.reason}`,
+            };
+        }
+        const { document } = parsed;
+        if (document.target !== scope.target || document.platform !== scope.platform) {
+            return {
+                found: false,
+                reason: `the stored drift document ${hit.key} is for ${document.target} (${document.platform}), not ${what}`,
+            };
+        }
+        return { found: true, document, key: hit.key };
+    }
+    finally {
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+    }
+}
+/**
+ * What a restore would find for each stage, without downloading anything (`stagecraft drift`, which builds
+ * nothing): `exact`, `partial` with the key found, or `miss`; a fault is a miss with the warning. The shape
+ * `computeDrift` takes as `restore`. Give it `applyRefreshedKeys(keys, previous)`.
+ */
+async function lookUpStages(store, keys, options = {}) {
+    const results = [];
+    for (const key of keys) {
+        const warnings = [];
+        let found;
+        try {
+            found = await store.lookup(key.key, key.restoreKeys, {
+                ...options,
+                onWarning: (message) => {
+                    warnings.push(message);
+                    options.onWarning?.(message);
+                },
+            });
+        }
+        catch (error) {
+            warnings.push(`cache lookup of ${key.key} failed: ${store_messageOf(error)}`);
+        }
+        const warning = warnings.length === 0 ? {} : { warning: warnings.join('; ') };
+        results.push(found === undefined
+            ? { stage: key.stage, result: 'miss', ...warning }
+            : { stage: key.stage, result: found.exact ? 'exact' : 'partial', restoredKey: found.key, ...warning });
+    }
+    return results;
+}
+
+;// CONCATENATED MODULE: ./src/drift/check.ts
+
+
+
+
+
+
+async function checkDrift(input) {
+    const { keyOptions } = input;
+    const storeOptions = {
+        ...(input.tempDir === undefined ? {} : { tempDir: input.tempDir }),
+        ...(input.signal === undefined ? {} : { signal: input.signal }),
+        ...(input.onWarning === undefined ? {} : { onWarning: input.onWarning }),
+        ...(input.onDebug === undefined ? {} : { onDebug: input.onDebug }),
+    };
+    const previous = input.store === undefined
+        ? { found: false, reason: 'with cache off there is no store for the history of scheduled runs' }
+        : await findDriftDocument(input.store, input.scope, storeOptions);
+    const usages = imageUsages(keyOptions.plan, keyOptions.request.targetPlatform);
+    const resolutions = await resolveImagePlatforms(input.exec, resolveRequests(usages), {
+        ...(input.signal === undefined ? {} : { signal: input.signal }),
+        ...(input.onDebug === undefined ? {} : { onDebug: input.onDebug }),
+    });
+    const imageDigests = imageDigestsForKeys(usages, resolutions, previous.found ? previous.document : undefined);
+    const keys = computeStageKeys({ ...keyOptions, imageDigests });
+    const baseKeys = input.baseKeys ?? computeStageKeys(keyOptions);
+    const unresolved = resolutions.flatMap((resolution) => resolution.status === 'unresolved'
+        ? [
+            `${resolution.image} (${resolution.platform}) could not be resolved, treated as unchanged: ${resolution.reason}`,
+        ]
+        : []);
+    // A stage on a moved base restores its exact key only: an older entry was built on the old base, which the new
+    // build cannot use, and where entries leave base-image layers to the engine's image store (which now holds
+    // the new base) it could not even be read back whole.
+    const onMovedBase = new Set(computeDrift({
+        plan: keyOptions.plan,
+        targetPlatform: keyOptions.request.targetPlatform,
+        previous,
+        resolutions,
+        keys,
+        now: new Date(0),
+    }).stagesOnMovedBase);
+    const restoreKeys = applyRefreshedKeys(keys, previous).map((key) => onMovedBase.has(key.stageName) ? { ...key, restoreKeys: [] } : key);
+    return { previous, usages, resolutions, keys, baseKeys, restoreKeys, unresolved };
+}
+
+;// CONCATENATED MODULE: ./src/drift/record.ts
+
+
+/**
+ * The images of this run (resolved ones with their digests; an unresolved one keeps the previous record, so the
+ * next run still compares with the last digest known) and each reached stage: its key, when its cache was built
+ * (now, for a rebuilt stage; else the restored entry's own time, or as recorded before) and its refreshed key.
+ */
+function buildDriftDocument(input) {
+    const { result, previous } = input;
+    const resolved = byImagePlatform(input.resolutions);
+    const stored = byImagePlatform(previous.found ? previous.document.images : []);
+    const images = [];
+    for (const image of result.images) {
+        const resolution = resolved(image.image, image.platform);
+        if (resolution?.status === 'resolved') {
+            images.push({
+                image: image.image,
+                platform: image.platform,
+                digest: resolution.digest,
+                ...(resolution.indexDigest === undefined ? {} : { indexDigest: resolution.indexDigest }),
+            });
+            continue;
+        }
+        const kept = stored(image.image, image.platform);
+        if (kept !== undefined)
+            images.push(kept);
+    }
+    images.sort((a, b) => (a.image === b.image ? compare(a.platform, b.platform) : compare(a.image, b.image)));
+    const now = input.now.toISOString();
+    const rebuilt = new Set(result.rebuiltStages.map((stage) => stage.index));
+    const saveKeyOf = new Map(result.saveKeys.map((key) => [key.stage, key.key]));
+    const baseKeyOf = new Map((input.baseKeys ?? []).map((key) => [key.stage, key.key]));
+    const stages = input.keys.map((key) => {
+        const before = previous.found
+            ? previous.document.stages.find((stage) => stage.name === key.stageName && stage.key === key.key)
+            : undefined;
+        const saved = !(input.notSaved?.has(key.stage) ?? false);
+        const builtAt = rebuilt.has(key.stage) && saved ? now : (input.entryCreatedAt?.get(key.stage) ?? before?.builtAt);
+        // Where the stage's cache now is: the key it was saved under (rebuilt and saved), else the key it was
+        // restored with (the previous run's refreshed key, when it had one).
+        const current = rebuilt.has(key.stage) && saved ? saveKeyOf.get(key.stage) : before?.refreshedKey;
+        const refreshedKey = current !== undefined && current !== key.key ? current : undefined;
+        const baseKey = baseKeyOf.get(key.stage);
+        return {
+            name: key.stageName,
+            key: key.key,
+            ...(baseKey === undefined ? {} : { baseKey }),
+            ...(builtAt === undefined ? {} : { builtAt }),
+            ...(refreshedKey === undefined ? {} : { refreshedKey }),
+        };
+    });
+    return {
+        kind: DRIFT_DOCUMENT_KIND,
+        version: DRIFT_DOCUMENT_VERSION,
+        createdAt: now,
+        target: input.target,
+        platform: input.platform,
+        ...(input.run === undefined || input.run === '' ? {} : { run: input.run }),
+        ...(input.commit === undefined || input.commit === '' ? {} : { commit: input.commit }),
+        images,
+        stages,
+        ...(input.size === undefined ? {} : { size: input.size }),
+    };
+}
+function compare(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+;// CONCATENATED MODULE: ./src/drift/index.ts
+
+
+
+
+
+
+
+
+
+
+
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
 
 
@@ -42528,7 +43507,7 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-
  * (newlines included) become one space, control and bidirectional-override characters become U+FFFD, and
  * `$` is escaped too (GitHub renders `$…$` as math).
  */
-function markdown_escapeInline(text) {
+function escapeInline(text) {
     return escapeMarkdown(text.replace(/\s+/g, ' ').trim().replace(CONTROL_CHARACTERS, '\ufffd')).replace(/\$/g, '&#36;');
 }
 /**
@@ -42537,10 +43516,10 @@ function markdown_escapeInline(text) {
  * into mentions or links.
  */
 function codeInline(text, maxLength = 100) {
-    return `<code>${markdown_escapeInline(markdown_clipText(text.replace(/\s+/g, ' ').trim(), maxLength))}</code>`;
+    return `<code>${escapeInline(clipText(text.replace(/\s+/g, ' ').trim(), maxLength))}</code>`;
 }
 /** At most `maxLength` UTF-16 units, ending in `…` when cut; never splits a surrogate pair. */
-function markdown_clipText(text, maxLength) {
+function clipText(text, maxLength) {
     if (text.length <= maxLength)
         return text;
     let end = Math.max(0, maxLength - 1);
@@ -42595,8 +43574,8 @@ function renderBuildMarkdown(rows, progress) {
         '',
         '| stage | cache | restored | saved |',
         '| --- | --- | ---: | ---: |',
-        ...rows.map((row) => `| <code>${escapeMarkdown(row.stage)}</code> | ${row.result} | ${units_formatSize(row.bytesRestored)} | ${units_formatSize(row.bytesSaved)} |`),
-        `| **total** | | ${units_formatSize(restored)} | ${units_formatSize(saved)} |`,
+        ...rows.map((row) => `| <code>${escapeMarkdown(row.stage)}</code> | ${row.result} | ${formatSize(row.bytesRestored)} | ${formatSize(row.bytesSaved)} |`),
+        `| **total** | | ${formatSize(restored)} | ${formatSize(saved)} |`,
         '',
         '<details><summary>Cache keys</summary>',
         '',
@@ -42615,7 +43594,7 @@ function sizeTotals(report) {
         layerCount: report.layers.filter((layer) => !layer.emptyLayer).length,
     };
 }
-function diff_sizeDelta(baseline, current) {
+function sizeDelta(baseline, current) {
     const change = current - baseline;
     return { change, percent: baseline === 0 ? undefined : (change / baseline) * 100 };
 }
@@ -42674,9 +43653,9 @@ function computeSizeDiff(current, baseline) {
         current: currentTotals,
         baseline: baselineTotals,
         delta: {
-            compressed: diff_sizeDelta(baselineTotals.compressedBytes, currentTotals.compressedBytes),
-            uncompressed: diff_sizeDelta(baselineTotals.uncompressedBytes, currentTotals.uncompressedBytes),
-            layerCount: diff_sizeDelta(baselineTotals.layerCount, currentTotals.layerCount),
+            compressed: sizeDelta(baselineTotals.compressedBytes, currentTotals.compressedBytes),
+            uncompressed: sizeDelta(baselineTotals.uncompressedBytes, currentTotals.uncompressedBytes),
+            layerCount: sizeDelta(baselineTotals.layerCount, currentTotals.layerCount),
         },
         layers,
     };
@@ -42747,7 +43726,7 @@ function evaluateBudget(current, baseline, budget) {
     }
     if (budget.sizeLimit !== undefined) {
         const over = actual > budget.sizeLimit;
-        const clause = `${basis} size ${units_formatSize(actual)} is ${over ? 'over' : 'within'} the size-limit of ${units_formatSize(budget.sizeLimit)}`;
+        const clause = `${basis} size ${formatSize(actual)} is ${over ? 'over' : 'within'} the size-limit of ${formatSize(budget.sizeLimit)}`;
         checks.push(clause);
         if (over) {
             breaches.push({
@@ -42763,14 +43742,14 @@ function evaluateBudget(current, baseline, budget) {
             checks.push(`max-increase of ${formatMaxIncrease(budget.maxIncrease)} not checked`);
         }
         else {
-            const delta = diff_sizeDelta(bytesOf(baseline), actual);
+            const delta = sizeDelta(bytesOf(baseline), actual);
             const limit = budget.maxIncrease;
             const over = limit.kind === 'bytes'
                 ? delta.change > limit.bytes
                 : delta.percent === undefined
                     ? delta.change > 0
                     : delta.percent > limit.percent;
-            const clause = `the ${basis} change of ${units_formatSizeDelta(delta.change)} (${units_formatPercentDelta(delta)}) is ${over ? 'over' : 'within'} the max-increase of ${formatMaxIncrease(limit)}`;
+            const clause = `the ${basis} change of ${formatSizeDelta(delta.change)} (${formatPercentDelta(delta)}) is ${over ? 'over' : 'within'} the max-increase of ${formatMaxIncrease(limit)}`;
             checks.push(clause);
             if (over) {
                 breaches.push({
@@ -42888,7 +43867,7 @@ function sizeCommentParts(input) {
         kind: 'rows',
         priority: 2,
         head: '| # | Stage | Line | Instruction | Compressed | Uncompressed |\n| --: | :-- | --: | :-- | --: | --: |\n',
-        rows: layers.map((layer, i) => `| ${i + 1} | ${stageCell(layer)} | ${lineCell(layer, input.fileUrl)} | ${instructionCell(layer)} | ${units_formatSize(layer.compressedBytes)} | ${units_formatSize(layer.uncompressedBytes)} |\n`),
+        rows: layers.map((layer, i) => `| ${i + 1} | ${stageCell(layer)} | ${lineCell(layer, input.fileUrl)} | ${instructionCell(layer)} | ${formatSize(layer.compressedBytes)} | ${formatSize(layer.uncompressedBytes)} |\n`),
         tail: (omitted, shown) => omittedLine(omitted, shown, 'layer'),
     });
     parts.push({ kind: 'text', text: '</details>\n' });
@@ -42935,8 +43914,8 @@ function subtitle(input) {
 }
 function totalsTable(diff) {
     const rows = [
-        ['Compressed', (totals) => totals.compressedBytes, units_formatSize],
-        ['Uncompressed', (totals) => totals.uncompressedBytes, units_formatSize],
+        ['Compressed', (totals) => totals.compressedBytes, formatSize],
+        ['Uncompressed', (totals) => totals.uncompressedBytes, formatSize],
         ['Layers', (totals) => totals.layerCount, String],
     ];
     if (diff.baseline === undefined || diff.delta === undefined) {
@@ -42954,8 +43933,8 @@ function totalsTable(diff) {
         '| :-- | --: | --: | --: | --: |',
         ...rows.map(([label, get, format], i) => {
             const delta = deltas[i];
-            const change = i === 2 ? formatCountDelta(delta.change) : units_formatSizeDelta(delta.change);
-            return `| ${label} | ${format(get(baseline))} | ${format(get(diff.current))} | ${change} | ${units_formatPercentDelta(delta)} |`;
+            const change = i === 2 ? formatCountDelta(delta.change) : formatSizeDelta(delta.change);
+            return `| ${label} | ${format(get(baseline))} | ${format(get(diff.current))} | ${change} | ${formatPercentDelta(delta)} |`;
         }),
         '',
     ].join('\n');
@@ -42966,16 +43945,16 @@ function changedRow(change, fileUrl) {
         case 'shrank':
         case 'unchanged': {
             const layer = change.current;
-            return `| ${change.status} | ${stageCell(layer)} | ${lineCell(layer, fileUrl)} | ${instructionCell(layer)} | ${units_formatSize(change.baseline.compressedBytes)} | ${units_formatSize(layer.compressedBytes)} | ${units_formatSizeDelta(change.compressedDelta)} |\n`;
+            return `| ${change.status} | ${stageCell(layer)} | ${lineCell(layer, fileUrl)} | ${instructionCell(layer)} | ${formatSize(change.baseline.compressedBytes)} | ${formatSize(layer.compressedBytes)} | ${formatSizeDelta(change.compressedDelta)} |\n`;
         }
         case 'appeared': {
             const layer = change.current;
-            return `| appeared | ${stageCell(layer)} | ${lineCell(layer, fileUrl)} | ${instructionCell(layer)} | ${comment_markdown_NONE} | ${units_formatSize(layer.compressedBytes)} | ${units_formatSizeDelta(layer.compressedBytes)} |\n`;
+            return `| appeared | ${stageCell(layer)} | ${lineCell(layer, fileUrl)} | ${instructionCell(layer)} | ${comment_markdown_NONE} | ${formatSize(layer.compressedBytes)} | ${formatSizeDelta(layer.compressedBytes)} |\n`;
         }
         case 'vanished': {
             // The line is the baseline's: the current Dockerfile may not have it, so it is not linked.
             const layer = change.baseline;
-            return `| vanished | ${stageCell(layer)} | ${lineCell(layer, undefined)} | ${instructionCell(layer)} | ${units_formatSize(layer.compressedBytes)} | ${comment_markdown_NONE} | ${units_formatSizeDelta(-layer.compressedBytes)} |\n`;
+            return `| vanished | ${stageCell(layer)} | ${lineCell(layer, undefined)} | ${instructionCell(layer)} | ${formatSize(layer.compressedBytes)} | ${comment_markdown_NONE} | ${formatSizeDelta(-layer.compressedBytes)} |\n`;
         }
         default: {
             const never = change;
@@ -44061,7 +45040,7 @@ async function runDocker(exec, argv, what, options, defaultTimeout = INSPECT_TIM
         ...(options.signal !== undefined ? { signal: options.signal } : {}),
     });
     if (result.exitCode !== 0) {
-        const said = exec_tailLines(result.stderr, 3);
+        const said = tailLines(result.stderr, 3);
         throw new SizeMeasureError(`${commandName(argv)} failed with exit code ${result.exitCode}${said === '' ? '' : `: ${said}`}`);
     }
     return result.stdout;
@@ -44542,12 +45521,12 @@ class BlobTailReader {
 function encodeSizeReport(report) {
     return `${JSON.stringify(report, null, 2)}\n`;
 }
-class Invalid extends Error {
+class schema_Invalid extends Error {
 }
 function schema_fail(path, what) {
-    throw new Invalid(`${path} ${what}`);
+    throw new schema_Invalid(`${path} ${what}`);
 }
-function object(value, path) {
+function schema_object(value, path) {
     if (typeof value !== 'object' || value === null || Array.isArray(value))
         schema_fail(path, 'is not an object');
     return value;
@@ -44560,7 +45539,7 @@ function string(value, path) {
 function optionalString(value, path) {
     return value === undefined ? undefined : string(value, path);
 }
-function bytes(value, path) {
+function schema_bytes(value, path) {
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
         schema_fail(path, 'is not a whole number of bytes');
     }
@@ -44574,7 +45553,7 @@ const METHODS = new Set([
     'unknown',
 ]);
 function origin(value, path) {
-    const o = object(value, path);
+    const o = schema_object(value, path);
     if (o.kind === 'base')
         return { kind: 'base' };
     if (o.kind !== 'stage')
@@ -44590,7 +45569,7 @@ function origin(value, path) {
     };
 }
 function schema_layer(value, path, position) {
-    const l = object(value, path);
+    const l = schema_object(value, path);
     if (l.index !== position)
         schema_fail(`${path}.index`, `is not ${position}`);
     const emptyLayer = l.emptyLayer;
@@ -44601,8 +45580,8 @@ function schema_layer(value, path, position) {
         schema_fail(`${path}.digest`, 'is not a sha256 digest');
     if (emptyLayer !== (digest === null))
         schema_fail(`${path}.digest`, 'must be null exactly for an empty layer');
-    const compressedBytes = bytes(l.compressedBytes, `${path}.compressedBytes`);
-    const uncompressedBytes = bytes(l.uncompressedBytes, `${path}.uncompressedBytes`);
+    const compressedBytes = schema_bytes(l.compressedBytes, `${path}.compressedBytes`);
+    const uncompressedBytes = schema_bytes(l.uncompressedBytes, `${path}.uncompressedBytes`);
     if (emptyLayer && (compressedBytes !== 0 || uncompressedBytes !== 0))
         schema_fail(path, 'is an empty layer with bytes');
     const mediaType = optionalString(l.mediaType, `${path}.mediaType`);
@@ -44626,20 +45605,20 @@ function schema_layer(value, path, position) {
 /** Validates a parsed JSON value as a `SizeReport` of the current schema version. */
 function parseSizeReport(value) {
     try {
-        const r = object(value, 'the report');
+        const r = schema_object(value, 'the report');
         if (r.schemaVersion !== SIZE_REPORT_SCHEMA_VERSION) {
             return {
                 ok: false,
                 reason: `the report has schema version ${JSON.stringify(r.schemaVersion)}, this stagecraft reads ${SIZE_REPORT_SCHEMA_VERSION}`,
             };
         }
-        const image = object(r.image, 'image');
+        const image = schema_object(r.image, 'image');
         const layersValue = r.layers;
         if (!Array.isArray(layersValue))
             schema_fail('layers', 'is not a list');
         const layers = layersValue.map((l, i) => schema_layer(l, `layers[${i}]`, i));
-        const compressedBytes = bytes(r.compressedBytes, 'compressedBytes');
-        const uncompressedBytes = bytes(r.uncompressedBytes, 'uncompressedBytes');
+        const compressedBytes = schema_bytes(r.compressedBytes, 'compressedBytes');
+        const uncompressedBytes = schema_bytes(r.uncompressedBytes, 'uncompressedBytes');
         const layerSum = (pick) => layers.reduce((a, l) => a + pick(l), 0);
         if (layerSum((l) => l.compressedBytes) !== compressedBytes)
             schema_fail('compressedBytes', "is not the sum of the layers'");
@@ -44689,7 +45668,7 @@ function parseSizeReport(value) {
         return { ok: true, report };
     }
     catch (error) {
-        if (error instanceof Invalid)
+        if (error instanceof schema_Invalid)
             return { ok: false, reason: `the report is invalid: ${error.message}` };
         throw error;
     }
@@ -44806,11 +45785,11 @@ function resolveMeasureTarget(image) {
 
 const SIZE_KEY_PREFIX = 'stagecraft-size-v1';
 const SIZE_REPORT_FILE = 'size-report.json';
-const TARGET_MAX = 40;
+const baseline_TARGET_MAX = 40;
 const baseline_PLATFORM_MAX = 24;
 const BRANCH_MAX = 48;
-const RUN_MAX = 24;
-function shortHash(text) {
+const baseline_RUN_MAX = 24;
+function baseline_shortHash(text) {
     return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 8);
 }
 /** A key field: kept when it is already [A-Za-z0-9._] and short, else cleaned, cut and given a hash. */
@@ -44818,9 +45797,9 @@ function sizeKeyField(text, max) {
     if (/^[A-Za-z0-9._]+$/.test(text) && text.length <= max)
         return text;
     const clean = text.replace(/[^A-Za-z0-9.]+/g, '_').replace(/^_+|_+$/g, '') || '_';
-    return `${clean.slice(0, max - 9)}_${shortHash(text)}`;
+    return `${clean.slice(0, max - 9)}_${baseline_shortHash(text)}`;
 }
-function platformField(platform) {
+function baseline_platformField(platform) {
     return /^[a-z0-9]+(\/[a-z0-9]+){1,2}$/.test(platform) && platform.length <= baseline_PLATFORM_MAX
         ? platform.replace(/\//g, '_')
         : sizeKeyField(platform, baseline_PLATFORM_MAX);
@@ -44837,8 +45816,8 @@ function scopePrefix(scope) {
     return [
         SIZE_KEY_PREFIX,
         sizeKeyField(scope.dockerfile, 16),
-        sizeKeyField(scope.target, TARGET_MAX),
-        platformField(scope.platform),
+        sizeKeyField(scope.target, baseline_TARGET_MAX),
+        baseline_platformField(scope.platform),
         '',
     ].join('-');
 }
@@ -44849,7 +45828,7 @@ function sizeBranchPrefix(scope, branch) {
 /** The key a report is stored under. */
 function sizeReportKey(scope, branch, commit, run) {
     const key = `${sizeBranchPrefix(scope, branch)}${commitField(commit)}`;
-    return run === undefined || run === '' ? key : `${key}-${sizeKeyField(run, RUN_MAX)}`;
+    return run === undefined || run === '' ? key : `${key}-${sizeKeyField(run, baseline_RUN_MAX)}`;
 }
 /** Restore keys for a pull request: its base commit's entries (any run), then the branch's newest. */
 function sizeRestoreKeys(scope, branch, commit) {
@@ -44906,7 +45885,7 @@ function resolveBaselinePlan(event) {
         },
     };
 }
-function noFileStore(store) {
+function baseline_noFileStore(store) {
     return store.buildkit !== undefined
         ? `the ${store.kind} cache store holds only BuildKit's own caches, not files: size baselines need the gha or local store (or baseline-image)`
         : undefined;
@@ -44917,7 +45896,7 @@ function scopeOf(report, dockerfile) {
 /** Stores `report` as the baseline for its commit (and run); a key that exists is left as it is. */
 async function saveBaseline(store, dockerfile, report, where, options = {}) {
     const key = sizeReportKey(scopeOf(report, dockerfile), where.branch, where.commit, where.run);
-    const refused = noFileStore(store);
+    const refused = baseline_noFileStore(store);
     if (refused !== undefined)
         return { key, saved: false, bytes: 0, reason: refused };
     if (await store.exists(key, options)) {
@@ -44952,7 +45931,7 @@ async function saveBaseline(store, dockerfile, report, where, options = {}) {
 async function findBaseline(store, scope, where, options = {}) {
     const branch = branchName(where.branch);
     const what = `${scope.target} (${scope.platform}) on ${branch}`;
-    const refused = noFileStore(store);
+    const refused = baseline_noFileStore(store);
     if (refused !== undefined)
         return { found: false, reason: refused };
     const commit = where.commit !== undefined && where.commit !== '' ? where.commit : undefined;
@@ -45041,6 +46020,8 @@ async function baselineFromImage(exec, ref, platform, options) {
 
 
 
+
+
 const FAILED = {
     exitCode: 1,
     plan: undefined,
@@ -45058,7 +46039,7 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
     try {
         platform =
             options.platforms.length > 0
-                ? platform_parsePlatform(options.platforms[0], adapters.hostPlatform)
+                ? parsePlatform(options.platforms[0], adapters.hostPlatform)
                 : adapters.hostPlatform;
     }
     catch (error) {
@@ -45107,26 +46088,34 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
     reporter.setOutput('skipped-stages', names(plan.skipped));
     reporter.setOutput('target', target.displayName);
     await reporter.appendSummary(renderPlanMarkdown(plan, options.file, platformName));
+    const scheduled = isScheduledRun(options.mode, context.eventName);
+    if (!scheduled && options.maxCacheAge !== undefined) {
+        logger.info(`max-cache-age: not applied (a ${context.eventName} run is not a scheduled one; see mode)`);
+    }
     // Keys
     const contextDir = external_node_path_default().resolve(adapters.workspace.root, options.context);
-    const keys = await logger.group('Keys', async () => {
+    const { stageKeys: baseKeys, keyOptions } = await logger.group('Keys', async () => {
         const reads = collectContextReads(plan, staged, request);
         const digests = await hashContext(adapters.exec, contextDir, external_node_path_default().resolve(adapters.workspace.root, options.file), reads);
         const { stats } = digests;
         logger.info(`context: ${stats.files} files in ${stats.reads} COPY/ADD reads; ${stats.filesFromGit} from git's index, ${stats.filesHashed} hashed` +
             (stats.git.used ? '' : ` (git index not used: ${stats.git.reason})`));
-        const stageKeys = computeStageKeys({
+        const keyInput = {
             plan,
             dockerfile: staged,
             request,
             dockerfilePath: options.file,
             contextDigests: digests.digests,
             salt: options.cacheKeySalt,
-        });
+        };
+        const stageKeys = computeStageKeys(keyInput);
+        if (scheduled)
+            logger.info('stage keys without base-image digests (a scheduled run adds them below):');
         for (const key of stageKeys)
             logger.info(`${key.stageName.padEnd(20)} ${key.key}`);
-        return stageKeys;
+        return { stageKeys, keyOptions: keyInput };
     });
+    let keys = baseKeys;
     reporter.setOutput('plan', JSON.stringify(addKeysToPlanJson(planToJson(plan), keys)));
     // Builder
     let builder;
@@ -45147,6 +46136,21 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
     }
     const store = await openCacheStore(options, builder, adapters);
     const workDir = await adapters.workspace.makeWorkDir();
+    const now = (adapters.now ?? (() => new Date()))();
+    // Base images (scheduled runs): the previous scheduled run, the digests now, keys with them.
+    const driftScope = {
+        dockerfile: dockerfileKeyPart(options.file),
+        target: target.displayName,
+        platform: platformName,
+    };
+    let check;
+    let driftStore;
+    if (scheduled) {
+        driftStore = store ?? (await openBaselineStore(options, adapters));
+        check = await logger.group('Base images', () => checkBaseImages(adapters, driftStore, driftScope, keyOptions, baseKeys, workDir));
+        keys = check.keys;
+        reporter.setOutput('plan', JSON.stringify(addKeysToPlanJson(planToJson(plan), keys)));
+    }
     // Base-image layers the builder finds in the engine's image store need not be stored in our entries.
     const externalLayers = await readExternalLayers(plan, builder, adapters);
     // Restore
@@ -45155,7 +46159,7 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
         restore = await logger.group('Restore', async () => {
             const report = await restoreStageCaches({
                 store,
-                keys,
+                keys: check?.restoreKeys ?? keys,
                 workDir: external_node_path_default().join(workDir, 'restore'),
                 externalLayers,
                 logger: { debug: (message) => logger.debug(message) },
@@ -45166,13 +46170,39 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
                 logger.info(`${stage.stageName.padEnd(20)} ${stage.result}${stage.restoredKey === undefined ? '' : ` (${stage.restoredKey})`}`);
             }
             const hits = report.stages.filter((stage) => stage.result !== 'miss').length;
-            logger.info(`restored ${hits} of ${report.stages.length} stages (${units_formatSize(report.bytes)})`);
+            logger.info(`restored ${hits} of ${report.stages.length} stages (${formatSize(report.bytes)})`);
             return report;
         });
     }
+    // Drift (scheduled runs): what moved, what is rebuilt and why
+    let drift;
+    // When each restored entry was made (local stores say); else ages come from the previous run's document.
+    const entryCreatedAt = new Map((restore?.stages ?? []).flatMap((stage) => stage.createdAt === undefined ? [] : [[stage.stage, stage.createdAt]]));
+    if (check !== undefined) {
+        drift = computeDrift({
+            plan,
+            targetPlatform: platform,
+            previous: check.previous,
+            resolutions: check.resolutions,
+            keys: check.keys,
+            baseKeys: check.baseKeys,
+            ...(restore === undefined ? {} : { restore: restore.stages }),
+            entryCreatedAt,
+            ...(options.maxCacheAge === undefined ? {} : { maxCacheAgeMs: options.maxCacheAge }),
+            now,
+        });
+        for (const warning of drift.warnings)
+            logger.warning(warning);
+        for (const [name, value] of Object.entries(renderDriftOutputs(drift)))
+            reporter.setOutput(name, value);
+    }
     // Build
+    // A stage rebuilt although its exact key hit (a too old cache) is saved under its refreshed key: a miss.
+    const refreshed = new Set(drift?.refreshedKeys.map((entry) => entry.stage) ?? []);
+    const saveKeys = drift?.saveKeys ?? keys;
     const missed = new Set(keys
-        .filter((key) => restore?.stages.find((stage) => stage.stage === key.stage)?.result !== 'exact')
+        .filter((key) => refreshed.has(key.stage) ||
+        restore?.stages.find((stage) => stage.stage === key.stage)?.result !== 'exact')
         .map((key) => key.stage));
     if (restore !== undefined && externalLayers !== undefined && missed.size > 0) {
         await completeLayoutForExport(restore.layoutDir, plan, workDir, adapters);
@@ -45185,14 +46215,16 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
         exportDirs.set(key.stage, dir);
         return [...stageCacheToSpecs(store, key, dir)];
     };
-    const stageTargets = keys
+    const stageTargets = saveKeys
         .filter((key) => key.stage !== plan.targetIndex && plan.stages[key.stage].name !== null)
         .map((key) => ({ name: plan.stages[key.stage].name, cacheTo: cacheToFor(key) }))
         .filter((stageTarget) => stageTarget.cacheTo.length > 0);
-    const targetKey = keys.find((key) => key.stage === plan.targetIndex);
+    const targetKey = saveKeys.find((key) => key.stage === plan.targetIndex);
     // The image is measured after the build: it must land where it can be read.
     const load = needsImageLoad(imageOutputs(options), builder.driver, options.platforms.length);
-    const buildOptions = load ? { ...options, load: true } : options;
+    const loaded = load ? { ...options, load: true } : options;
+    const buildOptions = check === undefined || drift === undefined ? loaded : scheduledBuildOptions(loaded, check, drift, logger);
+    const dropped = new Set(drift?.dropCacheFrom ?? []);
     let metadata;
     let progress;
     try {
@@ -45203,7 +46235,12 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
                 options: buildOptions,
                 stageTargets,
                 targetCacheTo: targetKey === undefined ? [] : cacheToFor(targetKey),
-                cacheFrom: restore === undefined ? [] : cacheFromSpecs(restore),
+                cacheFrom: restore === undefined
+                    ? []
+                    : cacheFromSpecs({
+                        ...restore,
+                        stages: restore.stages.filter((stage) => !dropped.has(stage.stage)),
+                    }),
                 targetName: target.name ?? undefined,
                 cwd: adapters.workspace.root,
                 workDir,
@@ -45220,7 +46257,7 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
         const where = line === undefined ? {} : { file: options.file, line };
         logger.error(`docker buildx bake failed: ${error.stderrTail}`, { ...where, title: 'Build failed' });
         await reporter.appendSummary(renderErrorMarkdown(options.file, error.stderrTail, line));
-        return { ...FAILED, plan, keys, restore };
+        return { ...FAILED, plan, keys, restore, drift };
     }
     reporter.setOutput('imageid', metadata?.imageid ?? '');
     reporter.setOutput('digest', metadata?.digest ?? '');
@@ -45235,8 +46272,8 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
         save = await logger.group('Save', async () => {
             const report = await saveStageCaches({
                 store,
-                keys,
-                results: restored.stages,
+                keys: saveKeys,
+                results: restored.stages.map((stage) => refreshed.has(stage.stage) ? { ...stage, result: 'miss' } : stage),
                 exportDirs,
                 dependenciesOf: transitiveDependencies(plan),
                 workDir: external_node_path_default().join(workDir, 'save'),
@@ -45247,10 +46284,10 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
             for (const stage of report.stages) {
                 if (stage.warning !== undefined)
                     logger.warning(`saving the cache of ${stage.stageName}: ${stage.warning}`);
-                logger.info(`${stage.stageName.padEnd(20)} ${stage.saved ? `saved ${units_formatSize(stage.bytes)}` : stage.reason}`);
+                logger.info(`${stage.stageName.padEnd(20)} ${stage.saved ? `saved ${formatSize(stage.bytes)}` : stage.reason}`);
             }
             const saved = report.stages.filter((stage) => stage.saved).length;
-            logger.info(`saved ${saved} of ${report.stages.length} stages (${units_formatSize(report.bytes)})`);
+            logger.info(`saved ${saved} of ${report.stages.length} stages (${formatSize(report.bytes)})`);
             return report;
         });
     }
@@ -45260,7 +46297,7 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
     reporter.setOutput('cache-bytes-saved', String(save?.bytes ?? 0));
     await reporter.appendSummary(renderBuildMarkdown(rows, progress));
     logger.info(`stagecraft: built ${target.displayName} (${plan.order.length} of ${plan.stages.length} stages; ` +
-        `${plan.skipped.length} skipped); cache ${units_formatSize(restore?.bytes ?? 0)} restored, ${units_formatSize(save?.bytes ?? 0)} saved`);
+        `${plan.skipped.length} skipped); cache ${formatSize(restore?.bytes ?? 0)} restored, ${formatSize(save?.bytes ?? 0)} saved`);
     // Size
     const sizeScope = {
         options,
@@ -45279,9 +46316,29 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
         digest: metadata?.digest ?? '',
         imageName: metadata?.imageName,
     }));
+    // Drift report and document (scheduled runs): for the log, the summary and the next scheduled run.
+    if (check !== undefined && drift !== undefined) {
+        const result = drift;
+        const driftCheck = check;
+        await logger.group('Drift', () => reportDrift(adapters, {
+            store: driftStore,
+            scope: driftScope,
+            check: driftCheck,
+            drift: result,
+            save,
+            entryCreatedAt,
+            stageCount: keys.length,
+            size: measured[0]?.report,
+            now,
+            context,
+            commit: sizeScope.commit,
+            workDir,
+        }));
+    }
     // Baseline
     const baselinePlan = resolveBaselinePlan({
-        eventName: context.eventName,
+        // A workflow_dispatch or `mode: scheduled` run stores its size report as a scheduled run does.
+        eventName: scheduled ? 'schedule' : context.eventName,
         ref: context.ref,
         sha: context.sha,
         defaultBranch: context.defaultBranch,
@@ -45291,7 +46348,7 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
     });
     const compared = measured.length === 0
         ? []
-        : await logger.group('Baseline', async () => compareWithBaselines(sizeScope, adapters, measured, baselinePlan, store ?? (await openBaselineStore(options, adapters))));
+        : await logger.group('Baseline', async () => compareWithBaselines(sizeScope, adapters, measured, baselinePlan, store ?? driftStore ?? (scheduled ? undefined : await openBaselineStore(options, adapters))));
     // Report
     const sizes = compared.length === 0
         ? []
@@ -45308,7 +46365,7 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
             logger.warning(message, { title: 'Image size over budget' });
     }
     const exitCode = over.length > 0 && options.failOnBudget ? 1 : 0;
-    return { exitCode, plan, keys, restore, save, progress, size: sizes, reportPath };
+    return { exitCode, plan, keys, restore, save, progress, size: sizes, reportPath, drift };
 }
 function setEmptyOutputs({ reporter }) {
     // Every output is set on every path, so workflows can test them after a failure too.
@@ -45322,6 +46379,94 @@ function setEmptyOutputs({ reporter }) {
     for (const [name, value] of Object.entries(EMPTY_SIZE_OUTPUTS))
         reporter.setOutput(name, value);
     reporter.setOutput('report', '');
+    for (const [name, value] of Object.entries(EMPTY_DRIFT_OUTPUTS))
+        reporter.setOutput(name, value);
+}
+/** A scheduled run's first half (drift/check.ts), logged: the previous run, each image's digest, the keys. */
+async function checkBaseImages({ exec, logger }, store, scope, keyOptions, baseKeys, workDir) {
+    const check = await checkDrift({
+        exec,
+        store,
+        scope,
+        keyOptions,
+        baseKeys,
+        tempDir: workDir,
+        onWarning: (message) => logger.warning(`drift history: ${message}`),
+        onDebug: (message) => logger.debug(message),
+    });
+    logger.info(check.previous.found
+        ? `previous scheduled run: ${check.previous.key} (${check.previous.document.createdAt})`
+        : `no previous scheduled run: ${check.previous.reason}`);
+    for (const resolution of check.resolutions) {
+        if (resolution.status === 'resolved')
+            logger.info(`${resolution.image} (${resolution.platform}): ${resolution.digest}`);
+    }
+    for (const line of check.unresolved)
+        logger.info(line);
+    logger.info('stage keys with the base-image digests:');
+    for (const key of check.keys)
+        logger.info(`${key.stageName.padEnd(20)} ${key.key}`);
+    return check;
+}
+/**
+ * A scheduled build: `--pull` when every image resolved (else a warning why not), each resolved image pinned to
+ * its digest as a named context (buildx only: the plan never sees them), and the drift's no-cache-filters.
+ */
+function scheduledBuildOptions(options, check, drift, logger) {
+    const decision = pullDecision(check.resolutions);
+    if (!decision.pull && !options.pull)
+        logger.warning(decision.reason);
+    return {
+        ...options,
+        pull: options.pull || decision.pull,
+        noCacheFilters: [...new Set([...options.noCacheFilters, ...drift.noCacheFilters])],
+        buildContexts: new Map([...pinnedImageContexts(check.resolutions), ...options.buildContexts]),
+    };
+}
+/** Stores the document for the next scheduled run, then logs the report and appends it to the summary. */
+async function reportDrift({ logger, reporter }, input) {
+    const { drift, check, context, now } = input;
+    const saved = new Set(input.save?.stages.filter((stage) => stage.saved).map((stage) => stage.stage) ?? []);
+    const notSaved = new Set(drift.rebuiltStages.map((stage) => stage.index).filter((stage) => !saved.has(stage)));
+    const size = input.size === undefined
+        ? undefined
+        : {
+            compressedBytes: input.size.compressedBytes,
+            uncompressedBytes: input.size.uncompressedBytes,
+        };
+    const run = context.runId === undefined ? `local_${now.getTime()}` : `${context.runId}_${context.runAttempt ?? '1'}`;
+    if (input.store === undefined) {
+        logger.info('drift document not stored: with cache off there is no store for it');
+    }
+    else {
+        const document = buildDriftDocument({
+            result: drift,
+            previous: check.previous,
+            resolutions: check.resolutions,
+            keys: check.keys,
+            baseKeys: check.baseKeys,
+            entryCreatedAt: input.entryCreatedAt,
+            notSaved,
+            target: input.scope.target,
+            platform: input.scope.platform,
+            now,
+            run,
+            ...(input.commit === undefined ? {} : { commit: input.commit }),
+            ...(size === undefined ? {} : { size }),
+        });
+        const result = await saveDriftDocument(input.store, input.scope, document, run, {
+            tempDir: input.workDir,
+            onWarning: (message) => logger.warning(`drift history: ${message}`),
+            onDebug: (message) => logger.debug(message),
+        });
+        logger.info(result.saved
+            ? `drift document stored as ${result.key} (${formatSize(result.bytes)})`
+            : `drift document not stored as ${result.key}: ${result.reason ?? ''}`);
+    }
+    const options = { stageCount: input.stageCount, ...(size === undefined ? {} : { size }) };
+    for (const line of renderDriftText(drift, options).trimEnd().split('\n'))
+        logger.info(line);
+    await reporter.appendSummary(renderDriftMarkdown(drift, options));
 }
 async function openCacheStore(options, builder, { logger, ...adapters }) {
     if (options.cache === 'off') {
@@ -45433,8 +46578,8 @@ async function measureSize(scope, adapters, built) {
             createdAt,
         });
         const layers = report.layers.filter((layer) => !layer.emptyLayer).length;
-        logger.info(`${report.platform}: ${units_formatSize(report.compressedBytes)} compressed, ` +
-            `${units_formatSize(report.uncompressedBytes)} uncompressed, ${layers} layers`);
+        logger.info(`${report.platform}: ${formatSize(report.compressedBytes)} compressed, ` +
+            `${formatSize(report.uncompressedBytes)} uncompressed, ${layers} layers`);
         for (const warning of report.warnings ?? [])
             logger.warning(`${report.platform}: ${warning}`);
         measured.push({ report, chain });
@@ -45446,7 +46591,7 @@ function stageChainFor(scope, platform, host, first, debug) {
     try {
         const plan = first
             ? scope.plan
-            : planStages(scope.staged, { ...scope.request, targetPlatform: platform_parsePlatform(platform, host) });
+            : planStages(scope.staged, { ...scope.request, targetPlatform: parsePlatform(platform, host) });
         return resolveStageChain(plan, scope.staged);
     }
     catch (error) {
@@ -45459,7 +46604,7 @@ async function readBaseLayers(exec, chain, platform, host, onDebug) {
     if (chain === undefined || !('image' in chain.base) || chain.base.image === 'scratch')
         return undefined;
     try {
-        if (platform_formatAllPlatform(platform_parsePlatform(platform, host)) !== platform_formatAllPlatform(host))
+        if (platform_formatAllPlatform(parsePlatform(platform, host)) !== platform_formatAllPlatform(host))
             return undefined;
         const diffIds = await readImageDiffIds(exec, chain.base.image, { onDebug });
         return diffIds === undefined ? undefined : { diffIds };
@@ -45500,7 +46645,7 @@ async function compareWithBaselines(scope, adapters, measured, what, store) {
             else {
                 saved = await saveBaseline(store, scope.dockerfile, report, what.save, storeOptions);
                 logger.info(saved.saved
-                    ? `${label}: size report stored as the baseline ${saved.key} (${units_formatSize(saved.bytes)})`
+                    ? `${label}: size report stored as the baseline ${saved.key} (${formatSize(saved.bytes)})`
                     : `${label}: size report not stored as ${saved.key}: ${saved.reason}`);
             }
         }
@@ -45585,8 +46730,8 @@ async function reportSizes(scope, adapters, compared, stages) {
         await reporter.appendSummary(renderSizeComment(input, SUMMARY_LIMIT));
         const change = diff.delta === undefined
             ? ''
-            : ` (${units_formatSizeDelta(diff.delta.compressed.change)}, ${units_formatPercentDelta(diff.delta.compressed)})`;
-        logger.info(`${report.platform}: ${units_formatSize(report.compressedBytes)}${change}. ${verdict.message}`);
+            : ` (${formatSizeDelta(diff.delta.compressed.change)}, ${formatPercentDelta(diff.delta.compressed)})`;
+        logger.info(`${report.platform}: ${formatSize(report.compressedBytes)}${change}. ${verdict.message}`);
         const comment = await writeComment(scope, adapters, input, diff);
         if (i === 0) {
             for (const [name, value] of Object.entries(renderSizeOutputs(diff))) {

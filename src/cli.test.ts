@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -143,6 +143,38 @@ describe('stagecraft plan', () => {
   });
 });
 
+describe('stagecraft drift', () => {
+  test('with no earlier scheduled run: nothing to compare, every stage would be built, nothing stored', async () => {
+    // Only scratch stages: no image to look up in a registry.
+    const file = tempDockerfile('FROM scratch AS one\nENV A=1\nFROM one AS two\nENV B=2\n');
+    const cacheDir = mkdtempSync(path.join(tmpdir(), 'stagecraft-cache-'));
+    const { code, stdout } = await runCli(
+      'drift',
+      '--file',
+      file,
+      '--context',
+      path.dirname(file),
+      '--cache-dir',
+      cacheDir,
+      '--platform',
+      'linux/amd64',
+      '--max-cache-age',
+      '7d',
+    );
+    expect(code).toBe(0);
+    expect(stdout).toBe(
+      [
+        'No earlier scheduled run to compare with (no earlier scheduled run of two (linux/amd64) in the local cache); 0 base image digests are recorded for the next one.',
+        'Rebuilt (2 of 2):',
+        '  one  not cached: no cache entry for it',
+        '  two  not cached: no cache entry for it',
+        '',
+      ].join('\n'),
+    );
+    expect(readdirSync(cacheDir)).toEqual([]);
+  });
+});
+
 describe('usage errors exit 2', () => {
   test.each([
     { name: 'no command', argv: [] },
@@ -156,6 +188,14 @@ describe('usage errors exit 2', () => {
     { name: 'a size without a unit', argv: ['build', '--size-limit', '150'] },
     { name: 'a baseline that is not a report', argv: ['build', '--baseline', EXAMPLE] },
     { name: 'a baseline that is not there', argv: ['build', '--baseline', '/nonexistent/report.json'] },
+    { name: 'drift: a cache age without a unit', argv: ['drift', '--max-cache-age', '7'] },
+    {
+      name: 'drift: max-cache-age with mode normal',
+      argv: ['drift', '--mode', 'normal', '--max-cache-age', '7d'],
+    },
+    { name: 'drift: the gha cache', argv: ['drift', '--cache', 'gha'] },
+    { name: 'drift: a format', argv: ['drift', '--format', 'json'] },
+    { name: 'a bad mode', argv: ['build', '--mode', 'weekly'] },
   ])('$name', async ({ argv }) => {
     const { code, stderr } = await runCli(...argv);
     expect(code).toBe(2);

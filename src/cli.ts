@@ -3,6 +3,7 @@
 //   stagecraft plan  [build options] [--format text|json|mermaid]
 //   stagecraft build [build options] [--report-md FILE] [--report-json FILE] [--baseline FILE]
 //                                                             the main job on local defaults (alias: run)
+//   stagecraft drift [build options] [--max-cache-age D]      a scheduled run's check, without building
 import { readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +15,15 @@ import { openStore } from './adapters/stores.js';
 import { LOCAL_RUN, type RunContext } from './adapters/types.js';
 import { fileWorkspace } from './adapters/workspace.js';
 import { DockerfileError, dumpAst, parseDockerfile } from './dockerfile/index.js';
-import { addKeysToPlanJson, collectContextReads, computeStageKeys, hashContext } from './keys/index.js';
+import { checkDrift, computeDrift, lookUpStages } from './drift/index.js';
+import {
+  addKeysToPlanJson,
+  collectContextReads,
+  computeStageKeys,
+  dockerfileKeyPart,
+  hashContext,
+} from './keys/index.js';
+import { renderDriftText } from './report/index.js';
 import { run } from './main.js';
 import { INPUTS, InputError, toOptions, type InputName, type Options, type RawInputs } from './options.js';
 import { parseSizeReportJson } from './size/index.js';
@@ -46,6 +55,11 @@ Commands:
           --baseline-image REF with an image in its registry. Budgets: --size-limit 150MB,
           --max-increase 5% or 10MB, --fail-on-budget false to only warn.
           Caches go to a local directory by default (--cache local, --cache-dir DIR). Alias: run.
+          --mode scheduled makes it a scheduled rebuild (see drift).
+  drift   What a scheduled rebuild would do, without building or storing anything: each base image's
+          digest now (looked up in its registry, no pull) against the last scheduled run's (from the
+          cache store), and the stages it would rebuild and why. --max-cache-age 7d also rebuilds stages
+          whose cache is older.
 
 Build options (the action's inputs, as flags; list inputs may be repeated):
   --file F  --context DIR  --target T  --platform P  --build-arg K=V  --build-context N=V  --tag T
@@ -53,7 +67,7 @@ Build options (the action's inputs, as flags; list inputs may be repeated):
   --pull  --no-cache  --no-cache-filter STAGE  --network M  --add-host H:IP  --shm-size S  --ulimit U
   --provenance V  --sbom V  --cache-from SPEC  --cache-to SPEC  --cache gha|local|registry|off
   --cache-ref REPO  --cache-dir DIR  --cache-key-salt S  --size-limit S  --max-increase S
-  --fail-on-budget true|false  --baseline-image REF
+  --fail-on-budget true|false  --baseline-image REF  --mode auto|scheduled|normal  --max-cache-age D
   Every input also works under its action.yml name (--build-args, --tags, --secret-files, ...), except
   the pull request comment's (github-token, comment, comment-threshold).
 
@@ -75,6 +89,8 @@ export async function cli(argv: readonly string[], io: Io = process): Promise<nu
       case 'build':
       case 'run':
         return await buildCommand(rest, io);
+      case 'drift':
+        return await driftCommand(rest, io);
       case undefined:
       case '-h':
       case '--help':
@@ -324,4 +340,75 @@ async function buildCommand(args: readonly string[], io: Io): Promise<number> {
     io.stderr.write(`output ${name}=${value.length > 200 ? `${value.slice(0, 200)}…` : value}\n`);
   }
   return result.exitCode;
+}
+
+/** `stagecraft drift`: steps 1–3 of a scheduled run, a lookup (no download) of each stage's cache, the drift. */
+async function driftCommand(args: readonly string[], io: Io): Promise<number> {
+  const values = parseBuildFlags(args);
+  if (values.format !== undefined) throw new UsageError('--format is a plan option');
+  const options = buildOptions(values);
+  if (options.cache === 'gha')
+    throw new UsageError('--cache gha needs a GitHub Actions runner; use local or registry');
+  const request = planRequest(options);
+  const source = await readDockerfile(options.file, io);
+  if (source === undefined) return 1;
+  let staged;
+  let plan;
+  try {
+    if (source.length === 0) throw new DockerfileError('the Dockerfile cannot be empty');
+    staged = parseStages(parseDockerfile(source));
+    plan = planStages(staged, request);
+  } catch (error) {
+    return reportDockerfileError(error, options.file, io);
+  }
+  const reads = collectContextReads(plan, staged, request);
+  const digests = await hashContext(
+    execProcess,
+    path.resolve(options.context),
+    path.resolve(options.file),
+    reads,
+  );
+  const store = await openStore(options, {
+    exec: execProcess,
+    env: process.env,
+    runnerTemp: undefined,
+    actions: false,
+  });
+  const warn = (message: string): void => {
+    io.stderr.write(`warning: ${message}\n`);
+  };
+  const platform = formatAllPlatform(request.targetPlatform);
+  const check = await checkDrift({
+    exec: execProcess,
+    store,
+    scope: {
+      dockerfile: dockerfileKeyPart(options.file),
+      target: plan.stages[plan.targetIndex]!.displayName,
+      platform,
+    },
+    keyOptions: {
+      plan,
+      dockerfile: staged,
+      request,
+      dockerfilePath: options.file,
+      contextDigests: digests.digests,
+      salt: options.cacheKeySalt,
+    },
+    onWarning: warn,
+  });
+  const restore =
+    store === undefined ? undefined : await lookUpStages(store, check.restoreKeys, { onWarning: warn });
+  const drift = computeDrift({
+    plan,
+    targetPlatform: request.targetPlatform,
+    previous: check.previous,
+    resolutions: check.resolutions,
+    keys: check.keys,
+    baseKeys: check.baseKeys,
+    ...(restore === undefined ? {} : { restore }),
+    ...(options.maxCacheAge === undefined ? {} : { maxCacheAgeMs: options.maxCacheAge }),
+    now: new Date(),
+  });
+  io.stdout.write(renderDriftText(drift, { stageCount: check.keys.length }));
+  return 0;
 }

@@ -31,6 +31,17 @@ import {
 import type { StageCacheStore } from './cache/store.js';
 import { DockerfileError, parseDockerfile } from './dockerfile/index.js';
 import {
+  buildDriftDocument,
+  checkDrift,
+  computeDrift,
+  pinnedImageContexts,
+  pullDecision,
+  saveDriftDocument,
+  type DriftCheck,
+  type DriftResult,
+  type DriftScope,
+} from './drift/index.js';
+import {
   addKeysToPlanJson,
   collectContextReads,
   computeStageKeys,
@@ -38,7 +49,7 @@ import {
   hashContext,
   type StageKey,
 } from './keys/index.js';
-import type { Options, OutputName } from './options.js';
+import { isScheduledRun, type Options, type OutputName } from './options.js';
 import {
   formatAllPlatform,
   parsePlatform,
@@ -54,6 +65,7 @@ import {
 import {
   COMMENT_LIMIT,
   computeSizeDiff,
+  EMPTY_DRIFT_OUTPUTS,
   EMPTY_SIZE_OUTPUTS,
   evaluateBudget,
   formatPercentDelta,
@@ -61,6 +73,9 @@ import {
   formatSizeDelta,
   hasSizeChanged,
   renderBuildMarkdown,
+  renderDriftMarkdown,
+  renderDriftOutputs,
+  renderDriftText,
   renderErrorMarkdown,
   renderPlanMarkdown,
   renderSizeComment,
@@ -122,6 +137,8 @@ export interface RunResult {
   readonly size: readonly SizeResult[];
   /** The JSON size report written (the first platform's), when there is one. */
   readonly reportPath: string | undefined;
+  /** A scheduled run's drift: which base images moved, what was rebuilt and why; undefined otherwise. */
+  readonly drift?: DriftResult | undefined;
 }
 
 const FAILED: RunResult = {
@@ -195,9 +212,14 @@ export async function run(
   reporter.setOutput('target', target.displayName);
   await reporter.appendSummary(renderPlanMarkdown(plan, options.file, platformName));
 
+  const scheduled = isScheduledRun(options.mode, context.eventName);
+  if (!scheduled && options.maxCacheAge !== undefined) {
+    logger.info(`max-cache-age: not applied (a ${context.eventName} run is not a scheduled one; see mode)`);
+  }
+
   // Keys
   const contextDir = path.resolve(adapters.workspace.root, options.context);
-  const keys = await logger.group('Keys', async () => {
+  const { stageKeys: baseKeys, keyOptions } = await logger.group('Keys', async () => {
     const reads = collectContextReads(plan, staged, request);
     const digests = await hashContext(
       adapters.exec,
@@ -210,17 +232,20 @@ export async function run(
       `context: ${stats.files} files in ${stats.reads} COPY/ADD reads; ${stats.filesFromGit} from git's index, ${stats.filesHashed} hashed` +
         (stats.git.used ? '' : ` (git index not used: ${stats.git.reason})`),
     );
-    const stageKeys = computeStageKeys({
+    const keyInput = {
       plan,
       dockerfile: staged,
       request,
       dockerfilePath: options.file,
       contextDigests: digests.digests,
       salt: options.cacheKeySalt,
-    });
+    };
+    const stageKeys = computeStageKeys(keyInput);
+    if (scheduled) logger.info('stage keys without base-image digests (a scheduled run adds them below):');
     for (const key of stageKeys) logger.info(`${key.stageName.padEnd(20)} ${key.key}`);
-    return stageKeys;
+    return { stageKeys, keyOptions: keyInput };
   });
+  let keys: readonly StageKey[] = baseKeys;
   reporter.setOutput('plan', JSON.stringify(addKeysToPlanJson(planToJson(plan), keys)));
 
   // Builder
@@ -243,6 +268,24 @@ export async function run(
 
   const store = await openCacheStore(options, builder, adapters);
   const workDir = await adapters.workspace.makeWorkDir();
+  const now = (adapters.now ?? (() => new Date()))();
+
+  // Base images (scheduled runs): the previous scheduled run, the digests now, keys with them.
+  const driftScope: DriftScope = {
+    dockerfile: dockerfileKeyPart(options.file),
+    target: target.displayName,
+    platform: platformName,
+  };
+  let check: DriftCheck | undefined;
+  let driftStore: StageCacheStore | undefined;
+  if (scheduled) {
+    driftStore = store ?? (await openBaselineStore(options, adapters));
+    check = await logger.group('Base images', () =>
+      checkBaseImages(adapters, driftStore, driftScope, keyOptions, baseKeys, workDir),
+    );
+    keys = check.keys;
+    reporter.setOutput('plan', JSON.stringify(addKeysToPlanJson(planToJson(plan), keys)));
+  }
   // Base-image layers the builder finds in the engine's image store need not be stored in our entries.
   const externalLayers = await readExternalLayers(plan, builder, adapters);
 
@@ -252,7 +295,7 @@ export async function run(
     restore = await logger.group('Restore', async () => {
       const report = await restoreStageCaches({
         store,
-        keys,
+        keys: check?.restoreKeys ?? keys,
         workDir: path.join(workDir, 'restore'),
         externalLayers,
         logger: { debug: (message) => logger.debug(message) },
@@ -269,10 +312,43 @@ export async function run(
     });
   }
 
+  // Drift (scheduled runs): what moved, what is rebuilt and why
+  let drift: DriftResult | undefined;
+  // When each restored entry was made (local stores say); else ages come from the previous run's document.
+  const entryCreatedAt = new Map(
+    (restore?.stages ?? []).flatMap((stage) =>
+      stage.createdAt === undefined ? [] : [[stage.stage, stage.createdAt] as const],
+    ),
+  );
+  if (check !== undefined) {
+    drift = computeDrift({
+      plan,
+      targetPlatform: platform,
+      previous: check.previous,
+      resolutions: check.resolutions,
+      keys: check.keys,
+      baseKeys: check.baseKeys,
+      ...(restore === undefined ? {} : { restore: restore.stages }),
+      entryCreatedAt,
+      ...(options.maxCacheAge === undefined ? {} : { maxCacheAgeMs: options.maxCacheAge }),
+      now,
+    });
+    for (const warning of drift.warnings) logger.warning(warning);
+    for (const [name, value] of Object.entries(renderDriftOutputs(drift)))
+      reporter.setOutput(name as OutputName, value);
+  }
+
   // Build
+  // A stage rebuilt although its exact key hit (a too old cache) is saved under its refreshed key: a miss.
+  const refreshed = new Set(drift?.refreshedKeys.map((entry) => entry.stage) ?? []);
+  const saveKeys = drift?.saveKeys ?? keys;
   const missed = new Set(
     keys
-      .filter((key) => restore?.stages.find((stage) => stage.stage === key.stage)?.result !== 'exact')
+      .filter(
+        (key) =>
+          refreshed.has(key.stage) ||
+          restore?.stages.find((stage) => stage.stage === key.stage)?.result !== 'exact',
+      )
       .map((key) => key.stage),
   );
   if (restore !== undefined && externalLayers !== undefined && missed.size > 0) {
@@ -285,14 +361,17 @@ export async function run(
     exportDirs.set(key.stage, dir);
     return [...stageCacheToSpecs(store, key, dir)];
   };
-  const stageTargets = keys
+  const stageTargets = saveKeys
     .filter((key) => key.stage !== plan.targetIndex && plan.stages[key.stage]!.name !== null)
     .map((key) => ({ name: plan.stages[key.stage]!.name!, cacheTo: cacheToFor(key) }))
     .filter((stageTarget) => stageTarget.cacheTo.length > 0);
-  const targetKey = keys.find((key) => key.stage === plan.targetIndex);
+  const targetKey = saveKeys.find((key) => key.stage === plan.targetIndex);
   // The image is measured after the build: it must land where it can be read.
   const load = needsImageLoad(imageOutputs(options), builder.driver, options.platforms.length);
-  const buildOptions: Options = load ? { ...options, load: true } : options;
+  const loaded: Options = load ? { ...options, load: true } : options;
+  const buildOptions: Options =
+    check === undefined || drift === undefined ? loaded : scheduledBuildOptions(loaded, check, drift, logger);
+  const dropped = new Set(drift?.dropCacheFrom ?? []);
   let metadata: BuildMetadata | undefined;
   let progress: ProgressSummary;
   try {
@@ -305,7 +384,13 @@ export async function run(
         options: buildOptions,
         stageTargets,
         targetCacheTo: targetKey === undefined ? [] : cacheToFor(targetKey),
-        cacheFrom: restore === undefined ? [] : cacheFromSpecs(restore),
+        cacheFrom:
+          restore === undefined
+            ? []
+            : cacheFromSpecs({
+                ...restore,
+                stages: restore.stages.filter((stage) => !dropped.has(stage.stage)),
+              }),
         targetName: target.name ?? undefined,
         cwd: adapters.workspace.root,
         workDir,
@@ -320,7 +405,7 @@ export async function run(
     const where = line === undefined ? {} : { file: options.file, line };
     logger.error(`docker buildx bake failed: ${error.stderrTail}`, { ...where, title: 'Build failed' });
     await reporter.appendSummary(renderErrorMarkdown(options.file, error.stderrTail, line));
-    return { ...FAILED, plan, keys, restore };
+    return { ...FAILED, plan, keys, restore, drift };
   }
   reporter.setOutput('imageid', metadata?.imageid ?? '');
   reporter.setOutput('digest', metadata?.digest ?? '');
@@ -338,8 +423,10 @@ export async function run(
     save = await logger.group('Save', async () => {
       const report = await saveStageCaches({
         store,
-        keys,
-        results: restored.stages,
+        keys: saveKeys,
+        results: restored.stages.map((stage) =>
+          refreshed.has(stage.stage) ? { ...stage, result: 'miss' as const } : stage,
+        ),
         exportDirs,
         dependenciesOf: transitiveDependencies(plan),
         workDir: path.join(workDir, 'save'),
@@ -394,9 +481,32 @@ export async function run(
     }),
   );
 
+  // Drift report and document (scheduled runs): for the log, the summary and the next scheduled run.
+  if (check !== undefined && drift !== undefined) {
+    const result = drift;
+    const driftCheck = check;
+    await logger.group('Drift', () =>
+      reportDrift(adapters, {
+        store: driftStore,
+        scope: driftScope,
+        check: driftCheck,
+        drift: result,
+        save,
+        entryCreatedAt,
+        stageCount: keys.length,
+        size: measured[0]?.report,
+        now,
+        context,
+        commit: sizeScope.commit,
+        workDir,
+      }),
+    );
+  }
+
   // Baseline
   const baselinePlan = resolveBaselinePlan({
-    eventName: context.eventName,
+    // A workflow_dispatch or `mode: scheduled` run stores its size report as a scheduled run does.
+    eventName: scheduled ? 'schedule' : context.eventName,
     ref: context.ref,
     sha: context.sha,
     defaultBranch: context.defaultBranch,
@@ -413,7 +523,7 @@ export async function run(
             adapters,
             measured,
             baselinePlan,
-            store ?? (await openBaselineStore(options, adapters)),
+            store ?? driftStore ?? (scheduled ? undefined : await openBaselineStore(options, adapters)),
           ),
         );
 
@@ -435,7 +545,7 @@ export async function run(
     else logger.warning(message, { title: 'Image size over budget' });
   }
   const exitCode = over.length > 0 && options.failOnBudget ? 1 : 0;
-  return { exitCode, plan, keys, restore, save, progress, size: sizes, reportPath };
+  return { exitCode, plan, keys, restore, save, progress, size: sizes, reportPath, drift };
 }
 
 function setEmptyOutputs({ reporter }: Adapters): void {
@@ -449,6 +559,127 @@ function setEmptyOutputs({ reporter }: Adapters): void {
   for (const [name, value] of Object.entries(EMPTY_SIZE_OUTPUTS))
     reporter.setOutput(name as OutputName, value);
   reporter.setOutput('report', '');
+  for (const [name, value] of Object.entries(EMPTY_DRIFT_OUTPUTS))
+    reporter.setOutput(name as OutputName, value);
+}
+
+/** A scheduled run's first half (drift/check.ts), logged: the previous run, each image's digest, the keys. */
+async function checkBaseImages(
+  { exec, logger }: Adapters,
+  store: StageCacheStore | undefined,
+  scope: DriftScope,
+  keyOptions: Parameters<typeof computeStageKeys>[0],
+  baseKeys: readonly StageKey[],
+  workDir: string,
+): Promise<DriftCheck> {
+  const check = await checkDrift({
+    exec,
+    store,
+    scope,
+    keyOptions,
+    baseKeys,
+    tempDir: workDir,
+    onWarning: (message) => logger.warning(`drift history: ${message}`),
+    onDebug: (message) => logger.debug(message),
+  });
+  logger.info(
+    check.previous.found
+      ? `previous scheduled run: ${check.previous.key} (${check.previous.document.createdAt})`
+      : `no previous scheduled run: ${check.previous.reason}`,
+  );
+  for (const resolution of check.resolutions) {
+    if (resolution.status === 'resolved')
+      logger.info(`${resolution.image} (${resolution.platform}): ${resolution.digest}`);
+  }
+  for (const line of check.unresolved) logger.info(line);
+  logger.info('stage keys with the base-image digests:');
+  for (const key of check.keys) logger.info(`${key.stageName.padEnd(20)} ${key.key}`);
+  return check;
+}
+
+/**
+ * A scheduled build: `--pull` when every image resolved (else a warning why not), each resolved image pinned to
+ * its digest as a named context (buildx only: the plan never sees them), and the drift's no-cache-filters.
+ */
+function scheduledBuildOptions(
+  options: Options,
+  check: DriftCheck,
+  drift: DriftResult,
+  logger: Adapters['logger'],
+): Options {
+  const decision = pullDecision(check.resolutions);
+  if (!decision.pull && !options.pull) logger.warning(decision.reason);
+  return {
+    ...options,
+    pull: options.pull || decision.pull,
+    noCacheFilters: [...new Set([...options.noCacheFilters, ...drift.noCacheFilters])],
+    buildContexts: new Map([...pinnedImageContexts(check.resolutions), ...options.buildContexts]),
+  };
+}
+
+interface DriftReportInput {
+  readonly store: StageCacheStore | undefined;
+  readonly scope: DriftScope;
+  readonly check: DriftCheck;
+  readonly drift: DriftResult;
+  readonly save: SaveReport | undefined;
+  readonly entryCreatedAt: ReadonlyMap<number, string>;
+  readonly stageCount: number;
+  readonly size: SizeReport | undefined;
+  readonly now: Date;
+  readonly context: RunContext;
+  readonly commit: string | undefined;
+  readonly workDir: string;
+}
+
+/** Stores the document for the next scheduled run, then logs the report and appends it to the summary. */
+async function reportDrift({ logger, reporter }: Adapters, input: DriftReportInput): Promise<void> {
+  const { drift, check, context, now } = input;
+  const saved = new Set(input.save?.stages.filter((stage) => stage.saved).map((stage) => stage.stage) ?? []);
+  const notSaved = new Set(
+    drift.rebuiltStages.map((stage) => stage.index).filter((stage) => !saved.has(stage)),
+  );
+  const size =
+    input.size === undefined
+      ? undefined
+      : {
+          compressedBytes: input.size.compressedBytes,
+          uncompressedBytes: input.size.uncompressedBytes,
+        };
+  const run =
+    context.runId === undefined ? `local_${now.getTime()}` : `${context.runId}_${context.runAttempt ?? '1'}`;
+  if (input.store === undefined) {
+    logger.info('drift document not stored: with cache off there is no store for it');
+  } else {
+    const document = buildDriftDocument({
+      result: drift,
+      previous: check.previous,
+      resolutions: check.resolutions,
+      keys: check.keys,
+      baseKeys: check.baseKeys,
+      entryCreatedAt: input.entryCreatedAt,
+      notSaved,
+      target: input.scope.target,
+      platform: input.scope.platform,
+      now,
+      run,
+      ...(input.commit === undefined ? {} : { commit: input.commit }),
+      ...(size === undefined ? {} : { size }),
+    });
+    const result = await saveDriftDocument(input.store, input.scope, document, run, {
+      tempDir: input.workDir,
+      onWarning: (message) => logger.warning(`drift history: ${message}`),
+      onDebug: (message) => logger.debug(message),
+    });
+    logger.info(
+      result.saved
+        ? `drift document stored as ${result.key} (${formatSize(result.bytes)})`
+        : `drift document not stored as ${result.key}: ${result.reason ?? ''}`,
+    );
+  }
+  const options = { stageCount: input.stageCount, ...(size === undefined ? {} : { size }) };
+  for (const line of renderDriftText(drift, options).trimEnd().split('\n')) logger.info(line);
+  await reporter.appendSummary(renderDriftMarkdown(drift, options));
 }
 
 async function openCacheStore(

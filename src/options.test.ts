@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import {
   INPUTS,
   InputError,
+  isScheduledRun,
   OUTPUTS,
   outputType,
   redact,
@@ -64,6 +65,8 @@ describe('toOptions defaults', () => {
       maxIncrease: undefined,
       failOnBudget: true,
       baselineImage: undefined,
+      mode: 'auto',
+      maxCacheAge: undefined,
     });
   });
 
@@ -114,6 +117,8 @@ describe('toOptions defaults', () => {
       'max-increase': '10%',
       'fail-on-budget': 'false',
       'baseline-image': 'ghcr.io/acme/app:main',
+      mode: 'scheduled',
+      'max-cache-age': '7d',
     };
     const base = JSON.stringify(redact(toOptions({}, 'local')));
     const unread = INPUTS.filter((name) => {
@@ -142,8 +147,44 @@ describe('toOptions defaults', () => {
         'size-delta-percent',
         'baseline-size',
         'report',
+        'base-drift',
+        'drifted-images',
+        'rebuilt-stages',
       ]),
     );
+  });
+});
+
+describe('scheduled rebuilds: mode and max-cache-age', () => {
+  test('mode is auto, scheduled or normal; max-cache-age a whole number and a unit', () => {
+    expect(toOptions({ mode: 'scheduled', 'max-cache-age': '7d' })).toMatchObject({
+      mode: 'scheduled',
+      maxCacheAge: 7 * 86_400_000,
+    });
+    expect(toOptions({ mode: ' normal ' }).mode).toBe('normal');
+    expect(toOptions({ 'max-cache-age': '12h' }).maxCacheAge).toBe(12 * 3_600_000);
+    expect(inputError({ mode: 'weekly' })).toBe(
+      'Input mode: expected one of auto, scheduled, normal, got "weekly"',
+    );
+    expect(inputError({ 'max-cache-age': '7' })).toContain('the unit is required');
+    expect(inputError({ 'max-cache-age': '1 week' })).toMatch(
+      /^Input max-cache-age: expected a whole number/,
+    );
+  });
+
+  test('max-cache-age is refused with mode normal', () => {
+    expect(inputError({ mode: 'normal', 'max-cache-age': '7d' })).toBe(
+      'Inputs max-cache-age and mode conflict: max-cache-age applies to scheduled runs, but mode is normal; use mode auto (scheduled on schedule and workflow_dispatch events) or scheduled',
+    );
+  });
+
+  test('auto is scheduled on schedule and workflow_dispatch events only', () => {
+    expect(isScheduledRun('auto', 'schedule')).toBe(true);
+    expect(isScheduledRun('auto', 'workflow_dispatch')).toBe(true);
+    expect(isScheduledRun('auto', 'push')).toBe(false);
+    expect(isScheduledRun('auto', 'local')).toBe(false);
+    expect(isScheduledRun('scheduled', 'pull_request')).toBe(true);
+    expect(isScheduledRun('normal', 'schedule')).toBe(false);
   });
 });
 

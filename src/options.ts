@@ -2,6 +2,7 @@
 // Names and meanings follow docker/build-push-action; parsing is stricter (STYLE.md section 6).
 import { InputError } from './input-error.js';
 import path from 'node:path';
+import { parseMaxCacheAge } from './drift/max-age.js';
 import { parseMaxIncrease, parsePercent, parseSize, type MaxIncrease } from './report/units.js';
 
 /** Input names as action.yml and the CLI spell them. */
@@ -44,6 +45,8 @@ export const INPUTS = [
   'max-increase',
   'fail-on-budget',
   'baseline-image',
+  'mode',
+  'max-cache-age',
 ] as const;
 export type InputName = (typeof INPUTS)[number];
 export type RawInputs = Partial<Record<InputName, string>>;
@@ -65,6 +68,9 @@ export const OUTPUTS = [
   'size-delta-percent',
   'baseline-size',
   'report',
+  'base-drift',
+  'drifted-images',
+  'rebuilt-stages',
 ] as const;
 export type OutputName = (typeof OUTPUTS)[number];
 
@@ -75,6 +81,13 @@ export type CacheBackend = (typeof CACHE_BACKENDS)[number];
 /** When the size comment is written: every run, only when the size moved (or one exists), or never. */
 export const COMMENT_MODES = ['always', 'on-change', 'never'] as const;
 export type CommentMode = (typeof COMMENT_MODES)[number];
+
+/**
+ * Scheduled rebuilds (`mode`): `auto` treats schedule and workflow_dispatch events as scheduled runs, `scheduled`
+ * every run, `normal` none.
+ */
+export const RUN_MODES = ['auto', 'scheduled', 'normal'] as const;
+export type RunMode = (typeof RUN_MODES)[number];
 
 /** `comment-threshold` when empty, in percent: on-change comments on a move of more than this. */
 export const DEFAULT_COMMENT_THRESHOLD = 0.1;
@@ -146,6 +159,10 @@ export interface Options {
   readonly failOnBudget: boolean;
   /** An image to compare with, measured in its registry, instead of a stored baseline. */
   readonly baselineImage: string | undefined;
+  /** Whether this is a scheduled rebuild (base-image drift, max-cache-age): see `isScheduledRun`. */
+  readonly mode: RunMode;
+  /** `max-cache-age` in ms: a scheduled run rebuilds a stage whose cache is older. */
+  readonly maxCacheAge: number | undefined;
 }
 
 export { InputError };
@@ -286,6 +303,11 @@ export function toOptions(raw: RawInputs, environment: RunEnvironment = 'local')
     ),
     failOnBudget: read(() => parseBoolean('fail-on-budget', raw['fail-on-budget'], true), true),
     baselineImage: read(() => parseBaselineImage(raw['baseline-image']), undefined),
+    mode: read(() => parseMode(raw.mode), 'auto'),
+    maxCacheAge: read(
+      () => optional(raw['max-cache-age'], (v) => parseMaxCacheAge(v, 'max-cache-age')),
+      undefined,
+    ),
   };
   problems.push(...conflicts(options, raw, environment));
   if (problems.length === 1) throw new InputError(problems[0]);
@@ -340,8 +362,21 @@ export function outputType(spec: string): string {
   return '';
 }
 
+/**
+ * Whether a run is a scheduled rebuild: `mode: scheduled`, or `mode: auto` (the default) on a schedule or
+ * workflow_dispatch event.
+ */
+export function isScheduledRun(mode: RunMode, eventName: string): boolean {
+  return mode === 'scheduled' || (mode === 'auto' && ['schedule', 'workflow_dispatch'].includes(eventName));
+}
+
 function conflicts(options: Options, raw: RawInputs, environment: RunEnvironment): string[] {
   const found: string[] = [];
+  if (options.mode === 'normal' && options.maxCacheAge !== undefined) {
+    found.push(
+      'Inputs max-cache-age and mode conflict: max-cache-age applies to scheduled runs, but mode is normal; use mode auto (scheduled on schedule and workflow_dispatch events) or scheduled',
+    );
+  }
   if (options.push) {
     const others = options.outputs.filter((spec) => !['image', 'registry'].includes(outputType(spec)));
     if (others.length > 0) {
@@ -402,6 +437,13 @@ export function parseBoolean(input: InputName, value: string | undefined, fallba
   if (TRUE_VALUES.has(trimmed)) return true;
   if (FALSE_VALUES.has(trimmed)) return false;
   throw new InputError(`Input ${input}: expected true or false, got ${JSON.stringify(value)}`);
+}
+
+function parseMode(value: string | undefined): RunMode {
+  const trimmed = nonEmpty(value);
+  if (trimmed === undefined) return 'auto';
+  if ((RUN_MODES as readonly string[]).includes(trimmed)) return trimmed as RunMode;
+  throw new InputError(`Input mode: expected one of ${RUN_MODES.join(', ')}, got ${JSON.stringify(value)}`);
 }
 
 function parseCommentMode(value: string | undefined): CommentMode {

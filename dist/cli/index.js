@@ -17,9 +17,10 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /* harmony export */   dM: () => (/* binding */ removeTree),
 /* harmony export */   nD: () => (/* binding */ blobPath),
 /* harmony export */   p0: () => (/* binding */ ensureLayout),
+/* harmony export */   wM: () => (/* binding */ readEntryMetadata),
 /* harmony export */   z: () => (/* binding */ readCacheExport)
 /* harmony export */ });
-/* unused harmony exports ENTRY_METADATA_FILE, ENTRY_SCHEMA_VERSION, EntryError, sha256File, parseEntryMetadata, readEntryMetadata */
+/* unused harmony exports ENTRY_METADATA_FILE, ENTRY_SCHEMA_VERSION, EntryError, sha256File, parseEntryMetadata */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
@@ -1264,7 +1265,7 @@ class RunError extends Error {
     }
 }
 /** The last few non-empty lines of a process's stderr, for error messages. */
-function exec_tailLines(text, count = 5) {
+function tailLines(text, count = 5) {
     return text
         .split('\n')
         .map((line) => line.trimEnd())
@@ -2466,15 +2467,45 @@ function extractBuilderFlags(line, escapeToken) {
     if (first < line.length && line.charCodeAt(first) < 0x80 && !line.startsWith('--', first)) {
         return { rest: line.slice(first), flags: [] };
     }
+    // Plain flag words (ASCII, no quotes, no escapes) are taken as they stand; the full scan below takes over
+    // from the first word that is not plain. Everything consumed here is ASCII, so offsets agree with it.
+    const flags = [];
+    let start = first;
+    while (start < line.length && line.startsWith('--', start)) {
+        let end = start;
+        let plain = true;
+        for (; end < line.length; end++) {
+            const code = line.charCodeAt(end);
+            if (code >= 0x80 || code === 0x22 || code === 0x27 || line[end] === escapeToken) {
+                plain = false;
+                break;
+            }
+            if (isGoSpace(code))
+                break;
+        }
+        if (!plain)
+            break;
+        const word = line.slice(start, end);
+        if (word === '--')
+            return { rest: line.slice(end), flags };
+        flags.push(word);
+        start = end;
+        while (start < line.length && line.charCodeAt(start) < 0x80 && isGoSpace(line.charCodeAt(start)))
+            start++;
+        if (start < line.length && line.charCodeAt(start) < 0x80 && !line.startsWith('--', start)) {
+            return { rest: line.slice(start), flags };
+        }
+    }
+    if (start >= line.length)
+        return { rest: '', flags };
     const ascii = isAscii(line);
     const text = ascii ? line : toByteString(line);
     const restFrom = (pos) => (ascii ? text.slice(pos) : fromByteString(text.slice(pos)));
-    const flags = [];
     let word = '';
     let blankOk = false;
     let quote = '';
     let phase = 'spaces';
-    for (let pos = 0; pos <= text.length; pos++) {
+    for (let pos = start; pos <= text.length; pos++) {
         const atEnd = pos === text.length;
         const ch = atEnd ? '' : text[pos];
         if (phase === 'spaces') {
@@ -5453,7 +5484,7 @@ function normalizeArch(archIn, variantIn) {
  * (arm, no variant) but fills it in for a three-part arm64 (`linux/arm64/v8` → arm64/v8).
  * Throws {@link InvalidPlatformError} with containerd's message.
  */
-function platform_parsePlatform(specifier, host = LINUX_AMD64) {
+function parsePlatform(specifier, host = LINUX_AMD64) {
     if (specifier.includes('*')) {
         throw invalid(`${goQuote(specifier)}: wildcards not yet supported: ${ERR_INVALID_ARGUMENT}`);
     }
@@ -5522,7 +5553,7 @@ function platform_parsePlatform(specifier, host = LINUX_AMD64) {
 function parseAllPlatforms(specifiers, host = LINUX_AMD64) {
     return specifiers.map((specifier) => {
         try {
-            return platform_parsePlatform(specifier, host);
+            return parsePlatform(specifier, host);
         }
         catch (error) {
             throw invalid(`invalid platform ${specifier}: ${messageOf(error)}`, error);
@@ -5552,7 +5583,7 @@ function parseOSFeatures(s) {
     return features.length === 0 ? undefined : features;
 }
 /** `platforms.Format`: `os/arch[/variant]` (`unknown` without an OS). */
-function platform_formatPlatform(p) {
+function formatPlatform(p) {
     if (p.os === '')
         return 'unknown';
     return pathJoin(p.os, p.architecture, p.variant ?? '');
@@ -5752,7 +5783,7 @@ function resolveGlobalArgs(metaArgs, request, targetStage, escapeToken) {
     const target = request.targetPlatform;
     const args = new Map();
     const builtins = [
-        ['BUILDPLATFORM', platform_formatPlatform(build)],
+        ['BUILDPLATFORM', formatPlatform(build)],
         ['BUILDOS', build.os],
         ['BUILDOSVERSION', build.osVersion ?? ''],
         ['BUILDARCH', build.architecture],
@@ -6184,7 +6215,7 @@ function resolvePlatform(raw, env, escape, stage, host) {
         throw new errors_DockerfileError(`empty platform value from expression ${raw}`, [stage.fromRange]);
     }
     try {
-        return platform_formatAllPlatform(platform_parsePlatform(result, host));
+        return platform_formatAllPlatform(parsePlatform(result, host));
     }
     catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -6983,7 +7014,7 @@ class RegistryStore {
                     return { kind: 'found' };
                 return { kind: 'fault', message: `${ref} is not a BuildKit cache manifest` };
             }
-            const said = exec_tailLines(result.stderr, 2);
+            const said = tailLines(result.stderr, 2);
             if (/not found|manifest unknown|name unknown/i.test(said))
                 return { kind: 'absent' };
             return { kind: 'fault', message: `${ref}: ${said === '' ? `exit code ${result.exitCode}` : said}` };
@@ -7072,6 +7103,2327 @@ function fileWorkspace(root, tempDir) {
         },
     };
 }
+
+;// CONCATENATED MODULE: ./src/input-error.ts
+/** A bad input value: the message names the input and what was expected. */
+class InputError extends Error {
+    name = 'InputError';
+}
+
+;// CONCATENATED MODULE: ./src/drift/max-age.ts
+// `max-cache-age`: how old a stage's cache may be before a scheduled run rebuilds it anyway (package updates
+// behind an unchanged base). Strict, pure.
+
+const UNITS = new Map([
+    ['m', 60_000],
+    ['h', 3_600_000],
+    ['d', 86_400_000],
+    ['w', 604_800_000],
+]);
+/** `7d`, `12h`, `30m`, `2w` → milliseconds. A whole number of at least 1, then one unit; nothing else. */
+function parseMaxCacheAge(value, input = 'max-cache-age') {
+    const match = /^([0-9]+)([mhdw])$/.exec(value.trim());
+    const unit = match === null ? undefined : UNITS.get(match[2]);
+    if (match === null || unit === undefined) {
+        const hint = /^[0-9]+$/.test(value.trim()) ? ' (the unit is required)' : '';
+        throw new InputError(`Input ${input}: expected a whole number and a unit m, h, d or w (minutes, hours, days, weeks), such as 7d, 12h, 30m or 2w${hint}, got ${JSON.stringify(value)}`);
+    }
+    const count = Number(match[1]);
+    if (count < 1)
+        throw new InputError(`Input ${input}: must be at least 1${match[2]}, got ${JSON.stringify(value)}`);
+    const ms = count * unit;
+    if (!Number.isSafeInteger(ms))
+        throw new InputError(`Input ${input}: ${JSON.stringify(value)} is too large`);
+    return ms;
+}
+/**
+ * An age or a limit, short and rounded down: days from 2 days (`9d`, `14d` for two weeks), hours from 2 hours
+ * (`36h`), else minutes (`45m`, `0m`).
+ */
+function formatAge(ms) {
+    const minutes = Math.max(0, Math.floor(ms / 60_000));
+    if (minutes >= 2 * 24 * 60)
+        return `${Math.floor(minutes / (24 * 60))}d`;
+    if (minutes >= 2 * 60)
+        return `${Math.floor(minutes / 60)}h`;
+    return `${minutes}m`;
+}
+
+;// CONCATENATED MODULE: ./src/drift/usage.ts
+
+/** Every (image, platform) the reachable stages read, in first-use order (build order, then within a stage). */
+function imageUsages(plan, targetPlatform) {
+    const target = platform_formatAllPlatform(targetPlatform);
+    const usages = new Map();
+    for (const index of plan.order) {
+        const stage = plan.stages[index];
+        for (const image of stage.images) {
+            const isBase = 'image' in stage.base && stage.base.image === image;
+            const platform = isBase ? (stage.platform ?? target) : target;
+            const id = `${image}\n${platform}`;
+            const usage = usages.get(id) ?? { image, platform, stages: [] };
+            if (!usage.stages.includes(index))
+                usage.stages.push(index);
+            usages.set(id, usage);
+        }
+    }
+    return [...usages.values()];
+}
+/** The `(image, platform)` requests for `resolveImagePlatforms`. */
+function resolveRequests(usages) {
+    return usages.map(({ image, platform }) => ({ image, platform }));
+}
+/** A lookup of resolutions (or stored records) by image and platform. */
+function byImagePlatform(items) {
+    const map = new Map(items.map((item) => [`${item.image}\n${item.platform}`, item]));
+    return (image, platform) => map.get(`${image}\n${platform}`);
+}
+/**
+ * The `imageDigests` for `computeStageKeys`: each image's digest at the platform it is read at. An image read at
+ * several platforms (a `FROM --platform=$BUILDPLATFORM` stage and a target-platform one) gets every
+ * `platform=digest`, sorted and space-separated, so a move at either platform changes the keys of its readers.
+ * An unresolved image keeps the previous run's digest (so its stages keep their keys: treated as unchanged);
+ * with none, it is left out and keys on its reference alone.
+ */
+function imageDigestsForKeys(usages, resolutions, previous) {
+    const resolved = byImagePlatform(resolutions);
+    const stored = byImagePlatform(previous?.images ?? []);
+    const perImage = new Map();
+    for (const { image, platform } of usages) {
+        const resolution = resolved(image, platform);
+        const digest = resolution?.status === 'resolved' ? resolution.digest : stored(image, platform)?.digest;
+        if (digest === undefined)
+            continue;
+        const platforms = perImage.get(image) ?? new Map();
+        platforms.set(platform, digest);
+        perImage.set(image, platforms);
+    }
+    const digests = new Map();
+    const platformsOf = new Map();
+    for (const { image, platform } of usages) {
+        platformsOf.set(image, (platformsOf.get(image) ?? new Set()).add(platform));
+    }
+    for (const [image, platforms] of perImage) {
+        const used = platformsOf.get(image);
+        if (used.size === 1) {
+            digests.set(image, [...platforms.values()][0]);
+            continue;
+        }
+        digests.set(image, [...used]
+            .sort()
+            .map((platform) => `${platform}=${platforms.get(platform) ?? 'unresolved'}`)
+            .join(' '));
+    }
+    return digests;
+}
+
+;// CONCATENATED MODULE: ./src/drift/refresh.ts
+// Refreshed keys: where a scheduled run saves a stage it rebuilt although its exact key hit (its cache was too
+// old, or built on a stage whose was). The store keeps that key's old entry and refuses a second one (GitHub's
+// cache cannot overwrite), so the new cache goes under a sibling key: the same `<head>-<prefix-hash>-` with the
+// last field hashed from the full hash and the time of the rebuild. The drift document records it, and the next
+// scheduled run restores it in the stage key's place (`applyRefreshedKeys`), falling back to the stage key
+// itself. Runs that are not scheduled never read the document and keep using the stage key's entry. Pure.
+
+const HASH_CHARS = 16;
+/** The stage's key for a cache rebuilt at `builtAt` (ISO 8601); its first fallback is the stage key itself. */
+function refreshStageKey(key, builtAt) {
+    const cut = key.key.lastIndexOf('-');
+    const hash = (0,external_node_crypto_.createHash)('sha256')
+        .update(`${key.fullHash}\nrefreshed ${builtAt}`)
+        .digest('hex')
+        .slice(0, HASH_CHARS);
+    return {
+        ...key,
+        key: `${key.key.slice(0, cut + 1)}${hash}`,
+        restoreKeys: [key.key, ...key.restoreKeys],
+    };
+}
+/**
+ * The keys to restore in a scheduled run: a stage whose key the previous run saved under a refreshed key (same
+ * name, same stage key) restores that one, then the stage key, then the usual fallbacks. Others are unchanged.
+ * A recorded key that is not a sibling of the stage key (same `<head>-<prefix-hash>-`) is ignored.
+ */
+function applyRefreshedKeys(keys, previous) {
+    if (!previous.found)
+        return [...keys];
+    return keys.map((key) => {
+        const record = previous.document.stages.find((stage) => stage.name === key.stageName && stage.key === key.key);
+        const refreshed = record?.refreshedKey;
+        const sibling = key.key.slice(0, key.key.lastIndexOf('-') + 1);
+        if (refreshed === undefined || refreshed === key.key || !refreshed.startsWith(sibling))
+            return key;
+        if (!/^[0-9a-f]+$/.test(refreshed.slice(sibling.length)))
+            return key;
+        return { ...key, key: refreshed, restoreKeys: [key.key, ...key.restoreKeys] };
+    });
+}
+
+;// CONCATENATED MODULE: ./src/drift/pins.ts
+/** Each resolved image (not pinned already) → `docker-image://<image>@<index digest, else manifest digest>`. */
+function pinnedImageContexts(resolutions) {
+    const pins = new Map();
+    for (const resolution of resolutions) {
+        if (resolution.status !== 'resolved' || resolution.pinned)
+            continue;
+        const digest = resolution.indexDigest ?? resolution.digest;
+        const existing = pins.get(resolution.image);
+        // Several platforms of one image share its index; an image without one is a single manifest.
+        if (existing === undefined || resolution.indexDigest !== undefined) {
+            pins.set(resolution.image, `docker-image://${resolution.image}@${digest}`);
+        }
+    }
+    return pins;
+}
+/** Whether the build may pass `--pull`: only when every image resolved; otherwise why not. */
+function pullDecision(resolutions) {
+    const unresolved = [...new Set(resolutions.filter((r) => r.status === 'unresolved').map((r) => r.image))];
+    if (unresolved.length === 0)
+        return { pull: true };
+    return {
+        pull: false,
+        reason: `not pulling: ${unresolved.join(', ')} could not be resolved in a registry, and --pull would fail the build on ${unresolved.length === 1 ? 'it' : 'them'}; the resolved images are pinned to their digests instead`,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/drift/types.ts
+// The values of scheduled rebuilds: the stored document a scheduled run leaves for the next one, and what a run
+// works out from it (which base images moved, which stages rebuild and why).
+/** The document's `version`; a document of another version reads as "no previous run". */
+const DRIFT_DOCUMENT_VERSION = 1;
+/** The document's `kind`, so a stray JSON file is never taken for one. */
+const DRIFT_DOCUMENT_KIND = 'stagecraft-drift';
+const REBUILD_REASONS = [
+    'base moved',
+    'key changed',
+    'cache too old',
+    'not cached',
+];
+
+;// CONCATENATED MODULE: ./src/drift/compute.ts
+
+
+
+
+
+/** Every stage in `seeds`, and every reachable stage that depends on one of them, transitively. */
+function withDependents(plan, deps, seeds) {
+    const closure = new Set(seeds);
+    for (const index of plan.order) {
+        if ((deps.get(index) ?? []).some((dep) => seeds.has(dep)))
+            closure.add(index);
+    }
+    return closure;
+}
+/** The first stage of `among`, in build order, that `index` depends on. */
+function firstDependency(plan, deps, index, among) {
+    const mine = new Set(deps.get(index) ?? []);
+    return plan.order.find((candidate) => mine.has(candidate) && among.has(candidate));
+}
+function computeDrift(input) {
+    const { plan, previous, now } = input;
+    const nameOf = (index) => plan.stages[index].displayName;
+    const deps = transitiveDependencies(plan);
+    const warnings = [];
+    // ---- images ----
+    const resolved = byImagePlatform(input.resolutions);
+    const stored = byImagePlatform(previous.found ? previous.document.images : []);
+    const usages = imageUsages(plan, input.targetPlatform);
+    const images = usages.map((usage) => {
+        const resolution = resolved(usage.image, usage.platform);
+        const old = stored(usage.image, usage.platform)?.digest;
+        const stages = usage.stages.map(nameOf);
+        const base = {
+            image: usage.image,
+            platform: usage.platform,
+            ...(old === undefined ? {} : { old }),
+            stages,
+        };
+        if (resolution === undefined || resolution.status === 'unresolved') {
+            return {
+                ...base,
+                status: 'unresolved',
+                reason: resolution === undefined ? 'it was not looked up' : resolution.reason,
+            };
+        }
+        const status = old === undefined ? 'new' : old === resolution.digest ? 'unchanged' : 'moved';
+        return { ...base, status, new: resolution.digest, ...(resolution.pinned ? { pinned: true } : {}) };
+    });
+    const driftedImages = images.flatMap((image) => image.status === 'moved' && image.old !== undefined && image.new !== undefined
+        ? [{ image: image.image, platform: image.platform, old: image.old, new: image.new }]
+        : []);
+    // ---- stages on a moved base ----
+    const movedBy = new Map();
+    images.forEach((image, i) => {
+        if (image.status !== 'moved')
+            return;
+        for (const index of usages[i].stages)
+            movedBy.set(index, [...(movedBy.get(index) ?? []), image.image]);
+    });
+    const movedDirect = new Set(movedBy.keys());
+    const moved = withDependents(plan, deps, movedDirect);
+    // ---- cache ages ----
+    const restoreOf = new Map((input.restore ?? []).map((report) => [report.stage, report]));
+    const builtAtOfKey = new Map();
+    if (previous.found) {
+        for (const record of previous.document.stages) {
+            if (record.builtAt === undefined)
+                continue;
+            builtAtOfKey.set(record.refreshedKey ?? record.key, record.builtAt);
+        }
+    }
+    const ages = new Map();
+    const unknownAges = [];
+    for (const index of plan.order) {
+        const report = restoreOf.get(index);
+        if (report === undefined || report.result === 'miss')
+            continue;
+        const createdAt = input.entryCreatedAt?.get(index) ??
+            (report.restoredKey === undefined ? undefined : builtAtOfKey.get(report.restoredKey));
+        const time = createdAt === undefined ? Number.NaN : Date.parse(createdAt);
+        if (Number.isNaN(time))
+            unknownAges.push(nameOf(index));
+        else
+            ages.set(index, Math.max(0, now.getTime() - time));
+    }
+    const maxAge = input.maxCacheAgeMs;
+    const staleDirect = new Set();
+    if (maxAge !== undefined) {
+        for (const [index, age] of ages)
+            if (age > maxAge)
+                staleDirect.add(index);
+        if (unknownAges.length > 0) {
+            warnings.push(`max-cache-age cannot apply to ${unknownAges.join(', ')}: the store does not say when ${unknownAges.length === 1 ? 'its cache was' : 'their caches were'} made, and no earlier scheduled run recorded it`);
+        }
+    }
+    const stale = withDependents(plan, deps, staleDirect);
+    // Unnamed stages that must be rebuilt from a too old cache: no filter reaches them.
+    const unfilterable = new Set([...stale].filter((index) => plan.stages[index].name === null));
+    const dropCacheFrom = withDependents(plan, deps, unfilterable);
+    for (const index of plan.order) {
+        if (!unfilterable.has(index))
+            continue;
+        warnings.push(`${nameOf(index)} must be rebuilt (its cache, or that of a stage it builds on, is too old) but has no name, and BuildKit applies no-cache-filter to named stages only: its cached records are left out of the build instead, which rebuilds it on a fresh builder; name it (FROM … AS name) to have it rebuilt on any builder`);
+    }
+    // ---- why each stage rebuilds ----
+    const baseKeyOf = new Map((input.baseKeys ?? []).map((key) => [key.stage, key]));
+    const keyOf = new Map(input.keys.map((key) => [key.stage, key]));
+    const keyChange = (index) => {
+        if (!previous.found)
+            return undefined;
+        const name = nameOf(index);
+        const record = previous.document.stages.find((stage) => stage.name === name);
+        if (record === undefined)
+            return 'not built by the last scheduled run';
+        const baseKey = baseKeyOf.get(index)?.key;
+        const key = keyOf.get(index)?.key;
+        const digestsChanged = key !== undefined && key !== record.key && !moved.has(index);
+        if (baseKey !== undefined && record.baseKey !== undefined) {
+            if (baseKey !== record.baseKey)
+                return 'its instructions, build arguments or context files changed since the last scheduled run';
+            // The same stage, other digests, no move here: keys/ takes one digest per image, so an image read at two
+            // platforms changes every reader's key when it moves at either; or it was not resolved before.
+            return digestsChanged
+                ? 'the image digests in its key changed (an image it reads moved at another platform, or was not resolved before)'
+                : undefined;
+        }
+        return digestsChanged ? 'its key changed since the last scheduled run' : undefined;
+    };
+    const rebuiltStages = [];
+    for (const index of plan.order) {
+        const report = restoreOf.get(index);
+        const exact = report?.result === 'exact';
+        const details = new Map();
+        if (moved.has(index)) {
+            const images = movedBy.get(index);
+            const via = firstDependency(plan, deps, index, movedDirect);
+            details.set('base moved', images !== undefined
+                ? `${[...new Set(images)].join(', ')} moved`
+                : `built on ${via === undefined ? 'a stage on a moved base' : nameOf(via)}`);
+        }
+        if (!exact) {
+            const change = keyChange(index);
+            if (change !== undefined)
+                details.set('key changed', change);
+        }
+        if (stale.has(index)) {
+            const age = ages.get(index);
+            const via = firstDependency(plan, deps, index, staleDirect);
+            details.set('cache too old', staleDirect.has(index) && age !== undefined && maxAge !== undefined
+                ? `its cache is ${formatAge(age)} old (max-cache-age ${formatAge(maxAge)})`
+                : `built on ${via === undefined ? 'a stage with a too old cache' : nameOf(via)}`);
+        }
+        if (!exact && !details.has('base moved') && !details.has('key changed')) {
+            details.set('not cached', report === undefined
+                ? input.restore === undefined
+                    ? 'caching is off'
+                    : 'no cache lookup for it'
+                : report.warning !== undefined
+                    ? `no usable cache entry (${report.warning})`
+                    : report.result === 'partial'
+                        ? `no cache entry for its key (built from ${report.restoredKey ?? 'a fallback entry'})`
+                        : 'no cache entry for it');
+        }
+        const reasons = REBUILD_REASONS.filter((reason) => details.has(reason));
+        if (reasons.length === 0)
+            continue;
+        rebuiltStages.push({
+            index,
+            stage: nameOf(index),
+            reason: reasons[0],
+            reasons,
+            detail: details.get(reasons[0]),
+        });
+    }
+    // ---- what the build is given ----
+    const forced = new Set([...moved, ...stale]);
+    const noCacheFilters = plan.order.flatMap((index) => {
+        const name = plan.stages[index].name;
+        return (movedDirect.has(index) || staleDirect.has(index)) && name !== null ? [name] : [];
+    });
+    const builtAt = now.toISOString();
+    const refreshed = new Map();
+    for (const key of input.keys) {
+        if (forced.has(key.stage) && restoreOf.get(key.stage)?.result === 'exact') {
+            refreshed.set(key.stage, refreshStageKey(key, builtAt));
+        }
+    }
+    const saveKeys = applyRefreshedKeys(input.keys, previous).map((key) => refreshed.get(key.stage) ?? key);
+    return {
+        images,
+        driftedImages,
+        baseDrift: driftedImages.length > 0,
+        stagesOnMovedBase: plan.order.filter((index) => moved.has(index)).map(nameOf),
+        staleStages: plan.order.filter((index) => staleDirect.has(index)).map(nameOf),
+        rebuiltStages,
+        noCacheFilters,
+        dropCacheFrom: plan.order.filter((index) => dropCacheFrom.has(index)),
+        refreshedKeys: [...refreshed.values()].map(({ stage, key, restoreKeys }) => ({
+            stage,
+            key,
+            restoreKeys,
+        })),
+        saveKeys,
+        warnings,
+        previous: previous.found
+            ? {
+                found: true,
+                createdAt: previous.document.createdAt,
+                key: previous.key,
+                ...(previous.document.run === undefined ? {} : { run: previous.document.run }),
+                ...(previous.document.size === undefined ? {} : { size: previous.document.size }),
+            }
+            : { found: false, reason: previous.reason },
+        ...(maxAge === undefined ? {} : { maxCacheAgeMs: maxAge }),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/units.ts
+// Sizes as Docker prints them, and the strict parsers for the size and budget inputs. Pure.
+//
+// Docker formats image sizes with go-units `HumanSizeWithPrecision(size, 3)`: divide by 1000 while the value
+// is at least 1000 (B, kB, MB, GB, …), then Go's `%.3g` and the unit with no space: `999B`, `1kB`, `1.02kB`,
+// `77.9MB`, `1.5GB`. We reproduce `%.3g` exactly (three significant digits, ties to even on the exact binary
+// value, trailing zeros dropped) with one deliberate difference: where Go rounds 999.5–999.99 up to `1e+03kB`,
+// we move to the next unit and print `1MB`.
+
+const DECIMAL_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
+const PRECISION = 3;
+/** `bytes` as Docker shows it: `0B`, `999B`, `1.23kB`, `77.9MB`. A negative size gets a leading `-`. */
+function formatSize(bytes) {
+    if (!Number.isFinite(bytes))
+        throw new RangeError(`formatSize: ${bytes} is not a finite number`);
+    if (bytes < 0)
+        return `-${formatSize(-bytes)}`;
+    const last = DECIMAL_UNITS.length - 1;
+    let size = bytes;
+    let unit = 0;
+    while (size >= 1000 && unit < last) {
+        size /= 1000;
+        unit++;
+    }
+    if (unit < last && size > 0 && roundSignificant(size, PRECISION).exponent >= PRECISION) {
+        size /= 1000;
+        unit++;
+    }
+    return `${formatGo(size, PRECISION)}${DECIMAL_UNITS[unit]}`;
+}
+/** A size change with an explicit ASCII sign: `+1.2MB`, `-512B`; no change is `0B`. */
+function formatSizeDelta(bytes) {
+    return bytes === 0 ? '0B' : `${bytes > 0 ? '+' : '-'}${formatSize(Math.abs(bytes))}`;
+}
+/** A count change with an explicit sign: `+2`, `-1`, `0`. */
+function formatCountDelta(count) {
+    return count > 0 ? `+${count}` : `${count}`;
+}
+/**
+ * A relative change, one decimal, signed by the direction of the change itself (so a tiny growth reads
+ * `+0.0%`): `+3.4%`, `-0.5%`, `0.0%`; `n/a` when the baseline was 0 and the value moved.
+ */
+function formatPercentDelta(delta) {
+    if (delta.change === 0)
+        return '0.0%';
+    if (delta.percent === undefined)
+        return 'n/a';
+    return `${delta.change > 0 ? '+' : '-'}${Math.abs(delta.percent).toFixed(1)}%`;
+}
+/** Go's `%.<precision>g` for a non-negative finite number. */
+function formatGo(value, precision) {
+    if (value === 0)
+        return '0';
+    const { digits, exponent } = roundSignificant(value, precision);
+    if (exponent < -4 || exponent >= precision) {
+        const mantissa = trimFraction(`${digits[0]}.${digits.slice(1)}`);
+        const sign = exponent < 0 ? '-' : '+';
+        return `${mantissa}e${sign}${String(Math.abs(exponent)).padStart(2, '0')}`;
+    }
+    if (exponent >= 0) {
+        return trimFraction(`${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`);
+    }
+    return trimFraction(`0.${'0'.repeat(-exponent - 1)}${digits}`);
+}
+/**
+ * `value` (positive, finite) rounded to `precision` significant digits: the digits and the decimal exponent
+ * of the first one. Rounds the exact binary value, ties to even, as Go's strconv does.
+ */
+function roundSignificant(value, precision) {
+    if (value >= 1e21) {
+        const [mantissa, exp] = value.toExponential(precision - 1).split('e');
+        return { digits: mantissa.replace('.', ''), exponent: Number(exp) };
+    }
+    // toFixed is exact (the spec asks for the integer n closest to value × 10^f), and 100 places hold the whole
+    // decimal expansion of any double from 2^-48 up, which covers every size.
+    const fixed = value.toFixed(100);
+    const point = fixed.indexOf('.');
+    const all = fixed.slice(0, point) + fixed.slice(point + 1);
+    const first = all.search(/[1-9]/);
+    let exponent = point - first - 1;
+    let digits = all.slice(first, first + precision).padEnd(precision, '0');
+    const rest = all.slice(first + precision);
+    const head = rest[0] ?? '0';
+    const tail = /[1-9]/.test(rest.slice(1));
+    const odd = Number(digits[digits.length - 1]) % 2 === 1;
+    if (head > '5' || (head === '5' && (tail || odd))) {
+        const next = (BigInt(digits) + 1n).toString();
+        if (next.length > precision) {
+            digits = next.slice(0, precision);
+            exponent++;
+        }
+        else {
+            digits = next;
+        }
+    }
+    return { digits, exponent };
+}
+function trimFraction(text) {
+    return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
+}
+const SIZE_UNITS = new Map([
+    ['b', 1],
+    ['k', 1e3],
+    ['kb', 1e3],
+    ['m', 1e6],
+    ['mb', 1e6],
+    ['g', 1e9],
+    ['gb', 1e9],
+    ['t', 1e12],
+    ['tb', 1e12],
+    ['kib', 1024],
+    ['mib', 1024 ** 2],
+    ['gib', 1024 ** 3],
+    ['tib', 1024 ** 4],
+]);
+const SIZE_EXAMPLES = 'a size with a unit such as 150MB, 1.5GB or 500kB';
+/**
+ * A size input in bytes: a non-negative number and a unit, decimal as Docker's (`B`, `kB`, `MB`, `GB`, `TB`,
+ * case-insensitive, the `B` optional after a prefix) or binary (`KiB`, `MiB`, `GiB`, `TiB`); one space
+ * between them at most. A bare number is refused: `150` is far more likely a slip than 150 bytes.
+ */
+function parseSize(value, input = 'size') {
+    const match = /^(\d+(?:\.\d+)?|\.\d+) ?([A-Za-z]+)$/.exec(value);
+    const multiplier = match === null ? undefined : SIZE_UNITS.get(match[2].toLowerCase());
+    if (match === null || multiplier === undefined) {
+        const hint = /^\d+(?:\.\d+)?$/.test(value.trim()) ? ' (the unit is required)' : '';
+        throw new InputError(`Input ${input}: expected ${SIZE_EXAMPLES}${hint}, got ${JSON.stringify(value)}`);
+    }
+    const bytes = Math.round(Number(match[1]) * multiplier);
+    if (!Number.isSafeInteger(bytes)) {
+        throw new InputError(`Input ${input}: ${JSON.stringify(value)} is too large`);
+    }
+    return bytes;
+}
+/** A percentage input such as `5%` or `0.1%`: a non-negative number, then `%`. */
+function parsePercent(value, input = 'percent') {
+    const match = /^(\d+(?:\.\d+)?|\.\d+) ?%$/.exec(value);
+    if (match === null) {
+        throw new InputError(`Input ${input}: expected a percentage such as 5% or 0.1%, got ${JSON.stringify(value)}`);
+    }
+    return Number(match[1]);
+}
+/** `max-increase`: a percentage of the baseline (`5%`) or a size (`10MB`). */
+function parseMaxIncrease(value, input = 'max-increase') {
+    if (/%\s*$/.test(value))
+        return { kind: 'percent', percent: parsePercent(value, input) };
+    if (/^(\d+(?:\.\d+)?|\.\d+) ?[A-Za-z]+$/.test(value)) {
+        return { kind: 'bytes', bytes: parseSize(value, input) };
+    }
+    throw new InputError(`Input ${input}: expected a percentage such as 5% or ${SIZE_EXAMPLES}, got ${JSON.stringify(value)}`);
+}
+function formatMaxIncrease(limit) {
+    return limit.kind === 'percent' ? `${limit.percent}%` : formatSize(limit.bytes);
+}
+
+;// CONCATENATED MODULE: ./src/options.ts
+// One validated Options value from raw inputs, whether they came from action.yml inputs or CLI flags.
+// Names and meanings follow docker/build-push-action; parsing is stricter (STYLE.md section 6).
+
+
+
+
+/** Input names as action.yml and the CLI spell them. */
+const INPUTS = [
+    'file',
+    'context',
+    'target',
+    'build-args',
+    'build-contexts',
+    'platforms',
+    'tags',
+    'labels',
+    'annotations',
+    'push',
+    'load',
+    'outputs',
+    'secrets',
+    'secret-files',
+    'ssh',
+    'builder',
+    'pull',
+    'no-cache',
+    'no-cache-filters',
+    'network',
+    'add-hosts',
+    'shm-size',
+    'ulimit',
+    'provenance',
+    'sbom',
+    'cache-from',
+    'cache-to',
+    'cache',
+    'cache-ref',
+    'cache-dir',
+    'cache-key-salt',
+    'github-token',
+    'comment',
+    'comment-threshold',
+    'size-limit',
+    'max-increase',
+    'fail-on-budget',
+    'baseline-image',
+    'mode',
+    'max-cache-age',
+];
+const OUTPUTS = (/* unused pure expression or super */ null && ([
+    'stages',
+    'skipped-stages',
+    'target',
+    'plan',
+    'imageid',
+    'digest',
+    'metadata',
+    'cache-hits',
+    'cache-bytes-restored',
+    'cache-bytes-saved',
+    'size',
+    'size-uncompressed',
+    'size-delta',
+    'size-delta-percent',
+    'baseline-size',
+    'report',
+    'base-drift',
+    'drifted-images',
+    'rebuilt-stages',
+]));
+/** Where stage caches live: the GitHub Actions cache, a local directory, a registry, or nowhere. */
+const CACHE_BACKENDS = ['gha', 'local', 'registry', 'off'];
+/** When the size comment is written: every run, only when the size moved (or one exists), or never. */
+const COMMENT_MODES = ['always', 'on-change', 'never'];
+/**
+ * Scheduled rebuilds (`mode`): `auto` treats schedule and workflow_dispatch events as scheduled runs, `scheduled`
+ * every run, `normal` none.
+ */
+const RUN_MODES = ['auto', 'scheduled', 'normal'];
+/** `comment-threshold` when empty, in percent: on-change comments on a move of more than this. */
+const DEFAULT_COMMENT_THRESHOLD = 0.1;
+/** BuildKit's network modes for RUN (`--network`). */
+const NETWORK_MODES = ['default', 'none', 'host'];
+
+/** Newline-separated items, blank lines and surrounding whitespace dropped. */
+function splitLines(value) {
+    return (value ?? '')
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line !== '');
+}
+/** `NAME=VALUE` lines; the value may hold `=` and commas. */
+function parseKeyValueLines(input, value) {
+    const pairs = new Map();
+    for (const line of splitLines(value)) {
+        const eq = line.indexOf('=');
+        if (eq <= 0)
+            throw new InputError(`Input ${input}: expected NAME=VALUE, got ${JSON.stringify(line)}`);
+        pairs.set(line.slice(0, eq), line.slice(eq + 1));
+    }
+    return pairs;
+}
+/**
+ * Items one per line, where an item may be double-quoted to span lines (`"KEY=line 1↵line 2"`; `""` is a
+ * quote inside). Unquoted lines are trimmed; a quoted item keeps its text exactly. As build-push-action reads
+ * `secrets`, so a multi-line secret (a key, a certificate) can be given.
+ */
+function splitQuotedItems(input, value) {
+    const text = (value ?? '').replace(/\r\n/g, '\n');
+    const items = [];
+    let i = 0;
+    while (i < text.length) {
+        const lineEnd = text.indexOf('\n', i) === -1 ? text.length : text.indexOf('\n', i);
+        const line = text.slice(i, lineEnd);
+        const lead = line.length - line.trimStart().length;
+        if (line.trimStart().startsWith('"')) {
+            let j = i + lead + 1;
+            let item = '';
+            for (;;) {
+                const quote = text.indexOf('"', j);
+                if (quote === -1) {
+                    throw new InputError(`Input ${input}: a quoted item is not closed: ${JSON.stringify(line)}`);
+                }
+                item += text.slice(j, quote);
+                if (text[quote + 1] === '"') {
+                    item += '"';
+                    j = quote + 2;
+                    continue;
+                }
+                j = quote + 1;
+                break;
+            }
+            const restEnd = text.indexOf('\n', j) === -1 ? text.length : text.indexOf('\n', j);
+            if (text.slice(j, restEnd).trim() !== '') {
+                throw new InputError(`Input ${input}: unexpected text after a quoted item: ${JSON.stringify(text.slice(j, restEnd))}`);
+            }
+            items.push(item);
+            i = restEnd + 1;
+        }
+        else {
+            if (line.trim() !== '')
+                items.push(line.trim());
+            i = lineEnd + 1;
+        }
+    }
+    return items;
+}
+function toOptions(raw, environment = 'local') {
+    const problems = [];
+    /** Runs one parser; an InputError becomes a problem (reported together), anything else is a bug. */
+    function read(parse, fallback) {
+        try {
+            return parse();
+        }
+        catch (error) {
+            if (!(error instanceof InputError))
+                throw error;
+            problems.push(error.message);
+            return fallback;
+        }
+    }
+    const context = options_nonEmpty(raw.context) ?? '.';
+    const file = options_nonEmpty(raw.file) ?? external_node_path_default().join(context, 'Dockerfile');
+    const platforms = splitLines(raw.platforms).flatMap((line) => line
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== ''));
+    const cache = read(() => parseCache(raw.cache, environment), defaultCache(environment));
+    const options = {
+        file,
+        context,
+        target: options_nonEmpty(raw.target),
+        buildArgs: read(() => parseKeyValueLines('build-args', raw['build-args']), new Map()),
+        buildContexts: read(() => parseKeyValueLines('build-contexts', raw['build-contexts']), new Map()),
+        platforms,
+        tags: read(() => parseNoCommaLines('tags', raw.tags, 'one tag per line'), []),
+        labels: read(() => parseKeyValueLines('labels', raw.labels), new Map()),
+        annotations: read(() => parseAnnotations(raw.annotations), []),
+        push: read(() => parseBoolean('push', raw.push, false), false),
+        load: read(() => parseBoolean('load', raw.load, false), false),
+        outputs: splitLines(raw.outputs),
+        secrets: read(() => parseSecrets(raw.secrets), []),
+        secretFiles: read(() => parseSecretFiles(raw['secret-files']), []),
+        ssh: splitLines(raw.ssh),
+        builder: options_nonEmpty(raw.builder),
+        pull: read(() => parseBoolean('pull', raw.pull, false), false),
+        noCache: read(() => parseBoolean('no-cache', raw['no-cache'], false), false),
+        noCacheFilters: read(() => parseNoCommaLines('no-cache-filters', raw['no-cache-filters'], 'one stage per line'), []),
+        network: read(() => parseNetwork(raw.network), undefined),
+        addHosts: read(() => parseAddHosts(raw['add-hosts']), []),
+        shmSize: read(() => parseShmSize(raw['shm-size']), undefined),
+        ulimits: read(() => parseUlimits(raw.ulimit), []),
+        provenance: read(() => parseAttestation('provenance', raw.provenance), undefined),
+        sbom: read(() => parseAttestation('sbom', raw.sbom), undefined),
+        cacheFrom: splitLines(raw['cache-from']),
+        cacheTo: splitLines(raw['cache-to']),
+        cache,
+        cacheRef: options_nonEmpty(raw['cache-ref']),
+        cacheDir: options_nonEmpty(raw['cache-dir']),
+        cacheKeySalt: raw['cache-key-salt']?.trim() ?? '',
+        githubToken: options_nonEmpty(raw['github-token']),
+        comment: read(() => parseCommentMode(raw.comment), 'always'),
+        commentThreshold: read(() => options_optional(raw['comment-threshold'], (v) => parsePercent(v, 'comment-threshold')), undefined) ?? DEFAULT_COMMENT_THRESHOLD,
+        sizeLimit: read(() => options_optional(raw['size-limit'], (v) => parseSize(v, 'size-limit')), undefined),
+        maxIncrease: read(() => options_optional(raw['max-increase'], (v) => parseMaxIncrease(v, 'max-increase')), undefined),
+        failOnBudget: read(() => parseBoolean('fail-on-budget', raw['fail-on-budget'], true), true),
+        baselineImage: read(() => parseBaselineImage(raw['baseline-image']), undefined),
+        mode: read(() => parseMode(raw.mode), 'auto'),
+        maxCacheAge: read(() => options_optional(raw['max-cache-age'], (v) => parseMaxCacheAge(v, 'max-cache-age')), undefined),
+    };
+    problems.push(...conflicts(options, raw, environment));
+    if (problems.length === 1)
+        throw new InputError(problems[0]);
+    if (problems.length > 1) {
+        throw new InputError(`${problems.length} input problems:\n${problems.map((p) => `- ${p}`).join('\n')}`);
+    }
+    return options;
+}
+/** The cache backend when the `cache` input is empty: the Actions cache on a runner, a directory elsewhere. */
+function defaultCache(environment) {
+    return environment === 'actions' ? 'gha' : 'local';
+}
+/**
+ * The options as they may be logged: Maps as objects, secret values replaced by `***` (ids kept), and
+ * credential attributes (`token=`, `secret…=`, `password=`) blanked in cache and output specs.
+ */
+function redact(options) {
+    return {
+        ...options,
+        buildArgs: Object.fromEntries(options.buildArgs),
+        buildContexts: Object.fromEntries(options.buildContexts),
+        labels: Object.fromEntries(options.labels),
+        secrets: options.secrets.map((secret) => ({ id: secret.id, value: '***' })),
+        githubToken: options.githubToken === undefined ? undefined : '***',
+        outputs: options.outputs.map(redactSpec),
+        cacheFrom: options.cacheFrom.map(redactSpec),
+        cacheTo: options.cacheTo.map(redactSpec),
+    };
+}
+/** A buildx `key=value,...` spec with the values of credential keys replaced by `***`. */
+function redactSpec(spec) {
+    return spec.replace(/(^|,)(\s*"?[^,=]*(?:token|secret|password)[^,=]*=)[^,]*/gi, (_match, sep, key) => `${sep}${key}***`);
+}
+/**
+ * The exporter type of a buildx `--output` spec: its `type=` field, or what buildx assumes for a bare value
+ * (`-` is a tar stream, anything else a local directory). `registry` is reported as itself.
+ */
+function outputType(spec) {
+    const fields = spec.split(',').map((field) => field.trim());
+    for (const field of fields) {
+        const eq = field.indexOf('=');
+        if (eq > 0 && field.slice(0, eq).toLowerCase() === 'type')
+            return field.slice(eq + 1).toLowerCase();
+    }
+    if (fields.length === 1 && !spec.includes('='))
+        return spec.trim() === '-' ? 'tar' : 'local';
+    return '';
+}
+/**
+ * Whether a run is a scheduled rebuild: `mode: scheduled`, or `mode: auto` (the default) on a schedule or
+ * workflow_dispatch event.
+ */
+function isScheduledRun(mode, eventName) {
+    return mode === 'scheduled' || (mode === 'auto' && ['schedule', 'workflow_dispatch'].includes(eventName));
+}
+function conflicts(options, raw, environment) {
+    const found = [];
+    if (options.mode === 'normal' && options.maxCacheAge !== undefined) {
+        found.push('Inputs max-cache-age and mode conflict: max-cache-age applies to scheduled runs, but mode is normal; use mode auto (scheduled on schedule and workflow_dispatch events) or scheduled');
+    }
+    if (options.push) {
+        const others = options.outputs.filter((spec) => !['image', 'registry'].includes(outputType(spec)));
+        if (others.length > 0) {
+            found.push(`Inputs push and outputs conflict: push applies to image outputs, but outputs has ${others
+                .map((spec) => JSON.stringify(spec))
+                .join(', ')}; drop push and add an output type=image,push=true or type=registry`);
+        }
+    }
+    if (options.load) {
+        const others = options.outputs.filter((spec) => outputType(spec) !== 'docker');
+        if (others.length > 0) {
+            found.push(`Inputs load and outputs conflict: load is the output type=docker, but outputs has ${others
+                .map((spec) => JSON.stringify(spec))
+                .join(', ')}; drop load or list type=docker in outputs`);
+        }
+    }
+    if (options.cache === 'registry' && options.cacheRef === undefined) {
+        found.push('Input cache-ref is required when cache is registry (for example ghcr.io/acme/app-cache)');
+    }
+    const cacheSource = options_nonEmpty(raw.cache) === undefined
+        ? ` (the default ${environment === 'actions' ? 'on a runner' : 'outside Actions'})`
+        : '';
+    if (options.cacheRef !== undefined && options.cache !== 'registry') {
+        found.push(`Inputs cache-ref and cache conflict: cache-ref applies to cache: registry, but cache is ${options.cache}${cacheSource}`);
+    }
+    if (options.cacheDir !== undefined && options.cache !== 'local') {
+        found.push(`Inputs cache-dir and cache conflict: cache-dir applies to cache: local, but cache is ${options.cache}${cacheSource}`);
+    }
+    const fromSecrets = new Set(options.secrets.map((secret) => secret.id));
+    const twice = [
+        ...new Set(options.secretFiles.map((secret) => secret.id).filter((id) => fromSecrets.has(id))),
+    ];
+    if (twice.length > 0) {
+        found.push(`Inputs secrets and secret-files conflict: both define the secret id ${twice.map((id) => JSON.stringify(id)).join(', ')}`);
+    }
+    return found;
+}
+// YAML 1.2 core booleans, as @actions/core getBooleanInput accepts them.
+const TRUE_VALUES = new Set(['true', 'True', 'TRUE']);
+const FALSE_VALUES = new Set(['false', 'False', 'FALSE']);
+/** A boolean input: `true` or `false` (YAML 1.2 core spellings); empty means the default. */
+function parseBoolean(input, value, fallback) {
+    const trimmed = value?.trim() ?? '';
+    if (trimmed === '')
+        return fallback;
+    if (TRUE_VALUES.has(trimmed))
+        return true;
+    if (FALSE_VALUES.has(trimmed))
+        return false;
+    throw new InputError(`Input ${input}: expected true or false, got ${JSON.stringify(value)}`);
+}
+function parseMode(value) {
+    const trimmed = options_nonEmpty(value);
+    if (trimmed === undefined)
+        return 'auto';
+    if (RUN_MODES.includes(trimmed))
+        return trimmed;
+    throw new InputError(`Input mode: expected one of ${RUN_MODES.join(', ')}, got ${JSON.stringify(value)}`);
+}
+function parseCommentMode(value) {
+    const trimmed = options_nonEmpty(value);
+    if (trimmed === undefined)
+        return 'always';
+    if (COMMENT_MODES.includes(trimmed))
+        return trimmed;
+    throw new InputError(`Input comment: expected one of ${COMMENT_MODES.join(', ')}, got ${JSON.stringify(value)}`);
+}
+/** A parser applied to a non-empty value (trimmed); empty means undefined. */
+function options_optional(value, parse) {
+    const trimmed = options_nonEmpty(value);
+    return trimmed === undefined ? undefined : parse(trimmed);
+}
+/** One image reference, as `docker buildx imagetools inspect` takes it. */
+function parseBaselineImage(value) {
+    const trimmed = options_nonEmpty(value);
+    if (trimmed === undefined)
+        return undefined;
+    if (/[\s,]/.test(trimmed)) {
+        throw new InputError(`Input baseline-image: expected one image reference such as ghcr.io/acme/app:main, got ${JSON.stringify(value)}`);
+    }
+    return trimmed;
+}
+function parseCache(value, environment) {
+    const trimmed = options_nonEmpty(value);
+    if (trimmed === undefined)
+        return defaultCache(environment);
+    if (CACHE_BACKENDS.includes(trimmed))
+        return trimmed;
+    throw new InputError(`Input cache: expected one of ${CACHE_BACKENDS.join(', ')}, got ${JSON.stringify(value)}`);
+}
+/** Newline-separated items that can never contain a comma; one that does is a list written the wrong way. */
+function parseNoCommaLines(input, value, hint) {
+    const items = splitLines(value);
+    for (const item of items) {
+        if (item.includes(',')) {
+            throw new InputError(`Input ${input}: ${hint} (only platforms also splits on commas), got ${JSON.stringify(item)}`);
+        }
+        if (/\s/.test(item))
+            throw new InputError(`Input ${input}: ${hint}, got ${JSON.stringify(item)}`);
+    }
+    return items;
+}
+function parseAnnotations(value) {
+    const items = splitLines(value);
+    for (const item of items) {
+        if (item.indexOf('=') <= 0) {
+            throw new InputError(`Input annotations: expected KEY=VALUE or TYPE:KEY=VALUE (such as manifest:org.opencontainers.image.title=app), got ${JSON.stringify(item)}`);
+        }
+    }
+    return items;
+}
+function parseSecrets(value) {
+    return splitQuotedItems('secrets', value).map((item) => {
+        const eq = item.indexOf('=');
+        const id = eq === -1 ? '' : item.slice(0, eq).trim();
+        // The message must not echo the item: it may be a secret written the wrong way.
+        if (id === '')
+            throw new InputError('Input secrets: expected ID=VALUE on each line (the value is not shown)');
+        return { id, value: item.slice(eq + 1) };
+    });
+}
+function parseSecretFiles(value) {
+    return splitQuotedItems('secret-files', value).map((item) => {
+        const eq = item.indexOf('=');
+        const id = eq === -1 ? '' : item.slice(0, eq).trim();
+        const file = eq === -1 ? '' : item.slice(eq + 1).trim();
+        if (id === '' || file === '') {
+            throw new InputError(`Input secret-files: expected ID=PATH, got ${JSON.stringify(item)}`);
+        }
+        return { id, path: file };
+    });
+}
+function parseNetwork(value) {
+    const trimmed = options_nonEmpty(value);
+    if (trimmed === undefined)
+        return undefined;
+    if (NETWORK_MODES.includes(trimmed))
+        return trimmed;
+    throw new InputError(`Input network: expected one of ${NETWORK_MODES.join(', ')} (BuildKit's modes for RUN), got ${JSON.stringify(value)}`);
+}
+function parseAddHosts(value) {
+    const items = parseNoCommaLines('add-hosts', value, 'one HOST:IP per line');
+    for (const item of items) {
+        if (!/^[^:=\s]+[:=]\S+$/.test(item)) {
+            throw new InputError(`Input add-hosts: expected HOST:IP such as docker:10.180.0.1, got ${JSON.stringify(item)}`);
+        }
+    }
+    return items;
+}
+/** go-units RAMInBytes, which buildx uses for `--shm-size`: a number and an optional binary unit. */
+function parseShmSize(value) {
+    const trimmed = options_nonEmpty(value);
+    if (trimmed === undefined)
+        return undefined;
+    if (/^\d+(\.\d+)* ?[kKmMgGtTpP]?[iI]?[bB]?$/.test(trimmed))
+        return trimmed;
+    throw new InputError(`Input shm-size: expected a size such as 2g or 512m, got ${JSON.stringify(value)}`);
+}
+// The names go-units ParseUlimit knows.
+const ULIMIT_NAMES = new Set([
+    'core',
+    'cpu',
+    'data',
+    'fsize',
+    'locks',
+    'memlock',
+    'msgqueue',
+    'nice',
+    'nofile',
+    'nproc',
+    'rss',
+    'rtprio',
+    'rttime',
+    'sigpending',
+    'stack',
+]);
+function parseUlimits(value) {
+    const items = splitLines(value);
+    for (const item of items) {
+        const match = /^([a-z]+)=(-?\d+)(?::(-?\d+))?$/.exec(item);
+        const name = match?.[1];
+        if (match === null || name === undefined || !ULIMIT_NAMES.has(name)) {
+            throw new InputError(`Input ulimit: expected TYPE=SOFT[:HARD] such as nofile=1024:1024, got ${JSON.stringify(item)}`);
+        }
+        const soft = Number(match[2]);
+        const hard = match[3] === undefined ? soft : Number(match[3]);
+        if (soft !== -1 && hard !== -1 && soft > hard) {
+            throw new InputError(`Input ulimit: the soft limit exceeds the hard limit in ${JSON.stringify(item)}`);
+        }
+    }
+    return items;
+}
+/** `provenance` / `sbom`: `true`, `false`, or buildx attestation attributes (`mode=max`, `generator=...`). */
+function parseAttestation(input, value) {
+    const trimmed = options_nonEmpty(value);
+    if (trimmed === undefined)
+        return undefined;
+    if (TRUE_VALUES.has(trimmed))
+        return 'true';
+    if (FALSE_VALUES.has(trimmed))
+        return 'false';
+    const fields = trimmed.split(',').map((field) => field.trim());
+    if (fields.every((field) => /^[A-Za-z][\w.-]*=/.test(field)) && !/(^|,)\s*type=/i.test(trimmed)) {
+        return trimmed;
+    }
+    throw new InputError(`Input ${input}: expected true, false or attributes such as ${input === 'provenance' ? 'mode=max' : 'generator=IMAGE'} (without type=), got ${JSON.stringify(value)}`);
+}
+function options_nonEmpty(value) {
+    const trimmed = value?.trim();
+    return trimmed === undefined || trimmed === '' ? undefined : trimmed;
+}
+
+;// CONCATENATED MODULE: ./src/buildx/specs.ts
+// The buildx specs both ways of building share (bake file and `docker buildx build` argv): secrets, attestations,
+// the image's outputs, the Dockerfile path. Pure.
+
+
+/** The environment variable that carries the value of `options.secrets[index]` to buildx. */
+function secretEnvName(index) {
+    return `STAGECRAFT_SECRET_${index}`;
+}
+/**
+ * Values for the variables the secret specs name. The caller adds them to buildx's environment; they never
+ * appear in argv, in the bake file or in a log.
+ */
+function secretEnvironment(options) {
+    const env = {};
+    options.secrets.forEach((secret, index) => {
+        env[secretEnvName(index)] = secret.value;
+    });
+    return env;
+}
+/** buildx `--secret` specs: `id=…,env=STAGECRAFT_SECRET_n` for values, `id=…,src=…` for files. */
+function secretSpecs(options) {
+    return [
+        ...options.secrets.map((secret, index) => specs_csvFields([`id=${secret.id}`, `env=${secretEnvName(index)}`])),
+        ...options.secretFiles.map((secret) => specs_csvFields([`id=${secret.id}`, `src=${secret.path}`])),
+    ];
+}
+/**
+ * `--attest` specs for the provenance and sbom inputs, as buildx's CanonicalizeAttest writes them:
+ * `true` → `type=T,disabled=false`, `false` → `type=T,disabled=true`, attributes → `type=T,<attributes>`.
+ */
+function attestSpecs(options) {
+    const specs = [];
+    for (const [type, value] of [
+        ['provenance', options.provenance],
+        ['sbom', options.sbom],
+    ]) {
+        if (value === undefined)
+            continue;
+        if (value === 'true' || value === 'false')
+            specs.push(`type=${type},disabled=${value === 'false'}`);
+        else
+            specs.push(`type=${type},${value}`);
+    }
+    return specs;
+}
+/**
+ * The image's outputs with `push` and `load` folded in, as buildx 0.13 does for `docker buildx build`
+ * (controller/build/build.go): push sets `push=true` on every image output or adds `type=image,push=true`;
+ * load adds `type=docker` unless a docker output without `dest` is there. Bake has no push/load field per
+ * target (its `--push`/`--load` flags apply to every target), so the bake file carries this list.
+ */
+function imageOutputs(options) {
+    const outputs = [...options.outputs];
+    if (options.push) {
+        let pushed = false;
+        outputs.forEach((spec, index) => {
+            const type = outputType(spec);
+            if (type === 'image') {
+                outputs[index] = /(^|,)\s*push=/.test(spec)
+                    ? spec.replace(/((?:^|,)\s*push=)[^,]*/, '$1true')
+                    : `${spec},push=true`;
+                pushed = true;
+            }
+            else if (type === 'registry') {
+                pushed = true;
+            }
+        });
+        if (!pushed)
+            outputs.push('type=image,push=true');
+    }
+    if (options.load) {
+        const loaded = outputs.some((spec) => outputType(spec) === 'docker' && !/(^|,)\s*dest=/.test(spec));
+        if (!loaded)
+            outputs.push('type=docker');
+    }
+    return outputs;
+}
+/** Whether a context is a remote one (git or HTTP URL), which buildx reads itself. */
+function isRemoteContext(context) {
+    return /^[a-z][a-z0-9+.-]*:\/\//i.test(context) || /^git@/.test(context);
+}
+/**
+ * The Dockerfile as the bake file names it. Bake resolves a relative `dockerfile` against the context (not
+ * the working directory, as `docker buildx build --file` does), so a local file is made absolute from `cwd`.
+ */
+function bakeDockerfile(options, cwd) {
+    if (isRemoteContext(options.context) || external_node_path_default().isAbsolute(options.file))
+        return options.file;
+    return external_node_path_default().resolve(cwd, options.file);
+}
+/** One CSV record the way Go's encoding/csv reads it back: fields with `,`, `"` or a newline are quoted. */
+function specs_csvFields(fields) {
+    return fields.map((field) => (/[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field)).join(',');
+}
+/** `NAME=VALUE` items from a map, in insertion order. */
+function keyValues(map) {
+    return [...map].map(([key, value]) => `${key}=${value}`);
+}
+
+;// CONCATENATED MODULE: ./src/buildx/bake-file.ts
+
+/** Inputs set in `options` that a buildx 0.13 bake file cannot express (build with `buildBuildArgs` then). */
+function bakeUnsupportedInputs(options) {
+    return options.addHosts.length > 0 ? ['add-hosts'] : [];
+}
+function buildBakeFile(input) {
+    const { options } = input;
+    const unsupported = bakeUnsupportedInputs(options);
+    if (unsupported.length > 0) {
+        throw new Error(`buildBakeFile: buildx bake cannot express ${unsupported.join(', ')}; use buildBuildArgs`);
+    }
+    const target = input.targetName?.toLowerCase();
+    for (const stage of input.stageTargets) {
+        if (stage.name.trim() === '')
+            throw new Error('buildBakeFile: a stage target without a name');
+        if (target !== undefined && stage.name.toLowerCase() === target) {
+            throw new Error(`buildBakeFile: ${JSON.stringify(stage.name)} is the image target; give its export as targetCacheTo`);
+        }
+    }
+    const shared = sharedFields(options, input.cwd);
+    const cacheFrom = [...input.cacheFrom, ...options.cacheFrom];
+    const ids = new Set();
+    const stageTargetIds = new Map();
+    const targets = {};
+    for (const stage of input.stageTargets) {
+        const id = uniqueId(stage.name, ids);
+        stageTargetIds.set(stage.name, id);
+        targets[id] = {
+            context: shared.context,
+            dockerfile: shared.dockerfile,
+            target: stage.name,
+            ...shared.build,
+            ...listField('cache-from', cacheFrom),
+            ...listField('cache-to', stage.cacheTo),
+            output: ['type=cacheonly'],
+        };
+    }
+    const imageTarget = uniqueId(input.targetName ?? 'image', ids);
+    targets[imageTarget] = {
+        context: shared.context,
+        dockerfile: shared.dockerfile,
+        ...(input.targetName === undefined ? {} : { target: input.targetName }),
+        ...shared.args,
+        ...mapField('labels', options.labels),
+        ...listField('tags', options.tags),
+        ...listField('annotations', options.annotations),
+        ...shared.rest,
+        ...listField('attest', attestSpecs(options)),
+        ...listField('cache-from', cacheFrom),
+        ...listField('cache-to', [...input.targetCacheTo, ...options.cacheTo]),
+        ...listField('output', imageOutputs(options)),
+    };
+    const order = [...stageTargetIds.values(), imageTarget];
+    const compose = options.network === undefined
+        ? undefined
+        : {
+            services: Object.fromEntries(order.map((id) => [id, { build: { network: options.network } }])),
+        };
+    return {
+        definition: { target: escapeTemplates(targets) },
+        compose,
+        targets: order,
+        imageTarget,
+        stageTargetIds,
+        secretEnv: secretEnvironment(options),
+    };
+}
+/** The bake file's text: two-space JSON, one trailing newline. */
+function renderBakeFile(definition) {
+    return `${JSON.stringify(definition, null, 2)}\n`;
+}
+/** The fields every target shares, so their solves are the same and BuildKit runs each step once. */
+function sharedFields(options, cwd) {
+    const args = {
+        ...mapField('args', options.buildArgs),
+        ...mapField('contexts', options.buildContexts),
+    };
+    const rest = {
+        ...listField('platforms', options.platforms),
+        ...listField('secret', secretSpecs(options)),
+        ...listField('ssh', options.ssh),
+        ...(options.pull ? { pull: true } : {}),
+        ...(options.noCache ? { 'no-cache': true } : {}),
+        ...listField('no-cache-filter', options.noCacheFilters),
+        ...(options.shmSize === undefined ? {} : { 'shm-size': options.shmSize }),
+        ...listField('ulimits', options.ulimits),
+    };
+    return {
+        context: options.context,
+        dockerfile: bakeDockerfile(options, cwd),
+        args,
+        rest,
+        build: { ...args, ...rest },
+    };
+}
+function listField(key, values) {
+    return values.length === 0 ? {} : { [key]: [...values] };
+}
+function mapField(key, values) {
+    return values.size === 0
+        ? {}
+        : { [key]: Object.fromEntries(values) };
+}
+/** A bake target id (`[a-zA-Z0-9_-]+`, not starting with `-`) from a stage name, unique among `taken`. */
+function uniqueId(name, taken) {
+    const base = name.replace(/[^a-zA-Z0-9_-]/g, '_').replace(/^-/, '_') || 'image';
+    let id = base;
+    for (let n = 2; taken.has(id); n++)
+        id = `${base}-${n}`;
+    taken.add(id);
+    return id;
+}
+/** Escapes HCL template sequences in every string, keys included: `${` → `$${`, `%{` → `%%{`. */
+function escapeTemplates(value) {
+    const escape = (text) => text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
+    if (typeof value === 'string')
+        return escape(value);
+    if (Array.isArray(value))
+        return value.map((item) => escapeTemplates(item));
+    if (typeof value === 'object' && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([key, item]) => [escape(key), escapeTemplates(item)]));
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/buildx/args.ts
+
+/** `docker buildx bake [--builder B] --file F [--file C] --metadata-file M --progress=P <targets…>`. */
+function buildBakeArgs(input) {
+    if (input.targets.length === 0)
+        throw new Error('buildBakeArgs: no targets');
+    for (const target of input.targets) {
+        if (!/^[a-zA-Z0-9_][a-zA-Z0-9_-]*$/.test(target)) {
+            throw new Error(`buildBakeArgs: ${JSON.stringify(target)} is not a bake target id`);
+        }
+    }
+    return [
+        'docker',
+        'buildx',
+        'bake',
+        ...args_optional('--builder', input.builder),
+        '--file',
+        input.bakeFile,
+        ...args_optional('--file', input.composeFile),
+        '--metadata-file',
+        input.metadataFile,
+        `--progress=${input.progress}`,
+        ...input.targets,
+    ];
+}
+/**
+ * `docker buildx build …` for one target: the fallback when bake cannot be used (no cache export on the
+ * builder, `cache: off`, or inputs bake cannot express such as `add-hosts`), or one step of a sequence of
+ * cache-only stage builds followed by the image build. Secrets name the same environment variables as the
+ * bake file (specs.ts `secretEnvironment`). `options.file` and `options.context` are passed as written:
+ * buildx resolves both against its working directory.
+ */
+function buildBuildArgs(input) {
+    const { options } = input;
+    const image = input.kind === 'image';
+    const argv = ['docker', 'buildx', 'build', ...args_optional('--builder', options.builder)];
+    argv.push('--file', options.file);
+    if (input.target !== undefined)
+        argv.push('--target', input.target);
+    argv.push(...repeat('--build-arg', keyValues(options.buildArgs)));
+    argv.push(...repeat('--build-context', keyValues(options.buildContexts)));
+    if (options.platforms.length > 0)
+        argv.push('--platform', options.platforms.join(','));
+    argv.push(...repeat('--secret', secretSpecs(options)));
+    argv.push(...repeat('--ssh', options.ssh));
+    if (options.pull)
+        argv.push('--pull');
+    if (options.noCache)
+        argv.push('--no-cache');
+    argv.push(...repeat('--no-cache-filter', options.noCacheFilters));
+    argv.push(...args_optional('--network', options.network));
+    argv.push(...repeat('--add-host', options.addHosts));
+    argv.push(...args_optional('--shm-size', options.shmSize));
+    argv.push(...repeat('--ulimit', options.ulimits));
+    if (image) {
+        argv.push(...repeat('--tag', options.tags));
+        argv.push(...repeat('--label', keyValues(options.labels)));
+        argv.push(...repeat('--annotation', options.annotations));
+        argv.push(...repeat('--attest', attestSpecs(options)));
+    }
+    argv.push(...repeat('--cache-from', [...input.cacheFrom, ...options.cacheFrom]));
+    argv.push(...repeat('--cache-to', image ? [...input.cacheTo, ...options.cacheTo] : input.cacheTo));
+    argv.push(...repeat('--output', image ? imageOutputs(options) : ['type=cacheonly']));
+    argv.push(...args_optional('--metadata-file', input.metadataFile));
+    argv.push(`--progress=${input.progress}`);
+    // A context that starts with `-` would read as a flag.
+    argv.push(options.context.startsWith('-') ? `./${options.context}` : options.context);
+    return argv;
+}
+function args_optional(flag, value) {
+    return value === undefined ? [] : [flag, value];
+}
+function repeat(flag, values) {
+    return values.flatMap((value) => [flag, value]);
+}
+
+;// CONCATENATED MODULE: ./src/buildx/detect.ts
+// What the builder can do: buildx's version, the builder, its driver, BuildKit's version, and whether it can
+// export caches and build for several platforms. `detectBuilder` runs three commands once; everything it
+// reads is parsed by the pure functions below, tested on output recorded from this machine (testdata/).
+
+/** `docker buildx` is missing or does not run: the message says what the command printed. */
+class BuildxUnavailableError extends Error {
+    name = 'BuildxUnavailableError';
+}
+/** The fields of `docker info` we read, as one JSON object. */
+const DOCKER_INFO_FORMAT = '{"serverVersion":{{json .ServerVersion}},"driver":{{json .Driver}},"driverStatus":{{json .DriverStatus}}}';
+/**
+ * The three commands. `--debug` makes `buildx inspect` print the driver's feature list (Cache export,
+ * Multi-platform build, …), buildx's own verdict; `--bootstrap` starts a stopped builder so it can answer.
+ */
+function buildDetectArgs(builder) {
+    return {
+        version: ['docker', 'buildx', 'version'],
+        inspect: [
+            'docker',
+            '--debug',
+            'buildx',
+            'inspect',
+            '--bootstrap',
+            ...(builder === undefined ? [] : [builder]),
+        ],
+        info: ['docker', 'info', '--format', DOCKER_INFO_FORMAT],
+    };
+}
+/**
+ * Runs `docker buildx version`, `docker --debug buildx inspect --bootstrap [builder]` and `docker info`.
+ * Throws BuildxUnavailableError when buildx is missing, RunError when inspecting the builder fails. A
+ * failing `docker info` (a remote builder without a local engine) only means no containerd store is seen.
+ */
+async function detectBuilder(exec, options = {}) {
+    const commands = buildDetectArgs(options.builder);
+    const execOptions = {
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+    };
+    let version;
+    try {
+        version = await exec(commands.version, execOptions);
+    }
+    catch (error) {
+        throw new BuildxUnavailableError(`docker buildx is not available: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (version.exitCode !== 0) {
+        throw new BuildxUnavailableError(`docker buildx is not available: ${tailLines(version.stderr || version.stdout, 3) || `exit code ${version.exitCode}`}`);
+    }
+    const [inspect, info] = await Promise.all([
+        exec(commands.inspect, execOptions),
+        exec(commands.info, execOptions).catch(() => undefined),
+    ]);
+    if (inspect.exitCode !== 0) {
+        throw new RunError(commands.inspect, inspect.exitCode, tailLines(inspect.stderr || inspect.stdout));
+    }
+    return resolveBuilderInfo(version.stdout, inspect.stdout, info !== undefined && info.exitCode === 0 ? info.stdout : undefined);
+}
+/** `github.com/docker/buildx v0.13.1 788433953…` or Debian's `github.com/docker/buildx 0.13.1+ds1 0.13.1+ds1-3`. */
+function parseBuildxVersion(text) {
+    const match = /^\S*buildx\S*\s+v?(\d+\.\d+\.\d+\S*)/m.exec(text.trim());
+    if (match === null)
+        throw new Error(`cannot read a version from docker buildx version: ${JSON.stringify(text.trim())}`);
+    return match[1];
+}
+/**
+ * `docker buildx inspect` text: `Key: value` lines for the builder, then `Nodes:` with one block per node
+ * (each opened by `Name:`), whose `Features:` and `Labels:` sections are indented lines. Reads buildx 0.13's
+ * `BuildKit version:` and older `BuildKit:` / `Buildkit:` alike.
+ */
+function parseBuilderInspect(text) {
+    const builder = new Map();
+    const nodes = [];
+    let section;
+    let inNodes = false;
+    for (const raw of text.split('\n')) {
+        const line = raw.replace(/\r$/, '');
+        if (line.trim() === '')
+            continue;
+        const indented = /^\s/.test(line);
+        const colon = line.indexOf(':');
+        const key = colon === -1 ? line.trim() : line.slice(0, colon).trim();
+        const value = colon === -1 ? '' : line.slice(colon + 1).trim();
+        const node = nodes[nodes.length - 1];
+        if (indented) {
+            if (node === undefined)
+                continue;
+            if (section === 'features')
+                node.features.set(key, value === 'true');
+            else if (section === 'labels')
+                node.labels.set(key, value);
+            continue;
+        }
+        section = undefined;
+        if (!inNodes) {
+            if (key === 'Nodes' && value === '')
+                inNodes = true;
+            else
+                builder.set(key, value);
+            continue;
+        }
+        if (key === 'Name') {
+            nodes.push({ name: value, fields: new Map(), features: new Map(), labels: new Map() });
+        }
+        else if (node !== undefined) {
+            if (key === 'Features' && value === '')
+                section = 'features';
+            else if (key === 'Labels' && value === '')
+                section = 'labels';
+            else if (value === '')
+                section = 'other';
+            else
+                node.fields.set(key, value);
+        }
+    }
+    const name = builder.get('Name');
+    const driver = builder.get('Driver');
+    if (name === undefined || driver === undefined) {
+        throw new Error(`cannot read the builder's name and driver from docker buildx inspect: ${JSON.stringify(text.slice(0, 200))}`);
+    }
+    return {
+        name,
+        driver,
+        error: builder.get('Error'),
+        nodes: nodes.map((node) => ({
+            name: node.name,
+            endpoint: node.fields.get('Endpoint'),
+            status: node.fields.get('Status'),
+            error: node.fields.get('Error'),
+            buildkitVersion: node.fields.get('BuildKit version') ?? node.fields.get('BuildKit') ?? node.fields.get('Buildkit'),
+            platforms: (node.fields.get('Platforms') ?? '')
+                .split(',')
+                .map((platform) => platform.trim().replace(/\*$/, ''))
+                .filter((platform) => platform !== ''),
+            features: node.features,
+            labels: node.labels,
+        })),
+    };
+}
+/** The JSON object `docker info --format DOCKER_INFO_FORMAT` prints. */
+function parseDockerInfo(text) {
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch {
+        throw new Error(`cannot read docker info: ${JSON.stringify(text.trim().slice(0, 200))}`);
+    }
+    const info = typeof value === 'object' && value !== null ? value : {};
+    const status = Array.isArray(info.driverStatus) ? info.driverStatus : [];
+    const containerdStore = status.some((pair) => Array.isArray(pair) && pair[0] === 'driver-type' && pair[1] === 'io.containerd.snapshotter.v1');
+    return {
+        serverVersion: typeof info.serverVersion === 'string' ? info.serverVersion : undefined,
+        storageDriver: typeof info.driver === 'string' ? info.driver : undefined,
+        containerdStore,
+    };
+}
+/**
+ * Combines the three outputs. Support comes from the driver's feature list where buildx printed one (every
+ * node must have the feature); otherwise from the rule buildx 0.13 applies (driver/docker/driver.go): the
+ * docker driver can export caches and build multi-platform only on the containerd image store; the other
+ * drivers run their own BuildKit and can.
+ */
+function resolveBuilderInfo(versionText, inspectText, infoText) {
+    const inspect = parseBuilderInspect(inspectText);
+    const failure = inspect.error ?? inspect.nodes.find((node) => node.error !== undefined)?.error;
+    if (failure !== undefined)
+        throw new Error(`builder ${inspect.name} (${inspect.driver}): ${failure}`);
+    const info = infoText === undefined ? undefined : parseDockerInfo(infoText);
+    const containerdStore = info?.containerdStore ?? false;
+    const ruleSays = inspect.driver !== 'docker' || containerdStore;
+    const feature = (name) => {
+        const listed = inspect.nodes.filter((node) => node.features.has(name));
+        if (listed.length === 0)
+            return ruleSays;
+        return listed.every((node) => node.features.get(name) === true);
+    };
+    const version = inspect.nodes.map((node) => node.buildkitVersion).find((v) => v !== undefined);
+    return {
+        buildxVersion: parseBuildxVersion(versionText),
+        builder: inspect.name,
+        driver: inspect.driver,
+        buildkitVersion: version === undefined || /^v?0\.0\.0\b/.test(version) ? undefined : version,
+        containerdStore,
+        supportsCacheExport: feature('Cache export'),
+        supportsMultiPlatform: feature('Multi-platform build'),
+        platforms: [...new Set(inspect.nodes.flatMap((node) => node.platforms))],
+        dockerVersion: info?.serverVersion,
+    };
+}
+/**
+ * Why per-stage caches cannot be exported on this builder, for the log; undefined when they can. The build
+ * then goes ahead without per-stage export rather than failing.
+ */
+function explainNoCacheExport(info) {
+    if (info.supportsCacheExport)
+        return undefined;
+    if (info.driver === 'docker' && !info.containerdStore) {
+        return (`builder ${info.builder} uses the docker driver without the containerd image store, which cannot ` +
+            'export build caches (only inline); building without per-stage caches. Enable the containerd image ' +
+            'store ({"features":{"containerd-snapshotter":true}} in daemon.json) or use a docker-container builder ' +
+            '(docker/setup-buildx-action).');
+    }
+    return `builder ${info.builder} (${info.driver} driver) cannot export build caches; building without per-stage caches.`;
+}
+/**
+ * Inputs this builder cannot honour, each naming the inputs and the builder; empty when it can. Checked
+ * before anything is restored, so the job fails up front as with conflicting inputs.
+ */
+function checkBuilderSupport(options, info) {
+    const problems = [];
+    if (options.platforms.length > 1 && !info.supportsMultiPlatform) {
+        const why = info.driver === 'docker' && !info.containerdStore
+            ? 'the docker driver builds several platforms only with the containerd image store'
+            : 'the builder does not support multi-platform builds';
+        problems.push(`Input platforms lists ${options.platforms.length} platforms (${options.platforms.join(', ')}) but builder ${info.builder} (${info.driver} driver) cannot build them: ${why}`);
+    }
+    return problems;
+}
+
+;// CONCATENATED MODULE: ./src/buildx/metadata.ts
+// The `--metadata-file` buildx writes: one object for `build`, one per target for `bake`. Pure.
+class MetadataError extends Error {
+    name = 'MetadataError';
+}
+/** A `docker buildx build --metadata-file` document. */
+function parseBuildMetadata(text) {
+    return toBuildMetadata(parseObject(text, 'build metadata'), 'build metadata');
+}
+/**
+ * A `docker buildx bake --metadata-file` document: target id → its metadata. Top-level keys that are not
+ * targets (`buildx.build.warnings` in newer buildx) are skipped.
+ */
+function parseBakeMetadata(text) {
+    const document = parseObject(text, 'bake metadata');
+    const targets = new Map();
+    for (const [key, value] of Object.entries(document)) {
+        if (key.startsWith('buildx.'))
+            continue;
+        if (!isRecord(value))
+            throw new MetadataError(`bake metadata: target ${JSON.stringify(key)} is not an object`);
+        targets.set(key, toBuildMetadata(value, `bake metadata for ${key}`));
+    }
+    return targets;
+}
+/** The outputs of a build that produced no metadata (skipped, failed, or a cache-only run). */
+const EMPTY_METADATA = {
+    imageid: '',
+    digest: '',
+    metadata: '',
+    cacheManifest: undefined,
+    imageName: undefined,
+};
+function toBuildMetadata(entry, what) {
+    const digest = stringField(entry, 'containerimage.digest', what) ?? '';
+    const configDigest = stringField(entry, 'containerimage.config.digest', what);
+    return {
+        imageid: configDigest ?? digest,
+        digest,
+        metadata: JSON.stringify(entry, null, 2),
+        cacheManifest: cacheManifestDigest(entry, what),
+        imageName: stringField(entry, 'image.name', what),
+    };
+}
+/** `cache.manifest` is a JSON descriptor inside a string: `{"mediaType":…,"digest":"sha256:…","size":…}`. */
+function cacheManifestDigest(entry, what) {
+    const raw = stringField(entry, 'cache.manifest', what);
+    if (raw === undefined)
+        return undefined;
+    let descriptor;
+    try {
+        descriptor = JSON.parse(raw);
+    }
+    catch {
+        throw new MetadataError(`${what}: cache.manifest is not JSON: ${JSON.stringify(raw.slice(0, 80))}`);
+    }
+    const digest = isRecord(descriptor) ? descriptor.digest : undefined;
+    if (typeof digest !== 'string')
+        throw new MetadataError(`${what}: cache.manifest has no digest`);
+    return digest;
+}
+function stringField(entry, key, what) {
+    const value = entry[key];
+    if (value === undefined)
+        return undefined;
+    if (typeof value !== 'string')
+        throw new MetadataError(`${what}: ${key} is not a string`);
+    return value;
+}
+function parseObject(text, what) {
+    let document;
+    try {
+        document = JSON.parse(text);
+    }
+    catch (error) {
+        throw new MetadataError(`${what}: not JSON (${error instanceof Error ? error.message : String(error)})`);
+    }
+    if (!isRecord(document))
+        throw new MetadataError(`${what}: expected a JSON object`);
+    return document;
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+;// CONCATENATED MODULE: ./src/buildx/progress.ts
+// buildx `--progress=plain` output: the vertices (steps) it reports, whether each was cached or ran, and the
+// error block a failed build ends with. Pure; tested on output recorded from buildx 0.13 (testdata/).
+//
+// The plain printer writes, per vertex `#N`: its name when it starts (again after another vertex interrupted
+// it, with `#N ...` marking the interruption), status lines (`transferring context: 40B done`), log lines
+// with a timestamp (`#8 0.270 built`), and one of `#N DONE 1.3s`, `#N CACHED`, `#N ERROR: …`, `#N CANCELED`.
+// Dockerfile steps are named by BuildKit `[<platform> <stage> k/n] INSTRUCTION` (platform only when building
+// for several, stage omitted in a one-stage Dockerfile, `stage-N` for an unnamed stage); `[internal] …` are
+// BuildKit's own. A bake of several targets prefixes every name with its target: `[build deps 1/2] FROM …`,
+// `[deps] exporting cache to client directory`. A bake of one target does not.
+const VERTEX_LINE = /^#(\d+) (.*)$/;
+const LOG_LINE = /^\d+\.\d+ (.*)$/;
+const DONE_LINE = /^DONE (\d+(?:\.\d+)?)s$/;
+/** Every vertex the output reports, in the order each first appeared. */
+function parseProgress(text, options) {
+    const vertices = new Map();
+    for (const raw of text.split('\n')) {
+        const line = raw.replace(/\r$/, '');
+        const match = VERTEX_LINE.exec(line);
+        if (match === null)
+            continue;
+        const id = Number(match[1]);
+        const rest = match[2];
+        if (id === 0)
+            continue; // `#0 building with "default" instance using docker driver`
+        let vertex = vertices.get(id);
+        if (vertex === undefined) {
+            vertex = { id, name: rest, status: 'running', logs: [] };
+            vertices.set(id, vertex);
+            continue;
+        }
+        if (rest === vertex.name || rest === '...')
+            continue;
+        const done = DONE_LINE.exec(rest);
+        if (done !== null) {
+            vertex.status = vertex.status === 'cached' ? 'cached' : 'done';
+            vertex.durationS = Number(done[1]);
+        }
+        else if (rest === 'CACHED') {
+            vertex.status = 'cached';
+        }
+        else if (rest === 'CANCELED') {
+            vertex.status = 'canceled';
+        }
+        else if (rest.startsWith('ERROR: ')) {
+            vertex.status = 'error';
+            vertex.error = rest.slice('ERROR: '.length);
+        }
+        else {
+            const log = LOG_LINE.exec(rest);
+            if (log !== null)
+                vertex.logs.push(log[1]);
+        }
+    }
+    return [...vertices.values()].map((vertex) => describeVertex(vertex, options));
+}
+function describeVertex(vertex, options) {
+    const parsed = parseVertexName(vertex.name, options.prefixedByTarget);
+    return {
+        id: vertex.id,
+        name: vertex.name,
+        ...parsed,
+        status: vertex.status,
+        cached: vertex.status === 'cached',
+        ...(vertex.error === undefined ? {} : { error: vertex.error }),
+        ...(vertex.durationS === undefined ? {} : { durationS: vertex.durationS }),
+        logs: vertex.logs,
+    };
+}
+/** Splits `[target platform stage k/n] INSTRUCTION` into its parts. */
+function parseVertexName(name, prefixedByTarget) {
+    const bracket = /^\[([^\]]*)\] ?(.*)$/.exec(name);
+    if (bracket === null) {
+        return {
+            target: undefined,
+            platform: undefined,
+            stage: undefined,
+            step: undefined,
+            instruction: name,
+            internal: true,
+        };
+    }
+    const tokens = bracket[1].split(' ').filter((token) => token !== '');
+    const instruction = bracket[2];
+    // Bake's own `[internal] load local bake definitions` has no target.
+    const ownInternal = tokens.length === 1 && tokens[0] === 'internal';
+    const target = prefixedByTarget && !ownInternal ? tokens.shift() : undefined;
+    if (tokens[0] === 'internal') {
+        return { target, platform: undefined, stage: undefined, step: undefined, instruction, internal: true };
+    }
+    let platform;
+    let step;
+    const stepMatch = /^(\d+)\/(\d+)$/.exec(tokens[tokens.length - 1] ?? '');
+    if (stepMatch !== null) {
+        tokens.pop();
+        step = { index: Number(stepMatch[1]), total: Number(stepMatch[2]) };
+    }
+    if (tokens[0]?.includes('/'))
+        platform = tokens.shift();
+    const stage = step === undefined ? undefined : tokens[0];
+    // `[deps] exporting cache …`: a target's own vertex, not a Dockerfile step.
+    const internal = step === undefined;
+    return { target, platform, stage, step, instruction, internal };
+}
+/**
+ * What the log and the tests want to know: which steps were cached, which stages ran, which RUN steps
+ * executed. FROM steps are left out: an image already in the store shows `DONE` after a prune although
+ * nothing was built. A vertex BuildKit shares between bake targets is printed once, under one target.
+ */
+function summarizeProgress(vertices) {
+    const steps = vertices.filter((vertex) => vertex.step !== undefined && !/^FROM\s/i.test(vertex.instruction));
+    const cachedSteps = steps.filter((vertex) => vertex.cached);
+    const executedSteps = steps.filter((vertex) => !vertex.cached);
+    const stageOf = (vertex) => vertex.stage ?? '(unnamed)';
+    const stagesRun = unique(executedSteps.map(stageOf));
+    const stagesCached = unique(steps.map(stageOf)).filter((stage) => !stagesRun.includes(stage));
+    return {
+        steps,
+        cachedSteps,
+        executedSteps,
+        executedRuns: executedSteps.filter((vertex) => /^RUN\s/i.test(vertex.instruction)),
+        stagesRun,
+        stagesCached,
+        fullyCached: steps.length > 0 && executedSteps.length === 0,
+        failed: vertices.filter((vertex) => vertex.status === 'error'),
+    };
+}
+/** The error block that ends a failed build's output, or undefined when there is no `ERROR:` line. */
+function parseBuildError(output) {
+    const lines = output.split('\n').map((line) => line.replace(/\r$/, ''));
+    let errorIndex = -1;
+    for (let i = lines.length - 1; i >= 0; i--) {
+        if (lines[i].startsWith('ERROR: ')) {
+            errorIndex = i;
+            break;
+        }
+    }
+    if (errorIndex === -1)
+        return undefined;
+    let start = errorIndex;
+    while (start > 0 && !VERTEX_LINE.test(lines[start - 1]))
+        start--;
+    const block = lines.slice(start, errorIndex + 1);
+    while (block.length > 0 && block[0].trim() === '')
+        block.shift();
+    const stepLine = block.find((line) => line.startsWith(' > '));
+    const locationLine = block.map((line) => /^(\S+):(\d+)$/.exec(line)).find((match) => match !== null);
+    return {
+        message: lines[errorIndex].slice('ERROR: '.length),
+        step: stepLine?.slice(3).replace(/:$/, ''),
+        location: locationLine === undefined || locationLine === null
+            ? undefined
+            : { file: locationLine[1], line: Number(locationLine[2]) },
+        text: block.join('\n'),
+    };
+}
+function unique(values) {
+    return [...new Set(values)];
+}
+
+;// CONCATENATED MODULE: ./src/buildx/run.ts
+// Runs buildx through Exec (argv only, never a shell), streams its progress line by line to the caller, and
+// turns a failure into a RunError that carries buildx's own error block. Also writes the bake files and
+// reads the metadata file: the only file access in buildx/.
+
+
+
+
+
+/** A failed buildx run: `stderrTail` is buildx's error block (failing step, Dockerfile excerpt, `ERROR:`). */
+class BuildxRunError extends RunError {
+    buildError;
+    output;
+    constructor(argv, exitCode, 
+    /** The parsed error block, when buildx printed one. */
+    buildError, 
+    /** All buildx printed, for parsing the progress of the steps that did run. */
+    output) {
+        super(argv, exitCode, buildError?.text ?? tailLines(output, 20));
+        this.buildError = buildError;
+        this.output = output;
+    }
+}
+/** Runs one buildx command; resolves on exit code 0, throws BuildxRunError otherwise. */
+async function runBuildx(exec, argv, options = {}) {
+    const onLine = options.onLine ?? (() => undefined);
+    const stderrLines = createLineSplitter(onLine);
+    const stdoutLines = createLineSplitter(onLine);
+    const result = await exec(argv, {
+        ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+        ...(options.env === undefined ? {} : { env: options.env }),
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        onStderr: stderrLines.push,
+        onStdout: stdoutLines.push,
+    });
+    stderrLines.flush();
+    stdoutLines.flush();
+    const output = result.stdout === '' ? result.stderr : `${result.stderr}${result.stdout}`;
+    if (result.exitCode !== 0) {
+        throw new BuildxRunError(argv, result.exitCode, parseBuildError(result.stderr), output);
+    }
+    return { exitCode: 0, output, stderrTail: tailLines(result.stderr) };
+}
+/** Cuts a stream of chunks into lines (`\r\n` or `\n`); `flush` hands over a last line without a newline. */
+function createLineSplitter(onLine) {
+    let pending = '';
+    return {
+        push(chunk) {
+            pending += chunk;
+            let newline = pending.indexOf('\n');
+            while (newline !== -1) {
+                onLine(pending.slice(0, newline).replace(/\r$/, ''));
+                pending = pending.slice(newline + 1);
+                newline = pending.indexOf('\n');
+            }
+        },
+        flush() {
+            if (pending !== '')
+                onLine(pending.replace(/\r$/, ''));
+            pending = '';
+        },
+    };
+}
+/**
+ * Writes the bake definition (and the compose override for `network`) into `dir`, readable by the owner
+ * only: extra cache specs may carry credentials.
+ */
+async function writeBakeFiles(dir, bake) {
+    const bakeFile = external_node_path_default().join(dir, 'stagecraft.bake.json');
+    await writePrivate(bakeFile, renderBakeFile(bake.definition));
+    let composeFile;
+    if (bake.compose !== undefined) {
+        // JSON is YAML; bake recognises a compose file by its .yaml name.
+        composeFile = external_node_path_default().join(dir, 'stagecraft.compose.yaml');
+        await writePrivate(composeFile, renderBakeFile(bake.compose));
+    }
+    return { bakeFile, composeFile };
+}
+/** The metadata file's text, or undefined when buildx wrote none (a failed build). */
+async function readMetadataFile(file) {
+    try {
+        return await (0,promises_.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
+    }
+}
+async function writePrivate(file, text) {
+    await (0,promises_.writeFile)(file, text, { mode: 0o600 });
+    await (0,promises_.chmod)(file, 0o600);
+}
+
+;// CONCATENATED MODULE: ./src/buildx/images.ts
+/**
+ * The layer diff IDs of `image` in the engine's image store (`docker image inspect`), or undefined when the
+ * image is not there.
+ */
+async function readImageLayers(exec, image) {
+    const result = await exec(['docker', 'image', 'inspect', '--format', '{{json .RootFS.Layers}}', image], {
+        timeoutMs: 30_000,
+    });
+    if (result.exitCode !== 0)
+        return undefined;
+    return parseLayerList(result.stdout);
+}
+/** `["sha256:…", …]` as `docker image inspect` prints it; anything else is no layers. */
+function parseLayerList(text) {
+    try {
+        const value = JSON.parse(text);
+        return Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * Writes `images` from the engine's image store as an OCI layout in `dir` (`docker save`, then its blobs
+ * unpacked): a local copy, no registry involved. Returns false when the engine could not save them.
+ */
+async function saveImagesAsLayout(exec, images, dir) {
+    const archive = `${dir}/images.tar`;
+    const saved = await exec(['docker', 'image', 'save', '--output', archive, ...images], {
+        timeoutMs: 600_000,
+    });
+    if (saved.exitCode !== 0)
+        return false;
+    const unpacked = await exec(['tar', '-x', '-f', archive, '-C', dir, 'blobs'], { timeoutMs: 600_000 });
+    return unpacked.exitCode === 0;
+}
+
+;// CONCATENATED MODULE: ./src/buildx/build.ts
+// One build of the target and the stage exports: a single `docker buildx bake` run (one solve, shared work),
+// or, when bake cannot express an input (add-hosts), a `docker buildx build` per stage export and one for
+// the image, in build order.
+
+
+
+
+
+
+
+async function runBuild(exec, request) {
+    return bakeUnsupportedInputs(request.options).length === 0
+        ? runBake(exec, request)
+        : runBuildsInSequence(exec, request);
+}
+async function runBake(exec, request) {
+    const bake = buildBakeFile({
+        options: request.options,
+        stageTargets: request.stageTargets,
+        targetCacheTo: request.targetCacheTo,
+        cacheFrom: request.cacheFrom,
+        targetName: request.targetName,
+        cwd: request.cwd,
+    });
+    const files = await writeBakeFiles(request.workDir, bake);
+    const metadataFile = external_node_path_default().join(request.workDir, 'metadata.json');
+    const argv = buildBakeArgs({
+        bakeFile: files.bakeFile,
+        composeFile: files.composeFile,
+        metadataFile,
+        builder: request.options.builder,
+        progress: 'plain',
+        targets: bake.targets,
+    });
+    request.onCommand?.(argv);
+    const result = await runBuildx(exec, argv, {
+        cwd: request.cwd,
+        env: { ...request.env, ...bake.secretEnv },
+        onLine: request.onLine,
+    });
+    const text = await readMetadataFile(metadataFile);
+    return {
+        metadata: text === undefined ? undefined : parseBakeMetadata(text).get(bake.imageTarget),
+        progress: summarizeProgress(parseProgress(result.output, { prefixedByTarget: bake.targets.length > 1 })),
+    };
+}
+async function runBuildsInSequence(exec, request) {
+    const env = { ...request.env, ...secretEnvironment(request.options) };
+    const outputs = [];
+    const build = async (argv) => {
+        request.onCommand?.(argv);
+        outputs.push((await runBuildx(exec, argv, { cwd: request.cwd, env, onLine: request.onLine })).output);
+    };
+    for (const stage of request.stageTargets) {
+        await build(buildBuildArgs({
+            options: request.options,
+            kind: 'cache-only',
+            target: stage.name,
+            cacheFrom: request.cacheFrom,
+            cacheTo: stage.cacheTo,
+            progress: 'plain',
+        }));
+    }
+    const metadataFile = external_node_path_default().join(request.workDir, 'metadata.json');
+    await build(buildBuildArgs({
+        options: request.options,
+        kind: 'image',
+        target: request.targetName,
+        cacheFrom: request.cacheFrom,
+        cacheTo: request.targetCacheTo,
+        metadataFile,
+        progress: 'plain',
+    }));
+    const text = await readMetadataFile(metadataFile);
+    return {
+        metadata: text === undefined ? undefined : parseBuildMetadata(text),
+        progress: summarizeProgress(parseProgress(outputs.join('\n'), { prefixedByTarget: false })),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/buildx/resolve.ts
+// The current digest of each external image a build reads, per platform, without pulling anything: one
+// `docker buildx imagetools inspect --raw <ref>` per image (the registry's manifest or index, byte for byte).
+//
+//   index     → the entry for the platform (attestation manifests skipped); `digest` is that manifest's,
+//               `indexDigest` the sha256 of the raw bytes (what the tag points at)
+//   manifest  → a single-platform image: `digest` is the sha256 of the raw bytes (its platform is not checked:
+//               that needs its config, one more request, and a wrong one fails the build anyway)
+//   pinned    → `name@sha256:…` needs no lookup: the pinned digest is the answer (it may be an index's)
+//
+// Nothing here throws for an image: one that no registry knows (a local-only image such as
+// `stagecraft-test/busybox:1`, which resolves against Docker Hub), a registry that cannot be reached or refuses
+// us, an index without the platform, a timeout: each is an `unresolved` result with the tool's own message, and
+// the caller decides (a scheduled run treats such an image as unchanged and says so). Every call has a timeout
+// and honours the caller's abort signal. The parsing is pure and tested on output recorded from this machine
+// (testdata/imagetools-*).
+
+
+
+const DEFAULT_RESOLVE_TIMEOUT_MS = 30_000;
+const DEFAULT_CONCURRENCY = 4;
+/** A manifest or index that cannot give a digest for the platform; `failure` says which kind. */
+class ResolveError extends Error {
+    failure;
+    name = 'ResolveError';
+    constructor(failure, message) {
+        super(message);
+        this.failure = failure;
+    }
+}
+// ---- pure -----------------------------------------------------------------------------------------------------
+/** The argv that reads a reference's manifest or index without pulling. */
+function buildImagetoolsRawArgs(ref, docker = 'docker') {
+    return [docker, 'buildx', 'imagetools', 'inspect', '--raw', ref];
+}
+/** `name@sha256:<hex>` (a tag may come before the `@`) → the digest; otherwise undefined. */
+function pinnedDigest(ref) {
+    return /@(sha256:[0-9a-f]{64})$/.exec(ref.trim())?.[1];
+}
+function sha256Digest(text) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(text, 'utf8').digest('hex')}`;
+}
+const INDEX_TYPES = new Set([
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+]);
+const MANIFEST_TYPES = new Set([
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.docker.distribution.manifest.v2+json',
+]);
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function indexEntry(value, what) {
+    if (!isObject(value) || typeof value.digest !== 'string' || !DIGEST.test(value.digest)) {
+        throw new ResolveError('invalid-manifest', `${what}: an index entry without a sha256 digest`);
+    }
+    const p = value.platform;
+    const platform = isObject(p) && typeof p.os === 'string' && typeof p.architecture === 'string'
+        ? {
+            os: p.os,
+            architecture: p.architecture,
+            ...(typeof p.variant === 'string' && p.variant !== '' ? { variant: p.variant } : {}),
+        }
+        : undefined;
+    const annotations = isObject(value.annotations) ? value.annotations : {};
+    return {
+        digest: value.digest,
+        mediaType: typeof value.mediaType === 'string' ? value.mediaType : '',
+        platform,
+        attestation: annotations['vnd.docker.reference.type'] === 'attestation-manifest' ||
+            (platform?.os === 'unknown' && platform.architecture === 'unknown'),
+    };
+}
+/** containerd's matching form: lower case, `amd64/v1` → `amd64`, `arm64/v8` → `arm64`, `arm` → `arm/v7`. */
+function normalized(platform) {
+    const os = platform.os.toLowerCase();
+    let architecture = platform.architecture.toLowerCase();
+    let variant = (platform.variant ?? '').toLowerCase();
+    if (architecture === 'x86_64' || architecture === 'x86-64')
+        architecture = 'amd64';
+    if (architecture === 'aarch64')
+        architecture = 'arm64';
+    if (architecture === 'amd64' && variant === 'v1')
+        variant = '';
+    if (architecture === 'arm64' && (variant === 'v8' || variant === '8'))
+        variant = '';
+    if (architecture === 'arm' && (variant === '' || variant === '7'))
+        variant = 'v7';
+    if (architecture === 'arm' && /^[568]$/.test(variant))
+        variant = `v${variant}`;
+    return { os, architecture, ...(variant === '' ? {} : { variant }) };
+}
+/** The variants a platform's images can also run, best first (containerd's `platforms.Only` for amd64 and arm). */
+function compatibleVariants(platform) {
+    const variant = platform.variant ?? '';
+    const ladder = platform.architecture === 'amd64'
+        ? ['v4', 'v3', 'v2', '']
+        : platform.architecture === 'arm'
+            ? ['v8', 'v7', 'v6', 'v5']
+            : [variant];
+    const at = ladder.indexOf(variant);
+    return at < 0 ? [variant] : ladder.slice(at);
+}
+/** The index entry an engine on `platform` would pull: the exact platform, else the best compatible variant. */
+function selectIndexEntry(entries, platform, what) {
+    const wanted = normalized(platform);
+    const images = entries.filter((entry) => !entry.attestation && !INDEX_TYPES.has(entry.mediaType));
+    for (const variant of compatibleVariants(wanted)) {
+        const match = images.find((entry) => {
+            if (entry.platform === undefined)
+                return false;
+            const candidate = normalized(entry.platform);
+            return (candidate.os === wanted.os &&
+                candidate.architecture === wanted.architecture &&
+                (candidate.variant ?? '') === variant);
+        });
+        if (match !== undefined)
+            return match;
+    }
+    const present = images.map((entry) => entry.platform === undefined ? '(no platform)' : formatPlatform(normalized(entry.platform)));
+    throw new ResolveError('no-platform', `${what} has no image for ${formatPlatform(wanted)} (it has ${present.join(', ') || 'none'})`);
+}
+/**
+ * `imagetools inspect --raw` output → the platform's manifest digest, and the index digest when the reference
+ * is an index. Throws `ResolveError` for a document that is neither, a schema 1 manifest (its digest is not
+ * the hash of what the registry returns), or an index without the platform.
+ */
+function parseRawManifest(text, platform, what) {
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (error) {
+        throw new ResolveError('invalid-manifest', `${what}: the registry's answer is not JSON (${error instanceof Error ? error.message : String(error)})`);
+    }
+    if (!isObject(value))
+        throw new ResolveError('invalid-manifest', `${what}: the manifest is not a JSON object`);
+    const mediaType = typeof value.mediaType === 'string'
+        ? value.mediaType
+        : Array.isArray(value.manifests)
+            ? 'application/vnd.oci.image.index.v1+json'
+            : Array.isArray(value.layers)
+                ? 'application/vnd.oci.image.manifest.v1+json'
+                : '';
+    const rawDigest = sha256Digest(text);
+    if (INDEX_TYPES.has(mediaType)) {
+        if (!Array.isArray(value.manifests))
+            throw new ResolveError('invalid-manifest', `${what}: an index without manifests`);
+        const entries = value.manifests.map((entry, i) => indexEntry(entry, `${what}: manifests[${i}]`));
+        const wanted = typeof platform === 'string' ? parsePlatform(platform) : platform;
+        return { digest: selectIndexEntry(entries, wanted, what).digest, indexDigest: rawDigest };
+    }
+    if (MANIFEST_TYPES.has(mediaType))
+        return { digest: rawDigest };
+    const schema1 = value.schemaVersion === 1 || mediaType.includes('manifest.v1+prettyjws');
+    throw new ResolveError('invalid-manifest', schema1
+        ? `${what} has a schema 1 manifest, which stagecraft cannot digest (push it again with a current client)`
+        : `${what} has media type ${JSON.stringify(mediaType)}, not an image index or manifest`);
+}
+/** A failed inspect → what kind of failure, and buildx's own message (its `ERROR: ` prefix dropped). */
+function classifyInspectFailure(exitCode, stderr) {
+    const said = tailLines(stderr, 3)
+        .split('\n')
+        .map((line) => line.replace(/^ERROR:\s*/, ''))
+        .join('; ');
+    const reason = said === '' ? `docker buildx imagetools inspect exited with code ${exitCode}` : said;
+    if (/invalid reference format|must be lowercase/i.test(said))
+        return { failure: 'invalid-reference', reason };
+    if (/unauthori[sz]ed|authentication required|denied|insufficient_scope|\b40[13]\b/i.test(said))
+        return { failure: 'unauthorized', reason };
+    if (/not found|manifest unknown|name unknown|\b404\b/i.test(said))
+        return { failure: 'not-found', reason };
+    if (/no such host|connection refused|dial tcp|i\/o timeout|network is unreachable|TLS handshake|server gave HTTP response|connection reset|EOF$/i.test(said))
+        return { failure: 'unreachable', reason };
+    return { failure: 'error', reason };
+}
+async function fetchRaw(exec, ref, options) {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_RESOLVE_TIMEOUT_MS;
+    const argv = buildImagetoolsRawArgs(ref, options.docker);
+    options.onDebug?.(`resolve.fetchRaw: ${JSON.stringify(argv)}`);
+    if (options.signal?.aborted === true)
+        return { ok: false, failure: 'timeout', reason: 'aborted' };
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+    }, timeoutMs);
+    const onAbort = () => controller.abort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const late = () => ({
+        ok: false,
+        failure: 'timeout',
+        reason: timedOut ? `no answer within ${timeoutMs / 1000} s` : 'aborted',
+    });
+    try {
+        const result = await exec(argv, { timeoutMs, signal: controller.signal });
+        if (timedOut || controller.signal.aborted)
+            return late();
+        if (result.exitCode === 0)
+            return { ok: true, text: result.stdout };
+        return { ok: false, ...classifyInspectFailure(result.exitCode, result.stderr) };
+    }
+    catch (error) {
+        if (timedOut || controller.signal.aborted)
+            return late();
+        return { ok: false, failure: 'error', reason: error instanceof Error ? error.message : String(error) };
+    }
+    finally {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+    }
+}
+function platformText(platform) {
+    return typeof platform === 'string' ? platform : formatPlatform(platform);
+}
+/**
+ * Each (image, platform) resolved, in the order asked. Each image is inspected once, whatever the number of
+ * platforms asked for it; pinned references are not inspected. Never throws for an image.
+ */
+async function resolveImagePlatforms(exec, requests, options = {}) {
+    const queue = [
+        ...new Set(requests.map(({ image }) => image).filter((image) => pinnedDigest(image) === undefined)),
+    ];
+    // A small pool: at most `concurrency` inspects at once.
+    const results = new Map();
+    const workers = Array.from({ length: Math.min(Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY), queue.length) }, async () => {
+        for (let image = queue.shift(); image !== undefined; image = queue.shift()) {
+            results.set(image, await fetchRaw(exec, image, options));
+        }
+    });
+    await Promise.all(workers);
+    return requests.map((request) => {
+        const { image } = request;
+        const platform = platformText(request.platform);
+        const pinned = pinnedDigest(image);
+        if (pinned !== undefined)
+            return { image, platform, status: 'resolved', digest: pinned, pinned: true };
+        const fetched = results.get(image);
+        if (!fetched.ok)
+            return { image, platform, status: 'unresolved', failure: fetched.failure, reason: fetched.reason };
+        try {
+            const { digest, indexDigest } = parseRawManifest(fetched.text, request.platform, image);
+            return {
+                image,
+                platform,
+                status: 'resolved',
+                digest,
+                ...(indexDigest === undefined ? {} : { indexDigest }),
+                pinned: false,
+            };
+        }
+        catch (error) {
+            return error instanceof ResolveError
+                ? { image, platform, status: 'unresolved', failure: error.failure, reason: error.message }
+                : {
+                    image,
+                    platform,
+                    status: 'unresolved',
+                    failure: 'error',
+                    reason: error instanceof Error ? error.message : String(error),
+                };
+        }
+    });
+}
+/** `resolveImagePlatforms` for one platform: each image's digest for `platform`, in the order given. */
+async function resolveImageDigests(exec, images, platform, options = {}) {
+    return resolveImagePlatforms(exec, images.map((image) => ({ image, platform })), options);
+}
+
+;// CONCATENATED MODULE: ./src/buildx/index.ts
+// buildx: argument vectors, the bake file, running buildx, its metadata and progress, and what the builder
+// supports. See each file for details.
+
+
+
+
+
+
+
+
+
+
 
 ;// CONCATENATED MODULE: ./src/keys/encode.ts
 // The canonical encoding everything in a key is hashed through: JSON with object keys sorted and
@@ -8358,7 +10710,7 @@ async function readGitIndex(exec, root) {
     return { blobs };
 }
 function failed(command, result) {
-    return { reason: `git ${command}: ${exec_tailLines(result.stderr, 1) || `exit code ${result.exitCode}`}` };
+    return { reason: `git ${command}: ${tailLines(result.stderr, 1) || `exit code ${result.exitCode}`}` };
 }
 // --- small helpers ---
 function isMissing(error) {
@@ -8396,7 +10748,7 @@ class Limiter {
 
 const KEY_PREFIX = 'stagecraft-v1';
 /** Hex characters of the prefix and full hashes in a key. */
-const HASH_CHARS = 16;
+const stage_key_HASH_CHARS = 16;
 const DOCKERFILE_CHARS = 8;
 /** Longest platform and stage fields; longer ones are cut and end in a hash of the whole. */
 const PLATFORM_MAX = 24;
@@ -8409,11 +10761,11 @@ function computeStageKeys(options) {
         const prefixHash = encode_sha256Hex(document.prefix);
         const fullHash = encode_sha256Hex(document.full);
         const head = `${KEY_PREFIX}-${namespace}-${keyField(document.platform, PLATFORM_MAX)}-${keyField(document.name, STAGE_MAX)}`;
-        const prefix = prefixHash.slice(0, HASH_CHARS);
+        const prefix = prefixHash.slice(0, stage_key_HASH_CHARS);
         return {
             stage: document.stage,
             stageName: document.name,
-            key: `${head}-${prefix}-${fullHash.slice(0, HASH_CHARS)}`,
+            key: `${head}-${prefix}-${fullHash.slice(0, stage_key_HASH_CHARS)}`,
             restoreKeys: [`${head}-${prefix}-`, `${head}-`],
             prefixHash,
             fullHash,
@@ -8553,2193 +10905,497 @@ function stage_key_nonEmpty(value) {
 
 
 
-;// CONCATENATED MODULE: ./src/report/units.ts
-// Sizes as Docker prints them, and the strict parsers for the size and budget inputs. Pure.
+;// CONCATENATED MODULE: ./src/drift/document.ts
+// The stored drift document, pure: encoded as pretty JSON, read back with every field checked. Anything that is
+// not a whole document of this kind and version is refused with the reason, so a damaged or foreign entry reads
+// as "no previous run", never as digests.
 //
-// Docker formats image sizes with go-units `HumanSizeWithPrecision(size, 3)`: divide by 1000 while the value
-// is at least 1000 (B, kB, MB, GB, …), then Go's `%.3g` and the unit with no space: `999B`, `1kB`, `1.02kB`,
-// `77.9MB`, `1.5GB`. We reproduce `%.3g` exactly (three significant digits, ties to even on the exact binary
-// value, trailing zeros dropped) with one deliberate difference: where Go rounds 999.5–999.99 up to `1e+03kB`,
-// we move to the next unit and print `1MB`.
+//   {
+//     "kind": "stagecraft-drift",
+//     "version": 1,
+//     "createdAt": "2025-06-02T03:00:00.000Z",
+//     "target": "runtime",
+//     "platform": "linux/amd64",
+//     "run": "9876543210",                                   (optional)
+//     "commit": "0123…",                                     (optional)
+//     "images": [{"image": "localhost:5000/base:1", "platform": "linux/amd64",
+//                 "digest": "sha256:…", "indexDigest": "sha256:…"}],
+//     "stages": [{"name": "deps", "key": "stagecraft-v1-…", "baseKey": "stagecraft-v1-…",
+//                 "builtAt": "2025-06-02T03:00:00.000Z", "refreshedKey": "stagecraft-v1-…"}],
+//     "size": {"compressedBytes": 1234, "uncompressedBytes": 5678}             (optional)
+//   }
 
-const DECIMAL_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
-const PRECISION = 3;
-/** `bytes` as Docker shows it: `0B`, `999B`, `1.23kB`, `77.9MB`. A negative size gets a leading `-`. */
-function units_formatSize(bytes) {
-    if (!Number.isFinite(bytes))
-        throw new RangeError(`formatSize: ${bytes} is not a finite number`);
-    if (bytes < 0)
-        return `-${units_formatSize(-bytes)}`;
-    const last = DECIMAL_UNITS.length - 1;
-    let size = bytes;
-    let unit = 0;
-    while (size >= 1000 && unit < last) {
-        size /= 1000;
-        unit++;
-    }
-    if (unit < last && size > 0 && roundSignificant(size, PRECISION).exponent >= PRECISION) {
-        size /= 1000;
-        unit++;
-    }
-    return `${formatGo(size, PRECISION)}${DECIMAL_UNITS[unit]}`;
-}
-/** A size change with an explicit ASCII sign: `+1.2MB`, `-512B`; no change is `0B`. */
-function units_formatSizeDelta(bytes) {
-    return bytes === 0 ? '0B' : `${bytes > 0 ? '+' : '-'}${units_formatSize(Math.abs(bytes))}`;
-}
-/** A count change with an explicit sign: `+2`, `-1`, `0`. */
-function formatCountDelta(count) {
-    return count > 0 ? `+${count}` : `${count}`;
-}
-/**
- * A relative change, one decimal, signed by the direction of the change itself (so a tiny growth reads
- * `+0.0%`): `+3.4%`, `-0.5%`, `0.0%`; `n/a` when the baseline was 0 and the value moved.
- */
-function units_formatPercentDelta(delta) {
-    if (delta.change === 0)
-        return '0.0%';
-    if (delta.percent === undefined)
-        return 'n/a';
-    return `${delta.change > 0 ? '+' : '-'}${Math.abs(delta.percent).toFixed(1)}%`;
-}
-/** Go's `%.<precision>g` for a non-negative finite number. */
-function formatGo(value, precision) {
-    if (value === 0)
-        return '0';
-    const { digits, exponent } = roundSignificant(value, precision);
-    if (exponent < -4 || exponent >= precision) {
-        const mantissa = trimFraction(`${digits[0]}.${digits.slice(1)}`);
-        const sign = exponent < 0 ? '-' : '+';
-        return `${mantissa}e${sign}${String(Math.abs(exponent)).padStart(2, '0')}`;
-    }
-    if (exponent >= 0) {
-        return trimFraction(`${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`);
-    }
-    return trimFraction(`0.${'0'.repeat(-exponent - 1)}${digits}`);
-}
-/**
- * `value` (positive, finite) rounded to `precision` significant digits: the digits and the decimal exponent
- * of the first one. Rounds the exact binary value, ties to even, as Go's strconv does.
- */
-function roundSignificant(value, precision) {
-    if (value >= 1e21) {
-        const [mantissa, exp] = value.toExponential(precision - 1).split('e');
-        return { digits: mantissa.replace('.', ''), exponent: Number(exp) };
-    }
-    // toFixed is exact (the spec asks for the integer n closest to value × 10^f), and 100 places hold the whole
-    // decimal expansion of any double from 2^-48 up, which covers every size.
-    const fixed = value.toFixed(100);
-    const point = fixed.indexOf('.');
-    const all = fixed.slice(0, point) + fixed.slice(point + 1);
-    const first = all.search(/[1-9]/);
-    let exponent = point - first - 1;
-    let digits = all.slice(first, first + precision).padEnd(precision, '0');
-    const rest = all.slice(first + precision);
-    const head = rest[0] ?? '0';
-    const tail = /[1-9]/.test(rest.slice(1));
-    const odd = Number(digits[digits.length - 1]) % 2 === 1;
-    if (head > '5' || (head === '5' && (tail || odd))) {
-        const next = (BigInt(digits) + 1n).toString();
-        if (next.length > precision) {
-            digits = next.slice(0, precision);
-            exponent++;
-        }
-        else {
-            digits = next;
-        }
-    }
-    return { digits, exponent };
-}
-function trimFraction(text) {
-    return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
-}
-const SIZE_UNITS = new Map([
-    ['b', 1],
-    ['k', 1e3],
-    ['kb', 1e3],
-    ['m', 1e6],
-    ['mb', 1e6],
-    ['g', 1e9],
-    ['gb', 1e9],
-    ['t', 1e12],
-    ['tb', 1e12],
-    ['kib', 1024],
-    ['mib', 1024 ** 2],
-    ['gib', 1024 ** 3],
-    ['tib', 1024 ** 4],
-]);
-const SIZE_EXAMPLES = 'a size with a unit such as 150MB, 1.5GB or 500kB';
-/**
- * A size input in bytes: a non-negative number and a unit, decimal as Docker's (`B`, `kB`, `MB`, `GB`, `TB`,
- * case-insensitive, the `B` optional after a prefix) or binary (`KiB`, `MiB`, `GiB`, `TiB`); one space
- * between them at most. A bare number is refused: `150` is far more likely a slip than 150 bytes.
- */
-function parseSize(value, input = 'size') {
-    const match = /^(\d+(?:\.\d+)?|\.\d+) ?([A-Za-z]+)$/.exec(value);
-    const multiplier = match === null ? undefined : SIZE_UNITS.get(match[2].toLowerCase());
-    if (match === null || multiplier === undefined) {
-        const hint = /^\d+(?:\.\d+)?$/.test(value.trim()) ? ' (the unit is required)' : '';
-        throw new InputError(`Input ${input}: expected ${SIZE_EXAMPLES}${hint}, got ${JSON.stringify(value)}`);
-    }
-    const bytes = Math.round(Number(match[1]) * multiplier);
-    if (!Number.isSafeInteger(bytes)) {
-        throw new InputError(`Input ${input}: ${JSON.stringify(value)} is too large`);
-    }
-    return bytes;
-}
-/** A percentage input such as `5%` or `0.1%`: a non-negative number, then `%`. */
-function parsePercent(value, input = 'percent') {
-    const match = /^(\d+(?:\.\d+)?|\.\d+) ?%$/.exec(value);
-    if (match === null) {
-        throw new InputError(`Input ${input}: expected a percentage such as 5% or 0.1%, got ${JSON.stringify(value)}`);
-    }
-    return Number(match[1]);
-}
-/** `max-increase`: a percentage of the baseline (`5%`) or a size (`10MB`). */
-function parseMaxIncrease(value, input = 'max-increase') {
-    if (/%\s*$/.test(value))
-        return { kind: 'percent', percent: parsePercent(value, input) };
-    if (/^(\d+(?:\.\d+)?|\.\d+) ?[A-Za-z]+$/.test(value)) {
-        return { kind: 'bytes', bytes: parseSize(value, input) };
-    }
-    throw new InputError(`Input ${input}: expected a percentage such as 5% or ${SIZE_EXAMPLES}, got ${JSON.stringify(value)}`);
-}
-function formatMaxIncrease(limit) {
-    return limit.kind === 'percent' ? `${limit.percent}%` : units_formatSize(limit.bytes);
-}
-
-;// CONCATENATED MODULE: ./src/options.ts
-// One validated Options value from raw inputs, whether they came from action.yml inputs or CLI flags.
-// Names and meanings follow docker/build-push-action; parsing is stricter (STYLE.md section 6).
-
-
-/** Input names as action.yml and the CLI spell them. */
-const INPUTS = [
-    'file',
-    'context',
-    'target',
-    'build-args',
-    'build-contexts',
-    'platforms',
-    'tags',
-    'labels',
-    'annotations',
-    'push',
-    'load',
-    'outputs',
-    'secrets',
-    'secret-files',
-    'ssh',
-    'builder',
-    'pull',
-    'no-cache',
-    'no-cache-filters',
-    'network',
-    'add-hosts',
-    'shm-size',
-    'ulimit',
-    'provenance',
-    'sbom',
-    'cache-from',
-    'cache-to',
-    'cache',
-    'cache-ref',
-    'cache-dir',
-    'cache-key-salt',
-    'github-token',
-    'comment',
-    'comment-threshold',
-    'size-limit',
-    'max-increase',
-    'fail-on-budget',
-    'baseline-image',
-];
-const OUTPUTS = (/* unused pure expression or super */ null && ([
-    'stages',
-    'skipped-stages',
-    'target',
-    'plan',
-    'imageid',
-    'digest',
-    'metadata',
-    'cache-hits',
-    'cache-bytes-restored',
-    'cache-bytes-saved',
-    'size',
-    'size-uncompressed',
-    'size-delta',
-    'size-delta-percent',
-    'baseline-size',
-    'report',
-]));
-/** Where stage caches live: the GitHub Actions cache, a local directory, a registry, or nowhere. */
-const CACHE_BACKENDS = ['gha', 'local', 'registry', 'off'];
-/** When the size comment is written: every run, only when the size moved (or one exists), or never. */
-const COMMENT_MODES = ['always', 'on-change', 'never'];
-/** `comment-threshold` when empty, in percent: on-change comments on a move of more than this. */
-const DEFAULT_COMMENT_THRESHOLD = 0.1;
-/** BuildKit's network modes for RUN (`--network`). */
-const NETWORK_MODES = ['default', 'none', 'host'];
-/** A bad input value: the message names the input and what was expected. */
-class InputError extends Error {
-    name = 'InputError';
-}
-/** Newline-separated items, blank lines and surrounding whitespace dropped. */
-function splitLines(value) {
-    return (value ?? '')
-        .split(/\r?\n/)
-        .map((line) => line.trim())
-        .filter((line) => line !== '');
-}
-/** `NAME=VALUE` lines; the value may hold `=` and commas. */
-function parseKeyValueLines(input, value) {
-    const pairs = new Map();
-    for (const line of splitLines(value)) {
-        const eq = line.indexOf('=');
-        if (eq <= 0)
-            throw new InputError(`Input ${input}: expected NAME=VALUE, got ${JSON.stringify(line)}`);
-        pairs.set(line.slice(0, eq), line.slice(eq + 1));
-    }
-    return pairs;
-}
-/**
- * Items one per line, where an item may be double-quoted to span lines (`"KEY=line 1↵line 2"`; `""` is a
- * quote inside). Unquoted lines are trimmed; a quoted item keeps its text exactly. As build-push-action reads
- * `secrets`, so a multi-line secret (a key, a certificate) can be given.
- */
-function splitQuotedItems(input, value) {
-    const text = (value ?? '').replace(/\r\n/g, '\n');
-    const items = [];
-    let i = 0;
-    while (i < text.length) {
-        const lineEnd = text.indexOf('\n', i) === -1 ? text.length : text.indexOf('\n', i);
-        const line = text.slice(i, lineEnd);
-        const lead = line.length - line.trimStart().length;
-        if (line.trimStart().startsWith('"')) {
-            let j = i + lead + 1;
-            let item = '';
-            for (;;) {
-                const quote = text.indexOf('"', j);
-                if (quote === -1) {
-                    throw new InputError(`Input ${input}: a quoted item is not closed: ${JSON.stringify(line)}`);
-                }
-                item += text.slice(j, quote);
-                if (text[quote + 1] === '"') {
-                    item += '"';
-                    j = quote + 2;
-                    continue;
-                }
-                j = quote + 1;
-                break;
-            }
-            const restEnd = text.indexOf('\n', j) === -1 ? text.length : text.indexOf('\n', j);
-            if (text.slice(j, restEnd).trim() !== '') {
-                throw new InputError(`Input ${input}: unexpected text after a quoted item: ${JSON.stringify(text.slice(j, restEnd))}`);
-            }
-            items.push(item);
-            i = restEnd + 1;
-        }
-        else {
-            if (line.trim() !== '')
-                items.push(line.trim());
-            i = lineEnd + 1;
-        }
-    }
-    return items;
-}
-function toOptions(raw, environment = 'local') {
-    const problems = [];
-    /** Runs one parser; an InputError becomes a problem (reported together), anything else is a bug. */
-    function read(parse, fallback) {
-        try {
-            return parse();
-        }
-        catch (error) {
-            if (!(error instanceof InputError))
-                throw error;
-            problems.push(error.message);
-            return fallback;
-        }
-    }
-    const context = options_nonEmpty(raw.context) ?? '.';
-    const file = options_nonEmpty(raw.file) ?? external_node_path_default().join(context, 'Dockerfile');
-    const platforms = splitLines(raw.platforms).flatMap((line) => line
-        .split(',')
-        .map((item) => item.trim())
-        .filter((item) => item !== ''));
-    const cache = read(() => parseCache(raw.cache, environment), defaultCache(environment));
-    const options = {
-        file,
-        context,
-        target: options_nonEmpty(raw.target),
-        buildArgs: read(() => parseKeyValueLines('build-args', raw['build-args']), new Map()),
-        buildContexts: read(() => parseKeyValueLines('build-contexts', raw['build-contexts']), new Map()),
-        platforms,
-        tags: read(() => parseNoCommaLines('tags', raw.tags, 'one tag per line'), []),
-        labels: read(() => parseKeyValueLines('labels', raw.labels), new Map()),
-        annotations: read(() => parseAnnotations(raw.annotations), []),
-        push: read(() => parseBoolean('push', raw.push, false), false),
-        load: read(() => parseBoolean('load', raw.load, false), false),
-        outputs: splitLines(raw.outputs),
-        secrets: read(() => parseSecrets(raw.secrets), []),
-        secretFiles: read(() => parseSecretFiles(raw['secret-files']), []),
-        ssh: splitLines(raw.ssh),
-        builder: options_nonEmpty(raw.builder),
-        pull: read(() => parseBoolean('pull', raw.pull, false), false),
-        noCache: read(() => parseBoolean('no-cache', raw['no-cache'], false), false),
-        noCacheFilters: read(() => parseNoCommaLines('no-cache-filters', raw['no-cache-filters'], 'one stage per line'), []),
-        network: read(() => parseNetwork(raw.network), undefined),
-        addHosts: read(() => parseAddHosts(raw['add-hosts']), []),
-        shmSize: read(() => parseShmSize(raw['shm-size']), undefined),
-        ulimits: read(() => parseUlimits(raw.ulimit), []),
-        provenance: read(() => parseAttestation('provenance', raw.provenance), undefined),
-        sbom: read(() => parseAttestation('sbom', raw.sbom), undefined),
-        cacheFrom: splitLines(raw['cache-from']),
-        cacheTo: splitLines(raw['cache-to']),
-        cache,
-        cacheRef: options_nonEmpty(raw['cache-ref']),
-        cacheDir: options_nonEmpty(raw['cache-dir']),
-        cacheKeySalt: raw['cache-key-salt']?.trim() ?? '',
-        githubToken: options_nonEmpty(raw['github-token']),
-        comment: read(() => parseCommentMode(raw.comment), 'always'),
-        commentThreshold: read(() => options_optional(raw['comment-threshold'], (v) => parsePercent(v, 'comment-threshold')), undefined) ?? DEFAULT_COMMENT_THRESHOLD,
-        sizeLimit: read(() => options_optional(raw['size-limit'], (v) => parseSize(v, 'size-limit')), undefined),
-        maxIncrease: read(() => options_optional(raw['max-increase'], (v) => parseMaxIncrease(v, 'max-increase')), undefined),
-        failOnBudget: read(() => parseBoolean('fail-on-budget', raw['fail-on-budget'], true), true),
-        baselineImage: read(() => parseBaselineImage(raw['baseline-image']), undefined),
-    };
-    problems.push(...conflicts(options, raw, environment));
-    if (problems.length === 1)
-        throw new InputError(problems[0]);
-    if (problems.length > 1) {
-        throw new InputError(`${problems.length} input problems:\n${problems.map((p) => `- ${p}`).join('\n')}`);
-    }
-    return options;
-}
-/** The cache backend when the `cache` input is empty: the Actions cache on a runner, a directory elsewhere. */
-function defaultCache(environment) {
-    return environment === 'actions' ? 'gha' : 'local';
-}
-/**
- * The options as they may be logged: Maps as objects, secret values replaced by `***` (ids kept), and
- * credential attributes (`token=`, `secret…=`, `password=`) blanked in cache and output specs.
- */
-function redact(options) {
-    return {
-        ...options,
-        buildArgs: Object.fromEntries(options.buildArgs),
-        buildContexts: Object.fromEntries(options.buildContexts),
-        labels: Object.fromEntries(options.labels),
-        secrets: options.secrets.map((secret) => ({ id: secret.id, value: '***' })),
-        githubToken: options.githubToken === undefined ? undefined : '***',
-        outputs: options.outputs.map(redactSpec),
-        cacheFrom: options.cacheFrom.map(redactSpec),
-        cacheTo: options.cacheTo.map(redactSpec),
-    };
-}
-/** A buildx `key=value,...` spec with the values of credential keys replaced by `***`. */
-function redactSpec(spec) {
-    return spec.replace(/(^|,)(\s*"?[^,=]*(?:token|secret|password)[^,=]*=)[^,]*/gi, (_match, sep, key) => `${sep}${key}***`);
-}
-/**
- * The exporter type of a buildx `--output` spec: its `type=` field, or what buildx assumes for a bare value
- * (`-` is a tar stream, anything else a local directory). `registry` is reported as itself.
- */
-function outputType(spec) {
-    const fields = spec.split(',').map((field) => field.trim());
-    for (const field of fields) {
-        const eq = field.indexOf('=');
-        if (eq > 0 && field.slice(0, eq).toLowerCase() === 'type')
-            return field.slice(eq + 1).toLowerCase();
-    }
-    if (fields.length === 1 && !spec.includes('='))
-        return spec.trim() === '-' ? 'tar' : 'local';
-    return '';
-}
-function conflicts(options, raw, environment) {
-    const found = [];
-    if (options.push) {
-        const others = options.outputs.filter((spec) => !['image', 'registry'].includes(outputType(spec)));
-        if (others.length > 0) {
-            found.push(`Inputs push and outputs conflict: push applies to image outputs, but outputs has ${others
-                .map((spec) => JSON.stringify(spec))
-                .join(', ')}; drop push and add an output type=image,push=true or type=registry`);
-        }
-    }
-    if (options.load) {
-        const others = options.outputs.filter((spec) => outputType(spec) !== 'docker');
-        if (others.length > 0) {
-            found.push(`Inputs load and outputs conflict: load is the output type=docker, but outputs has ${others
-                .map((spec) => JSON.stringify(spec))
-                .join(', ')}; drop load or list type=docker in outputs`);
-        }
-    }
-    if (options.cache === 'registry' && options.cacheRef === undefined) {
-        found.push('Input cache-ref is required when cache is registry (for example ghcr.io/acme/app-cache)');
-    }
-    const cacheSource = options_nonEmpty(raw.cache) === undefined
-        ? ` (the default ${environment === 'actions' ? 'on a runner' : 'outside Actions'})`
-        : '';
-    if (options.cacheRef !== undefined && options.cache !== 'registry') {
-        found.push(`Inputs cache-ref and cache conflict: cache-ref applies to cache: registry, but cache is ${options.cache}${cacheSource}`);
-    }
-    if (options.cacheDir !== undefined && options.cache !== 'local') {
-        found.push(`Inputs cache-dir and cache conflict: cache-dir applies to cache: local, but cache is ${options.cache}${cacheSource}`);
-    }
-    const fromSecrets = new Set(options.secrets.map((secret) => secret.id));
-    const twice = [
-        ...new Set(options.secretFiles.map((secret) => secret.id).filter((id) => fromSecrets.has(id))),
-    ];
-    if (twice.length > 0) {
-        found.push(`Inputs secrets and secret-files conflict: both define the secret id ${twice.map((id) => JSON.stringify(id)).join(', ')}`);
-    }
-    return found;
-}
-// YAML 1.2 core booleans, as @actions/core getBooleanInput accepts them.
-const TRUE_VALUES = new Set(['true', 'True', 'TRUE']);
-const FALSE_VALUES = new Set(['false', 'False', 'FALSE']);
-/** A boolean input: `true` or `false` (YAML 1.2 core spellings); empty means the default. */
-function parseBoolean(input, value, fallback) {
-    const trimmed = value?.trim() ?? '';
-    if (trimmed === '')
-        return fallback;
-    if (TRUE_VALUES.has(trimmed))
-        return true;
-    if (FALSE_VALUES.has(trimmed))
-        return false;
-    throw new InputError(`Input ${input}: expected true or false, got ${JSON.stringify(value)}`);
-}
-function parseCommentMode(value) {
-    const trimmed = options_nonEmpty(value);
-    if (trimmed === undefined)
-        return 'always';
-    if (COMMENT_MODES.includes(trimmed))
-        return trimmed;
-    throw new InputError(`Input comment: expected one of ${COMMENT_MODES.join(', ')}, got ${JSON.stringify(value)}`);
-}
-/** A parser applied to a non-empty value (trimmed); empty means undefined. */
-function options_optional(value, parse) {
-    const trimmed = options_nonEmpty(value);
-    return trimmed === undefined ? undefined : parse(trimmed);
-}
-/** One image reference, as `docker buildx imagetools inspect` takes it. */
-function parseBaselineImage(value) {
-    const trimmed = options_nonEmpty(value);
-    if (trimmed === undefined)
-        return undefined;
-    if (/[\s,]/.test(trimmed)) {
-        throw new InputError(`Input baseline-image: expected one image reference such as ghcr.io/acme/app:main, got ${JSON.stringify(value)}`);
-    }
-    return trimmed;
-}
-function parseCache(value, environment) {
-    const trimmed = options_nonEmpty(value);
-    if (trimmed === undefined)
-        return defaultCache(environment);
-    if (CACHE_BACKENDS.includes(trimmed))
-        return trimmed;
-    throw new InputError(`Input cache: expected one of ${CACHE_BACKENDS.join(', ')}, got ${JSON.stringify(value)}`);
-}
-/** Newline-separated items that can never contain a comma; one that does is a list written the wrong way. */
-function parseNoCommaLines(input, value, hint) {
-    const items = splitLines(value);
-    for (const item of items) {
-        if (item.includes(',')) {
-            throw new InputError(`Input ${input}: ${hint} (only platforms also splits on commas), got ${JSON.stringify(item)}`);
-        }
-        if (/\s/.test(item))
-            throw new InputError(`Input ${input}: ${hint}, got ${JSON.stringify(item)}`);
-    }
-    return items;
-}
-function parseAnnotations(value) {
-    const items = splitLines(value);
-    for (const item of items) {
-        if (item.indexOf('=') <= 0) {
-            throw new InputError(`Input annotations: expected KEY=VALUE or TYPE:KEY=VALUE (such as manifest:org.opencontainers.image.title=app), got ${JSON.stringify(item)}`);
-        }
-    }
-    return items;
-}
-function parseSecrets(value) {
-    return splitQuotedItems('secrets', value).map((item) => {
-        const eq = item.indexOf('=');
-        const id = eq === -1 ? '' : item.slice(0, eq).trim();
-        // The message must not echo the item: it may be a secret written the wrong way.
-        if (id === '')
-            throw new InputError('Input secrets: expected ID=VALUE on each line (the value is not shown)');
-        return { id, value: item.slice(eq + 1) };
-    });
-}
-function parseSecretFiles(value) {
-    return splitQuotedItems('secret-files', value).map((item) => {
-        const eq = item.indexOf('=');
-        const id = eq === -1 ? '' : item.slice(0, eq).trim();
-        const file = eq === -1 ? '' : item.slice(eq + 1).trim();
-        if (id === '' || file === '') {
-            throw new InputError(`Input secret-files: expected ID=PATH, got ${JSON.stringify(item)}`);
-        }
-        return { id, path: file };
-    });
-}
-function parseNetwork(value) {
-    const trimmed = options_nonEmpty(value);
-    if (trimmed === undefined)
-        return undefined;
-    if (NETWORK_MODES.includes(trimmed))
-        return trimmed;
-    throw new InputError(`Input network: expected one of ${NETWORK_MODES.join(', ')} (BuildKit's modes for RUN), got ${JSON.stringify(value)}`);
-}
-function parseAddHosts(value) {
-    const items = parseNoCommaLines('add-hosts', value, 'one HOST:IP per line');
-    for (const item of items) {
-        if (!/^[^:=\s]+[:=]\S+$/.test(item)) {
-            throw new InputError(`Input add-hosts: expected HOST:IP such as docker:10.180.0.1, got ${JSON.stringify(item)}`);
-        }
-    }
-    return items;
-}
-/** go-units RAMInBytes, which buildx uses for `--shm-size`: a number and an optional binary unit. */
-function parseShmSize(value) {
-    const trimmed = options_nonEmpty(value);
-    if (trimmed === undefined)
-        return undefined;
-    if (/^\d+(\.\d+)* ?[kKmMgGtTpP]?[iI]?[bB]?$/.test(trimmed))
-        return trimmed;
-    throw new InputError(`Input shm-size: expected a size such as 2g or 512m, got ${JSON.stringify(value)}`);
-}
-// The names go-units ParseUlimit knows.
-const ULIMIT_NAMES = new Set([
-    'core',
-    'cpu',
-    'data',
-    'fsize',
-    'locks',
-    'memlock',
-    'msgqueue',
-    'nice',
-    'nofile',
-    'nproc',
-    'rss',
-    'rtprio',
-    'rttime',
-    'sigpending',
-    'stack',
-]);
-function parseUlimits(value) {
-    const items = splitLines(value);
-    for (const item of items) {
-        const match = /^([a-z]+)=(-?\d+)(?::(-?\d+))?$/.exec(item);
-        const name = match?.[1];
-        if (match === null || name === undefined || !ULIMIT_NAMES.has(name)) {
-            throw new InputError(`Input ulimit: expected TYPE=SOFT[:HARD] such as nofile=1024:1024, got ${JSON.stringify(item)}`);
-        }
-        const soft = Number(match[2]);
-        const hard = match[3] === undefined ? soft : Number(match[3]);
-        if (soft !== -1 && hard !== -1 && soft > hard) {
-            throw new InputError(`Input ulimit: the soft limit exceeds the hard limit in ${JSON.stringify(item)}`);
-        }
-    }
-    return items;
-}
-/** `provenance` / `sbom`: `true`, `false`, or buildx attestation attributes (`mode=max`, `generator=...`). */
-function parseAttestation(input, value) {
-    const trimmed = options_nonEmpty(value);
-    if (trimmed === undefined)
-        return undefined;
-    if (TRUE_VALUES.has(trimmed))
-        return 'true';
-    if (FALSE_VALUES.has(trimmed))
-        return 'false';
-    const fields = trimmed.split(',').map((field) => field.trim());
-    if (fields.every((field) => /^[A-Za-z][\w.-]*=/.test(field)) && !/(^|,)\s*type=/i.test(trimmed)) {
-        return trimmed;
-    }
-    throw new InputError(`Input ${input}: expected true, false or attributes such as ${input === 'provenance' ? 'mode=max' : 'generator=IMAGE'} (without type=), got ${JSON.stringify(value)}`);
-}
-function options_nonEmpty(value) {
-    const trimmed = value?.trim();
-    return trimmed === undefined || trimmed === '' ? undefined : trimmed;
-}
-
-;// CONCATENATED MODULE: ./src/buildx/specs.ts
-// The buildx specs both ways of building share (bake file and `docker buildx build` argv): secrets, attestations,
-// the image's outputs, the Dockerfile path. Pure.
-
-
-/** The environment variable that carries the value of `options.secrets[index]` to buildx. */
-function secretEnvName(index) {
-    return `STAGECRAFT_SECRET_${index}`;
-}
-/**
- * Values for the variables the secret specs name. The caller adds them to buildx's environment; they never
- * appear in argv, in the bake file or in a log.
- */
-function secretEnvironment(options) {
-    const env = {};
-    options.secrets.forEach((secret, index) => {
-        env[secretEnvName(index)] = secret.value;
-    });
-    return env;
-}
-/** buildx `--secret` specs: `id=…,env=STAGECRAFT_SECRET_n` for values, `id=…,src=…` for files. */
-function secretSpecs(options) {
-    return [
-        ...options.secrets.map((secret, index) => specs_csvFields([`id=${secret.id}`, `env=${secretEnvName(index)}`])),
-        ...options.secretFiles.map((secret) => specs_csvFields([`id=${secret.id}`, `src=${secret.path}`])),
-    ];
-}
-/**
- * `--attest` specs for the provenance and sbom inputs, as buildx's CanonicalizeAttest writes them:
- * `true` → `type=T,disabled=false`, `false` → `type=T,disabled=true`, attributes → `type=T,<attributes>`.
- */
-function attestSpecs(options) {
-    const specs = [];
-    for (const [type, value] of [
-        ['provenance', options.provenance],
-        ['sbom', options.sbom],
-    ]) {
-        if (value === undefined)
-            continue;
-        if (value === 'true' || value === 'false')
-            specs.push(`type=${type},disabled=${value === 'false'}`);
-        else
-            specs.push(`type=${type},${value}`);
-    }
-    return specs;
-}
-/**
- * The image's outputs with `push` and `load` folded in, as buildx 0.13 does for `docker buildx build`
- * (controller/build/build.go): push sets `push=true` on every image output or adds `type=image,push=true`;
- * load adds `type=docker` unless a docker output without `dest` is there. Bake has no push/load field per
- * target (its `--push`/`--load` flags apply to every target), so the bake file carries this list.
- */
-function imageOutputs(options) {
-    const outputs = [...options.outputs];
-    if (options.push) {
-        let pushed = false;
-        outputs.forEach((spec, index) => {
-            const type = outputType(spec);
-            if (type === 'image') {
-                outputs[index] = /(^|,)\s*push=/.test(spec)
-                    ? spec.replace(/((?:^|,)\s*push=)[^,]*/, '$1true')
-                    : `${spec},push=true`;
-                pushed = true;
-            }
-            else if (type === 'registry') {
-                pushed = true;
-            }
-        });
-        if (!pushed)
-            outputs.push('type=image,push=true');
-    }
-    if (options.load) {
-        const loaded = outputs.some((spec) => outputType(spec) === 'docker' && !/(^|,)\s*dest=/.test(spec));
-        if (!loaded)
-            outputs.push('type=docker');
-    }
-    return outputs;
-}
-/** Whether a context is a remote one (git or HTTP URL), which buildx reads itself. */
-function isRemoteContext(context) {
-    return /^[a-z][a-z0-9+.-]*:\/\//i.test(context) || /^git@/.test(context);
-}
-/**
- * The Dockerfile as the bake file names it. Bake resolves a relative `dockerfile` against the context (not
- * the working directory, as `docker buildx build --file` does), so a local file is made absolute from `cwd`.
- */
-function bakeDockerfile(options, cwd) {
-    if (isRemoteContext(options.context) || external_node_path_default().isAbsolute(options.file))
-        return options.file;
-    return external_node_path_default().resolve(cwd, options.file);
-}
-/** One CSV record the way Go's encoding/csv reads it back: fields with `,`, `"` or a newline are quoted. */
-function specs_csvFields(fields) {
-    return fields.map((field) => (/[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field)).join(',');
-}
-/** `NAME=VALUE` items from a map, in insertion order. */
-function keyValues(map) {
-    return [...map].map(([key, value]) => `${key}=${value}`);
-}
-
-;// CONCATENATED MODULE: ./src/buildx/bake-file.ts
-
-/** Inputs set in `options` that a buildx 0.13 bake file cannot express (build with `buildBuildArgs` then). */
-function bakeUnsupportedInputs(options) {
-    return options.addHosts.length > 0 ? ['add-hosts'] : [];
-}
-function buildBakeFile(input) {
-    const { options } = input;
-    const unsupported = bakeUnsupportedInputs(options);
-    if (unsupported.length > 0) {
-        throw new Error(`buildBakeFile: buildx bake cannot express ${unsupported.join(', ')}; use buildBuildArgs`);
-    }
-    const target = input.targetName?.toLowerCase();
-    for (const stage of input.stageTargets) {
-        if (stage.name.trim() === '')
-            throw new Error('buildBakeFile: a stage target without a name');
-        if (target !== undefined && stage.name.toLowerCase() === target) {
-            throw new Error(`buildBakeFile: ${JSON.stringify(stage.name)} is the image target; give its export as targetCacheTo`);
-        }
-    }
-    const shared = sharedFields(options, input.cwd);
-    const cacheFrom = [...input.cacheFrom, ...options.cacheFrom];
-    const ids = new Set();
-    const stageTargetIds = new Map();
-    const targets = {};
-    for (const stage of input.stageTargets) {
-        const id = uniqueId(stage.name, ids);
-        stageTargetIds.set(stage.name, id);
-        targets[id] = {
-            context: shared.context,
-            dockerfile: shared.dockerfile,
-            target: stage.name,
-            ...shared.build,
-            ...listField('cache-from', cacheFrom),
-            ...listField('cache-to', stage.cacheTo),
-            output: ['type=cacheonly'],
-        };
-    }
-    const imageTarget = uniqueId(input.targetName ?? 'image', ids);
-    targets[imageTarget] = {
-        context: shared.context,
-        dockerfile: shared.dockerfile,
-        ...(input.targetName === undefined ? {} : { target: input.targetName }),
-        ...shared.args,
-        ...mapField('labels', options.labels),
-        ...listField('tags', options.tags),
-        ...listField('annotations', options.annotations),
-        ...shared.rest,
-        ...listField('attest', attestSpecs(options)),
-        ...listField('cache-from', cacheFrom),
-        ...listField('cache-to', [...input.targetCacheTo, ...options.cacheTo]),
-        ...listField('output', imageOutputs(options)),
-    };
-    const order = [...stageTargetIds.values(), imageTarget];
-    const compose = options.network === undefined
-        ? undefined
-        : {
-            services: Object.fromEntries(order.map((id) => [id, { build: { network: options.network } }])),
-        };
-    return {
-        definition: { target: escapeTemplates(targets) },
-        compose,
-        targets: order,
-        imageTarget,
-        stageTargetIds,
-        secretEnv: secretEnvironment(options),
-    };
-}
-/** The bake file's text: two-space JSON, one trailing newline. */
-function renderBakeFile(definition) {
-    return `${JSON.stringify(definition, null, 2)}\n`;
-}
-/** The fields every target shares, so their solves are the same and BuildKit runs each step once. */
-function sharedFields(options, cwd) {
-    const args = {
-        ...mapField('args', options.buildArgs),
-        ...mapField('contexts', options.buildContexts),
-    };
-    const rest = {
-        ...listField('platforms', options.platforms),
-        ...listField('secret', secretSpecs(options)),
-        ...listField('ssh', options.ssh),
-        ...(options.pull ? { pull: true } : {}),
-        ...(options.noCache ? { 'no-cache': true } : {}),
-        ...listField('no-cache-filter', options.noCacheFilters),
-        ...(options.shmSize === undefined ? {} : { 'shm-size': options.shmSize }),
-        ...listField('ulimits', options.ulimits),
-    };
-    return {
-        context: options.context,
-        dockerfile: bakeDockerfile(options, cwd),
-        args,
-        rest,
-        build: { ...args, ...rest },
-    };
-}
-function listField(key, values) {
-    return values.length === 0 ? {} : { [key]: [...values] };
-}
-function mapField(key, values) {
-    return values.size === 0
-        ? {}
-        : { [key]: Object.fromEntries(values) };
-}
-/** A bake target id (`[a-zA-Z0-9_-]+`, not starting with `-`) from a stage name, unique among `taken`. */
-function uniqueId(name, taken) {
-    const base = name.replace(/[^a-zA-Z0-9_-]/g, '_').replace(/^-/, '_') || 'image';
-    let id = base;
-    for (let n = 2; taken.has(id); n++)
-        id = `${base}-${n}`;
-    taken.add(id);
-    return id;
-}
-/** Escapes HCL template sequences in every string, keys included: `${` → `$${`, `%{` → `%%{`. */
-function escapeTemplates(value) {
-    const escape = (text) => text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
-    if (typeof value === 'string')
-        return escape(value);
-    if (Array.isArray(value))
-        return value.map((item) => escapeTemplates(item));
-    if (typeof value === 'object' && value !== null) {
-        return Object.fromEntries(Object.entries(value).map(([key, item]) => [escape(key), escapeTemplates(item)]));
-    }
-    return value;
-}
-
-;// CONCATENATED MODULE: ./src/buildx/args.ts
-
-/** `docker buildx bake [--builder B] --file F [--file C] --metadata-file M --progress=P <targets…>`. */
-function buildBakeArgs(input) {
-    if (input.targets.length === 0)
-        throw new Error('buildBakeArgs: no targets');
-    for (const target of input.targets) {
-        if (!/^[a-zA-Z0-9_][a-zA-Z0-9_-]*$/.test(target)) {
-            throw new Error(`buildBakeArgs: ${JSON.stringify(target)} is not a bake target id`);
-        }
-    }
-    return [
-        'docker',
-        'buildx',
-        'bake',
-        ...args_optional('--builder', input.builder),
-        '--file',
-        input.bakeFile,
-        ...args_optional('--file', input.composeFile),
-        '--metadata-file',
-        input.metadataFile,
-        `--progress=${input.progress}`,
-        ...input.targets,
-    ];
-}
-/**
- * `docker buildx build …` for one target: the fallback when bake cannot be used (no cache export on the
- * builder, `cache: off`, or inputs bake cannot express such as `add-hosts`), or one step of a sequence of
- * cache-only stage builds followed by the image build. Secrets name the same environment variables as the
- * bake file (specs.ts `secretEnvironment`). `options.file` and `options.context` are passed as written:
- * buildx resolves both against its working directory.
- */
-function buildBuildArgs(input) {
-    const { options } = input;
-    const image = input.kind === 'image';
-    const argv = ['docker', 'buildx', 'build', ...args_optional('--builder', options.builder)];
-    argv.push('--file', options.file);
-    if (input.target !== undefined)
-        argv.push('--target', input.target);
-    argv.push(...repeat('--build-arg', keyValues(options.buildArgs)));
-    argv.push(...repeat('--build-context', keyValues(options.buildContexts)));
-    if (options.platforms.length > 0)
-        argv.push('--platform', options.platforms.join(','));
-    argv.push(...repeat('--secret', secretSpecs(options)));
-    argv.push(...repeat('--ssh', options.ssh));
-    if (options.pull)
-        argv.push('--pull');
-    if (options.noCache)
-        argv.push('--no-cache');
-    argv.push(...repeat('--no-cache-filter', options.noCacheFilters));
-    argv.push(...args_optional('--network', options.network));
-    argv.push(...repeat('--add-host', options.addHosts));
-    argv.push(...args_optional('--shm-size', options.shmSize));
-    argv.push(...repeat('--ulimit', options.ulimits));
-    if (image) {
-        argv.push(...repeat('--tag', options.tags));
-        argv.push(...repeat('--label', keyValues(options.labels)));
-        argv.push(...repeat('--annotation', options.annotations));
-        argv.push(...repeat('--attest', attestSpecs(options)));
-    }
-    argv.push(...repeat('--cache-from', [...input.cacheFrom, ...options.cacheFrom]));
-    argv.push(...repeat('--cache-to', image ? [...input.cacheTo, ...options.cacheTo] : input.cacheTo));
-    argv.push(...repeat('--output', image ? imageOutputs(options) : ['type=cacheonly']));
-    argv.push(...args_optional('--metadata-file', input.metadataFile));
-    argv.push(`--progress=${input.progress}`);
-    // A context that starts with `-` would read as a flag.
-    argv.push(options.context.startsWith('-') ? `./${options.context}` : options.context);
-    return argv;
-}
-function args_optional(flag, value) {
-    return value === undefined ? [] : [flag, value];
-}
-function repeat(flag, values) {
-    return values.flatMap((value) => [flag, value]);
-}
-
-;// CONCATENATED MODULE: ./src/buildx/detect.ts
-// What the builder can do: buildx's version, the builder, its driver, BuildKit's version, and whether it can
-// export caches and build for several platforms. `detectBuilder` runs three commands once; everything it
-// reads is parsed by the pure functions below, tested on output recorded from this machine (testdata/).
-
-/** `docker buildx` is missing or does not run: the message says what the command printed. */
-class BuildxUnavailableError extends Error {
-    name = 'BuildxUnavailableError';
-}
-/** The fields of `docker info` we read, as one JSON object. */
-const DOCKER_INFO_FORMAT = '{"serverVersion":{{json .ServerVersion}},"driver":{{json .Driver}},"driverStatus":{{json .DriverStatus}}}';
-/**
- * The three commands. `--debug` makes `buildx inspect` print the driver's feature list (Cache export,
- * Multi-platform build, …), buildx's own verdict; `--bootstrap` starts a stopped builder so it can answer.
- */
-function buildDetectArgs(builder) {
-    return {
-        version: ['docker', 'buildx', 'version'],
-        inspect: [
-            'docker',
-            '--debug',
-            'buildx',
-            'inspect',
-            '--bootstrap',
-            ...(builder === undefined ? [] : [builder]),
-        ],
-        info: ['docker', 'info', '--format', DOCKER_INFO_FORMAT],
-    };
-}
-/**
- * Runs `docker buildx version`, `docker --debug buildx inspect --bootstrap [builder]` and `docker info`.
- * Throws BuildxUnavailableError when buildx is missing, RunError when inspecting the builder fails. A
- * failing `docker info` (a remote builder without a local engine) only means no containerd store is seen.
- */
-async function detectBuilder(exec, options = {}) {
-    const commands = buildDetectArgs(options.builder);
-    const execOptions = {
-        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
-    };
-    let version;
-    try {
-        version = await exec(commands.version, execOptions);
-    }
-    catch (error) {
-        throw new BuildxUnavailableError(`docker buildx is not available: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    if (version.exitCode !== 0) {
-        throw new BuildxUnavailableError(`docker buildx is not available: ${exec_tailLines(version.stderr || version.stdout, 3) || `exit code ${version.exitCode}`}`);
-    }
-    const [inspect, info] = await Promise.all([
-        exec(commands.inspect, execOptions),
-        exec(commands.info, execOptions).catch(() => undefined),
-    ]);
-    if (inspect.exitCode !== 0) {
-        throw new RunError(commands.inspect, inspect.exitCode, exec_tailLines(inspect.stderr || inspect.stdout));
-    }
-    return resolveBuilderInfo(version.stdout, inspect.stdout, info !== undefined && info.exitCode === 0 ? info.stdout : undefined);
-}
-/** `github.com/docker/buildx v0.13.1 788433953…` or Debian's `github.com/docker/buildx 0.13.1+ds1 0.13.1+ds1-3`. */
-function parseBuildxVersion(text) {
-    const match = /^\S*buildx\S*\s+v?(\d+\.\d+\.\d+\S*)/m.exec(text.trim());
-    if (match === null)
-        throw new Error(`cannot read a version from docker buildx version: ${JSON.stringify(text.trim())}`);
-    return match[1];
-}
-/**
- * `docker buildx inspect` text: `Key: value` lines for the builder, then `Nodes:` with one block per node
- * (each opened by `Name:`), whose `Features:` and `Labels:` sections are indented lines. Reads buildx 0.13's
- * `BuildKit version:` and older `BuildKit:` / `Buildkit:` alike.
- */
-function parseBuilderInspect(text) {
-    const builder = new Map();
-    const nodes = [];
-    let section;
-    let inNodes = false;
-    for (const raw of text.split('\n')) {
-        const line = raw.replace(/\r$/, '');
-        if (line.trim() === '')
-            continue;
-        const indented = /^\s/.test(line);
-        const colon = line.indexOf(':');
-        const key = colon === -1 ? line.trim() : line.slice(0, colon).trim();
-        const value = colon === -1 ? '' : line.slice(colon + 1).trim();
-        const node = nodes[nodes.length - 1];
-        if (indented) {
-            if (node === undefined)
-                continue;
-            if (section === 'features')
-                node.features.set(key, value === 'true');
-            else if (section === 'labels')
-                node.labels.set(key, value);
-            continue;
-        }
-        section = undefined;
-        if (!inNodes) {
-            if (key === 'Nodes' && value === '')
-                inNodes = true;
-            else
-                builder.set(key, value);
-            continue;
-        }
-        if (key === 'Name') {
-            nodes.push({ name: value, fields: new Map(), features: new Map(), labels: new Map() });
-        }
-        else if (node !== undefined) {
-            if (key === 'Features' && value === '')
-                section = 'features';
-            else if (key === 'Labels' && value === '')
-                section = 'labels';
-            else if (value === '')
-                section = 'other';
-            else
-                node.fields.set(key, value);
-        }
-    }
-    const name = builder.get('Name');
-    const driver = builder.get('Driver');
-    if (name === undefined || driver === undefined) {
-        throw new Error(`cannot read the builder's name and driver from docker buildx inspect: ${JSON.stringify(text.slice(0, 200))}`);
-    }
-    return {
-        name,
-        driver,
-        error: builder.get('Error'),
-        nodes: nodes.map((node) => ({
-            name: node.name,
-            endpoint: node.fields.get('Endpoint'),
-            status: node.fields.get('Status'),
-            error: node.fields.get('Error'),
-            buildkitVersion: node.fields.get('BuildKit version') ?? node.fields.get('BuildKit') ?? node.fields.get('Buildkit'),
-            platforms: (node.fields.get('Platforms') ?? '')
-                .split(',')
-                .map((platform) => platform.trim().replace(/\*$/, ''))
-                .filter((platform) => platform !== ''),
-            features: node.features,
-            labels: node.labels,
+/** The document as stored: pretty JSON with a final newline, fields in a fixed order. */
+function encodeDriftDocument(document) {
+    const ordered = {
+        kind: document.kind,
+        version: document.version,
+        createdAt: document.createdAt,
+        target: document.target,
+        platform: document.platform,
+        run: document.run,
+        commit: document.commit,
+        images: document.images.map((record) => ({
+            image: record.image,
+            platform: record.platform,
+            digest: record.digest,
+            indexDigest: record.indexDigest,
         })),
+        stages: document.stages.map((record) => ({
+            name: record.name,
+            key: record.key,
+            baseKey: record.baseKey,
+            builtAt: record.builtAt,
+            refreshedKey: record.refreshedKey,
+        })),
+        size: document.size === undefined
+            ? undefined
+            : {
+                compressedBytes: document.size.compressedBytes,
+                uncompressedBytes: document.size.uncompressedBytes,
+            },
     };
+    return `${JSON.stringify(ordered, null, 2)}\n`;
 }
-/** The JSON object `docker info --format DOCKER_INFO_FORMAT` prints. */
-function parseDockerInfo(text) {
-    let value;
-    try {
-        value = JSON.parse(text);
-    }
-    catch {
-        throw new Error(`cannot read docker info: ${JSON.stringify(text.trim().slice(0, 200))}`);
-    }
-    const info = typeof value === 'object' && value !== null ? value : {};
-    const status = Array.isArray(info.driverStatus) ? info.driverStatus : [];
-    const containerdStore = status.some((pair) => Array.isArray(pair) && pair[0] === 'driver-type' && pair[1] === 'io.containerd.snapshotter.v1');
-    return {
-        serverVersion: typeof info.serverVersion === 'string' ? info.serverVersion : undefined,
-        storageDriver: typeof info.driver === 'string' ? info.driver : undefined,
-        containerdStore,
-    };
+class Invalid extends Error {
 }
-/**
- * Combines the three outputs. Support comes from the driver's feature list where buildx printed one (every
- * node must have the feature); otherwise from the rule buildx 0.13 applies (driver/docker/driver.go): the
- * docker driver can export caches and build multi-platform only on the containerd image store; the other
- * drivers run their own BuildKit and can.
- */
-function resolveBuilderInfo(versionText, inspectText, infoText) {
-    const inspect = parseBuilderInspect(inspectText);
-    const failure = inspect.error ?? inspect.nodes.find((node) => node.error !== undefined)?.error;
-    if (failure !== undefined)
-        throw new Error(`builder ${inspect.name} (${inspect.driver}): ${failure}`);
-    const info = infoText === undefined ? undefined : parseDockerInfo(infoText);
-    const containerdStore = info?.containerdStore ?? false;
-    const ruleSays = inspect.driver !== 'docker' || containerdStore;
-    const feature = (name) => {
-        const listed = inspect.nodes.filter((node) => node.features.has(name));
-        if (listed.length === 0)
-            return ruleSays;
-        return listed.every((node) => node.features.get(name) === true);
-    };
-    const version = inspect.nodes.map((node) => node.buildkitVersion).find((v) => v !== undefined);
-    return {
-        buildxVersion: parseBuildxVersion(versionText),
-        builder: inspect.name,
-        driver: inspect.driver,
-        buildkitVersion: version === undefined || /^v?0\.0\.0\b/.test(version) ? undefined : version,
-        containerdStore,
-        supportsCacheExport: feature('Cache export'),
-        supportsMultiPlatform: feature('Multi-platform build'),
-        platforms: [...new Set(inspect.nodes.flatMap((node) => node.platforms))],
-        dockerVersion: info?.serverVersion,
-    };
+function document_fail(path, what) {
+    throw new Invalid(`${path} ${what}`);
 }
-/**
- * Why per-stage caches cannot be exported on this builder, for the log; undefined when they can. The build
- * then goes ahead without per-stage export rather than failing.
- */
-function explainNoCacheExport(info) {
-    if (info.supportsCacheExport)
-        return undefined;
-    if (info.driver === 'docker' && !info.containerdStore) {
-        return (`builder ${info.builder} uses the docker driver without the containerd image store, which cannot ` +
-            'export build caches (only inline); building without per-stage caches. Enable the containerd image ' +
-            'store ({"features":{"containerd-snapshotter":true}} in daemon.json) or use a docker-container builder ' +
-            '(docker/setup-buildx-action).');
-    }
-    return `builder ${info.builder} (${info.driver} driver) cannot export build caches; building without per-stage caches.`;
-}
-/**
- * Inputs this builder cannot honour, each naming the inputs and the builder; empty when it can. Checked
- * before anything is restored, so the job fails up front as with conflicting inputs.
- */
-function checkBuilderSupport(options, info) {
-    const problems = [];
-    if (options.platforms.length > 1 && !info.supportsMultiPlatform) {
-        const why = info.driver === 'docker' && !info.containerdStore
-            ? 'the docker driver builds several platforms only with the containerd image store'
-            : 'the builder does not support multi-platform builds';
-        problems.push(`Input platforms lists ${options.platforms.length} platforms (${options.platforms.join(', ')}) but builder ${info.builder} (${info.driver} driver) cannot build them: ${why}`);
-    }
-    return problems;
-}
-
-;// CONCATENATED MODULE: ./src/buildx/metadata.ts
-// The `--metadata-file` buildx writes: one object for `build`, one per target for `bake`. Pure.
-class MetadataError extends Error {
-    name = 'MetadataError';
-}
-/** A `docker buildx build --metadata-file` document. */
-function parseBuildMetadata(text) {
-    return toBuildMetadata(parseObject(text, 'build metadata'), 'build metadata');
-}
-/**
- * A `docker buildx bake --metadata-file` document: target id → its metadata. Top-level keys that are not
- * targets (`buildx.build.warnings` in newer buildx) are skipped.
- */
-function parseBakeMetadata(text) {
-    const document = parseObject(text, 'bake metadata');
-    const targets = new Map();
-    for (const [key, value] of Object.entries(document)) {
-        if (key.startsWith('buildx.'))
-            continue;
-        if (!isRecord(value))
-            throw new MetadataError(`bake metadata: target ${JSON.stringify(key)} is not an object`);
-        targets.set(key, toBuildMetadata(value, `bake metadata for ${key}`));
-    }
-    return targets;
-}
-/** The outputs of a build that produced no metadata (skipped, failed, or a cache-only run). */
-const EMPTY_METADATA = {
-    imageid: '',
-    digest: '',
-    metadata: '',
-    cacheManifest: undefined,
-    imageName: undefined,
-};
-function toBuildMetadata(entry, what) {
-    const digest = stringField(entry, 'containerimage.digest', what) ?? '';
-    const configDigest = stringField(entry, 'containerimage.config.digest', what);
-    return {
-        imageid: configDigest ?? digest,
-        digest,
-        metadata: JSON.stringify(entry, null, 2),
-        cacheManifest: cacheManifestDigest(entry, what),
-        imageName: stringField(entry, 'image.name', what),
-    };
-}
-/** `cache.manifest` is a JSON descriptor inside a string: `{"mediaType":…,"digest":"sha256:…","size":…}`. */
-function cacheManifestDigest(entry, what) {
-    const raw = stringField(entry, 'cache.manifest', what);
-    if (raw === undefined)
-        return undefined;
-    let descriptor;
-    try {
-        descriptor = JSON.parse(raw);
-    }
-    catch {
-        throw new MetadataError(`${what}: cache.manifest is not JSON: ${JSON.stringify(raw.slice(0, 80))}`);
-    }
-    const digest = isRecord(descriptor) ? descriptor.digest : undefined;
-    if (typeof digest !== 'string')
-        throw new MetadataError(`${what}: cache.manifest has no digest`);
-    return digest;
-}
-function stringField(entry, key, what) {
-    const value = entry[key];
-    if (value === undefined)
-        return undefined;
-    if (typeof value !== 'string')
-        throw new MetadataError(`${what}: ${key} is not a string`);
+function object(value, path) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+        document_fail(path, 'is not an object');
     return value;
 }
-function parseObject(text, what) {
-    let document;
-    try {
-        document = JSON.parse(text);
-    }
-    catch (error) {
-        throw new MetadataError(`${what}: not JSON (${error instanceof Error ? error.message : String(error)})`);
-    }
-    if (!isRecord(document))
-        throw new MetadataError(`${what}: expected a JSON object`);
-    return document;
+function array(value, path) {
+    if (!Array.isArray(value))
+        document_fail(path, 'is not a list');
+    return value;
 }
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
+function document_text(value, path) {
+    if (typeof value !== 'string' || value === '')
+        document_fail(path, 'is not a non-empty string');
+    return value;
 }
-
-;// CONCATENATED MODULE: ./src/buildx/progress.ts
-// buildx `--progress=plain` output: the vertices (steps) it reports, whether each was cached or ran, and the
-// error block a failed build ends with. Pure; tested on output recorded from buildx 0.13 (testdata/).
-//
-// The plain printer writes, per vertex `#N`: its name when it starts (again after another vertex interrupted
-// it, with `#N ...` marking the interruption), status lines (`transferring context: 40B done`), log lines
-// with a timestamp (`#8 0.270 built`), and one of `#N DONE 1.3s`, `#N CACHED`, `#N ERROR: …`, `#N CANCELED`.
-// Dockerfile steps are named by BuildKit `[<platform> <stage> k/n] INSTRUCTION` (platform only when building
-// for several, stage omitted in a one-stage Dockerfile, `stage-N` for an unnamed stage); `[internal] …` are
-// BuildKit's own. A bake of several targets prefixes every name with its target: `[build deps 1/2] FROM …`,
-// `[deps] exporting cache to client directory`. A bake of one target does not.
-const VERTEX_LINE = /^#(\d+) (.*)$/;
-const LOG_LINE = /^\d+\.\d+ (.*)$/;
-const DONE_LINE = /^DONE (\d+(?:\.\d+)?)s$/;
-/** Every vertex the output reports, in the order each first appeared. */
-function parseProgress(text, options) {
-    const vertices = new Map();
-    for (const raw of text.split('\n')) {
-        const line = raw.replace(/\r$/, '');
-        const match = VERTEX_LINE.exec(line);
-        if (match === null)
-            continue;
-        const id = Number(match[1]);
-        const rest = match[2];
-        if (id === 0)
-            continue; // `#0 building with "default" instance using docker driver`
-        let vertex = vertices.get(id);
-        if (vertex === undefined) {
-            vertex = { id, name: rest, status: 'running', logs: [] };
-            vertices.set(id, vertex);
-            continue;
-        }
-        if (rest === vertex.name || rest === '...')
-            continue;
-        const done = DONE_LINE.exec(rest);
-        if (done !== null) {
-            vertex.status = vertex.status === 'cached' ? 'cached' : 'done';
-            vertex.durationS = Number(done[1]);
-        }
-        else if (rest === 'CACHED') {
-            vertex.status = 'cached';
-        }
-        else if (rest === 'CANCELED') {
-            vertex.status = 'canceled';
-        }
-        else if (rest.startsWith('ERROR: ')) {
-            vertex.status = 'error';
-            vertex.error = rest.slice('ERROR: '.length);
-        }
-        else {
-            const log = LOG_LINE.exec(rest);
-            if (log !== null)
-                vertex.logs.push(log[1]);
-        }
-    }
-    return [...vertices.values()].map((vertex) => describeVertex(vertex, options));
+function optionalText(value, path) {
+    return value === undefined || value === null ? undefined : document_text(value, path);
 }
-function describeVertex(vertex, options) {
-    const parsed = parseVertexName(vertex.name, options.prefixedByTarget);
+function digest(value, path) {
+    const d = document_text(value, path);
+    if (!/^sha256:[0-9a-f]{64}$/.test(d))
+        document_fail(path, 'is not a sha256 digest');
+    return d;
+}
+function time(value, path) {
+    const t = document_text(value, path);
+    if (!/^\d{4}-\d{2}-\d{2}T/.test(t) || Number.isNaN(Date.parse(t)))
+        document_fail(path, 'is not an ISO 8601 time');
+    return t;
+}
+function bytes(value, path) {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+        document_fail(path, 'is not a whole number of bytes');
+    return value;
+}
+function imageRecord(value, path) {
+    const o = object(value, path);
+    const indexDigest = o.indexDigest === undefined ? undefined : digest(o.indexDigest, `${path}.indexDigest`);
     return {
-        id: vertex.id,
-        name: vertex.name,
-        ...parsed,
-        status: vertex.status,
-        cached: vertex.status === 'cached',
-        ...(vertex.error === undefined ? {} : { error: vertex.error }),
-        ...(vertex.durationS === undefined ? {} : { durationS: vertex.durationS }),
-        logs: vertex.logs,
+        image: document_text(o.image, `${path}.image`),
+        platform: document_text(o.platform, `${path}.platform`),
+        digest: digest(o.digest, `${path}.digest`),
+        ...(indexDigest === undefined ? {} : { indexDigest }),
     };
 }
-/** Splits `[target platform stage k/n] INSTRUCTION` into its parts. */
-function parseVertexName(name, prefixedByTarget) {
-    const bracket = /^\[([^\]]*)\] ?(.*)$/.exec(name);
-    if (bracket === null) {
+function stageRecord(value, path) {
+    const o = object(value, path);
+    const baseKey = optionalText(o.baseKey, `${path}.baseKey`);
+    const builtAt = o.builtAt === undefined ? undefined : time(o.builtAt, `${path}.builtAt`);
+    const refreshedKey = optionalText(o.refreshedKey, `${path}.refreshedKey`);
+    return {
+        name: document_text(o.name, `${path}.name`),
+        key: document_text(o.key, `${path}.key`),
+        ...(baseKey === undefined ? {} : { baseKey }),
+        ...(builtAt === undefined ? {} : { builtAt }),
+        ...(refreshedKey === undefined ? {} : { refreshedKey }),
+    };
+}
+function size(value, path) {
+    const o = object(value, path);
+    const uncompressed = o.uncompressedBytes === undefined ? undefined : bytes(o.uncompressedBytes, `${path}.uncompressedBytes`);
+    return {
+        compressedBytes: bytes(o.compressedBytes, `${path}.compressedBytes`),
+        ...(uncompressed === undefined ? {} : { uncompressedBytes: uncompressed }),
+    };
+}
+/** A parsed JSON value → a document, or why it is not one. */
+function parseDriftDocument(value) {
+    try {
+        const o = object(value, 'the document');
+        if (o.kind !== DRIFT_DOCUMENT_KIND)
+            document_fail('kind', `is not ${JSON.stringify(DRIFT_DOCUMENT_KIND)}`);
+        if (o.version !== DRIFT_DOCUMENT_VERSION) {
+            document_fail('version', `is ${JSON.stringify(o.version)}, not ${DRIFT_DOCUMENT_VERSION} (written by another stagecraft version)`);
+        }
+        const images = array(o.images, 'images').map((record, i) => imageRecord(record, `images[${i}]`));
+        const seenImages = new Set();
+        for (const [i, record] of images.entries()) {
+            const id = `${record.image}\n${record.platform}`;
+            if (seenImages.has(id))
+                document_fail(`images[${i}]`, `repeats ${record.image} (${record.platform})`);
+            seenImages.add(id);
+        }
+        const stages = array(o.stages, 'stages').map((record, i) => stageRecord(record, `stages[${i}]`));
+        const seenStages = new Set();
+        for (const [i, record] of stages.entries()) {
+            if (seenStages.has(record.name))
+                document_fail(`stages[${i}]`, `repeats the stage ${record.name}`);
+            seenStages.add(record.name);
+        }
+        const run = optionalText(o.run, 'run');
+        const commit = optionalText(o.commit, 'commit');
         return {
-            target: undefined,
-            platform: undefined,
-            stage: undefined,
-            step: undefined,
-            instruction: name,
-            internal: true,
+            ok: true,
+            document: {
+                kind: DRIFT_DOCUMENT_KIND,
+                version: DRIFT_DOCUMENT_VERSION,
+                createdAt: time(o.createdAt, 'createdAt'),
+                target: document_text(o.target, 'target'),
+                platform: document_text(o.platform, 'platform'),
+                ...(run === undefined ? {} : { run }),
+                ...(commit === undefined ? {} : { commit }),
+                images,
+                stages,
+                ...(o.size === undefined || o.size === null ? {} : { size: size(o.size, 'size') }),
+            },
         };
     }
-    const tokens = bracket[1].split(' ').filter((token) => token !== '');
-    const instruction = bracket[2];
-    // Bake's own `[internal] load local bake definitions` has no target.
-    const ownInternal = tokens.length === 1 && tokens[0] === 'internal';
-    const target = prefixedByTarget && !ownInternal ? tokens.shift() : undefined;
-    if (tokens[0] === 'internal') {
-        return { target, platform: undefined, stage: undefined, step: undefined, instruction, internal: true };
-    }
-    let platform;
-    let step;
-    const stepMatch = /^(\d+)\/(\d+)$/.exec(tokens[tokens.length - 1] ?? '');
-    if (stepMatch !== null) {
-        tokens.pop();
-        step = { index: Number(stepMatch[1]), total: Number(stepMatch[2]) };
-    }
-    if (tokens[0]?.includes('/'))
-        platform = tokens.shift();
-    const stage = step === undefined ? undefined : tokens[0];
-    // `[deps] exporting cache …`: a target's own vertex, not a Dockerfile step.
-    const internal = step === undefined;
-    return { target, platform, stage, step, instruction, internal };
-}
-/**
- * What the log and the tests want to know: which steps were cached, which stages ran, which RUN steps
- * executed. FROM steps are left out: an image already in the store shows `DONE` after a prune although
- * nothing was built. A vertex BuildKit shares between bake targets is printed once, under one target.
- */
-function summarizeProgress(vertices) {
-    const steps = vertices.filter((vertex) => vertex.step !== undefined && !/^FROM\s/i.test(vertex.instruction));
-    const cachedSteps = steps.filter((vertex) => vertex.cached);
-    const executedSteps = steps.filter((vertex) => !vertex.cached);
-    const stageOf = (vertex) => vertex.stage ?? '(unnamed)';
-    const stagesRun = unique(executedSteps.map(stageOf));
-    const stagesCached = unique(steps.map(stageOf)).filter((stage) => !stagesRun.includes(stage));
-    return {
-        steps,
-        cachedSteps,
-        executedSteps,
-        executedRuns: executedSteps.filter((vertex) => /^RUN\s/i.test(vertex.instruction)),
-        stagesRun,
-        stagesCached,
-        fullyCached: steps.length > 0 && executedSteps.length === 0,
-        failed: vertices.filter((vertex) => vertex.status === 'error'),
-    };
-}
-/** The error block that ends a failed build's output, or undefined when there is no `ERROR:` line. */
-function parseBuildError(output) {
-    const lines = output.split('\n').map((line) => line.replace(/\r$/, ''));
-    let errorIndex = -1;
-    for (let i = lines.length - 1; i >= 0; i--) {
-        if (lines[i].startsWith('ERROR: ')) {
-            errorIndex = i;
-            break;
-        }
-    }
-    if (errorIndex === -1)
-        return undefined;
-    let start = errorIndex;
-    while (start > 0 && !VERTEX_LINE.test(lines[start - 1]))
-        start--;
-    const block = lines.slice(start, errorIndex + 1);
-    while (block.length > 0 && block[0].trim() === '')
-        block.shift();
-    const stepLine = block.find((line) => line.startsWith(' > '));
-    const locationLine = block.map((line) => /^(\S+):(\d+)$/.exec(line)).find((match) => match !== null);
-    return {
-        message: lines[errorIndex].slice('ERROR: '.length),
-        step: stepLine?.slice(3).replace(/:$/, ''),
-        location: locationLine === undefined || locationLine === null
-            ? undefined
-            : { file: locationLine[1], line: Number(locationLine[2]) },
-        text: block.join('\n'),
-    };
-}
-function unique(values) {
-    return [...new Set(values)];
-}
-
-;// CONCATENATED MODULE: ./src/buildx/run.ts
-// Runs buildx through Exec (argv only, never a shell), streams its progress line by line to the caller, and
-// turns a failure into a RunError that carries buildx's own error block. Also writes the bake files and
-// reads the metadata file: the only file access in buildx/.
-
-
-
-
-
-/** A failed buildx run: `stderrTail` is buildx's error block (failing step, Dockerfile excerpt, `ERROR:`). */
-class BuildxRunError extends RunError {
-    buildError;
-    output;
-    constructor(argv, exitCode, 
-    /** The parsed error block, when buildx printed one. */
-    buildError, 
-    /** All buildx printed, for parsing the progress of the steps that did run. */
-    output) {
-        super(argv, exitCode, buildError?.text ?? exec_tailLines(output, 20));
-        this.buildError = buildError;
-        this.output = output;
-    }
-}
-/** Runs one buildx command; resolves on exit code 0, throws BuildxRunError otherwise. */
-async function runBuildx(exec, argv, options = {}) {
-    const onLine = options.onLine ?? (() => undefined);
-    const stderrLines = createLineSplitter(onLine);
-    const stdoutLines = createLineSplitter(onLine);
-    const result = await exec(argv, {
-        ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-        ...(options.env === undefined ? {} : { env: options.env }),
-        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
-        onStderr: stderrLines.push,
-        onStdout: stdoutLines.push,
-    });
-    stderrLines.flush();
-    stdoutLines.flush();
-    const output = result.stdout === '' ? result.stderr : `${result.stderr}${result.stdout}`;
-    if (result.exitCode !== 0) {
-        throw new BuildxRunError(argv, result.exitCode, parseBuildError(result.stderr), output);
-    }
-    return { exitCode: 0, output, stderrTail: exec_tailLines(result.stderr) };
-}
-/** Cuts a stream of chunks into lines (`\r\n` or `\n`); `flush` hands over a last line without a newline. */
-function createLineSplitter(onLine) {
-    let pending = '';
-    return {
-        push(chunk) {
-            pending += chunk;
-            let newline = pending.indexOf('\n');
-            while (newline !== -1) {
-                onLine(pending.slice(0, newline).replace(/\r$/, ''));
-                pending = pending.slice(newline + 1);
-                newline = pending.indexOf('\n');
-            }
-        },
-        flush() {
-            if (pending !== '')
-                onLine(pending.replace(/\r$/, ''));
-            pending = '';
-        },
-    };
-}
-/**
- * Writes the bake definition (and the compose override for `network`) into `dir`, readable by the owner
- * only: extra cache specs may carry credentials.
- */
-async function writeBakeFiles(dir, bake) {
-    const bakeFile = external_node_path_default().join(dir, 'stagecraft.bake.json');
-    await writePrivate(bakeFile, renderBakeFile(bake.definition));
-    let composeFile;
-    if (bake.compose !== undefined) {
-        // JSON is YAML; bake recognises a compose file by its .yaml name.
-        composeFile = external_node_path_default().join(dir, 'stagecraft.compose.yaml');
-        await writePrivate(composeFile, renderBakeFile(bake.compose));
-    }
-    return { bakeFile, composeFile };
-}
-/** The metadata file's text, or undefined when buildx wrote none (a failed build). */
-async function readMetadataFile(file) {
-    try {
-        return await (0,promises_.readFile)(file, 'utf8');
-    }
     catch (error) {
-        if (error.code === 'ENOENT')
-            return undefined;
+        if (error instanceof Invalid)
+            return { ok: false, reason: error.message };
         throw error;
     }
 }
-async function writePrivate(file, text) {
-    await (0,promises_.writeFile)(file, text, { mode: 0o600 });
-    await (0,promises_.chmod)(file, 0o600);
-}
-
-;// CONCATENATED MODULE: ./src/buildx/images.ts
-/**
- * The layer diff IDs of `image` in the engine's image store (`docker image inspect`), or undefined when the
- * image is not there.
- */
-async function readImageLayers(exec, image) {
-    const result = await exec(['docker', 'image', 'inspect', '--format', '{{json .RootFS.Layers}}', image], {
-        timeoutMs: 30_000,
-    });
-    if (result.exitCode !== 0)
-        return undefined;
-    return parseLayerList(result.stdout);
-}
-/** `["sha256:…", …]` as `docker image inspect` prints it; anything else is no layers. */
-function parseLayerList(text) {
-    try {
-        const value = JSON.parse(text);
-        return Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/**
- * Writes `images` from the engine's image store as an OCI layout in `dir` (`docker save`, then its blobs
- * unpacked): a local copy, no registry involved. Returns false when the engine could not save them.
- */
-async function saveImagesAsLayout(exec, images, dir) {
-    const archive = `${dir}/images.tar`;
-    const saved = await exec(['docker', 'image', 'save', '--output', archive, ...images], {
-        timeoutMs: 600_000,
-    });
-    if (saved.exitCode !== 0)
-        return false;
-    const unpacked = await exec(['tar', '-x', '-f', archive, '-C', dir, 'blobs'], { timeoutMs: 600_000 });
-    return unpacked.exitCode === 0;
-}
-
-;// CONCATENATED MODULE: ./src/buildx/build.ts
-// One build of the target and the stage exports: a single `docker buildx bake` run (one solve, shared work),
-// or, when bake cannot express an input (add-hosts), a `docker buildx build` per stage export and one for
-// the image, in build order.
-
-
-
-
-
-
-
-async function runBuild(exec, request) {
-    return bakeUnsupportedInputs(request.options).length === 0
-        ? runBake(exec, request)
-        : runBuildsInSequence(exec, request);
-}
-async function runBake(exec, request) {
-    const bake = buildBakeFile({
-        options: request.options,
-        stageTargets: request.stageTargets,
-        targetCacheTo: request.targetCacheTo,
-        cacheFrom: request.cacheFrom,
-        targetName: request.targetName,
-        cwd: request.cwd,
-    });
-    const files = await writeBakeFiles(request.workDir, bake);
-    const metadataFile = external_node_path_default().join(request.workDir, 'metadata.json');
-    const argv = buildBakeArgs({
-        bakeFile: files.bakeFile,
-        composeFile: files.composeFile,
-        metadataFile,
-        builder: request.options.builder,
-        progress: 'plain',
-        targets: bake.targets,
-    });
-    request.onCommand?.(argv);
-    const result = await runBuildx(exec, argv, {
-        cwd: request.cwd,
-        env: { ...request.env, ...bake.secretEnv },
-        onLine: request.onLine,
-    });
-    const text = await readMetadataFile(metadataFile);
-    return {
-        metadata: text === undefined ? undefined : parseBakeMetadata(text).get(bake.imageTarget),
-        progress: summarizeProgress(parseProgress(result.output, { prefixedByTarget: bake.targets.length > 1 })),
-    };
-}
-async function runBuildsInSequence(exec, request) {
-    const env = { ...request.env, ...secretEnvironment(request.options) };
-    const outputs = [];
-    const build = async (argv) => {
-        request.onCommand?.(argv);
-        outputs.push((await runBuildx(exec, argv, { cwd: request.cwd, env, onLine: request.onLine })).output);
-    };
-    for (const stage of request.stageTargets) {
-        await build(buildBuildArgs({
-            options: request.options,
-            kind: 'cache-only',
-            target: stage.name,
-            cacheFrom: request.cacheFrom,
-            cacheTo: stage.cacheTo,
-            progress: 'plain',
-        }));
-    }
-    const metadataFile = external_node_path_default().join(request.workDir, 'metadata.json');
-    await build(buildBuildArgs({
-        options: request.options,
-        kind: 'image',
-        target: request.targetName,
-        cacheFrom: request.cacheFrom,
-        cacheTo: request.targetCacheTo,
-        metadataFile,
-        progress: 'plain',
-    }));
-    const text = await readMetadataFile(metadataFile);
-    return {
-        metadata: text === undefined ? undefined : parseBuildMetadata(text),
-        progress: summarizeProgress(parseProgress(outputs.join('\n'), { prefixedByTarget: false })),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/buildx/resolve.ts
-// The current digest of each external image a build reads, per platform, without pulling anything: one
-// `docker buildx imagetools inspect --raw <ref>` per image (the registry's manifest or index, byte for byte).
-//
-//   index     → the entry for the platform (attestation manifests skipped); `digest` is that manifest's,
-//               `indexDigest` the sha256 of the raw bytes (what the tag points at)
-//   manifest  → a single-platform image: `digest` is the sha256 of the raw bytes (its platform is not checked:
-//               that needs its config, one more request, and a wrong one fails the build anyway)
-//   pinned    → `name@sha256:…` needs no lookup: the pinned digest is the answer (it may be an index's)
-//
-// Nothing here throws for an image: one that no registry knows (a local-only image such as
-// `stagecraft-test/busybox:1`, which resolves against Docker Hub), a registry that cannot be reached or refuses
-// us, an index without the platform, a timeout: each is an `unresolved` result with the tool's own message, and
-// the caller decides (a scheduled run treats such an image as unchanged and says so). Every call has a timeout
-// and honours the caller's abort signal. The parsing is pure and tested on output recorded from this machine
-// (testdata/imagetools-*).
-
-
-
-const DEFAULT_RESOLVE_TIMEOUT_MS = 30_000;
-const DEFAULT_CONCURRENCY = 4;
-/** A manifest or index that cannot give a digest for the platform; `failure` says which kind. */
-class ResolveError extends Error {
-    failure;
-    name = 'ResolveError';
-    constructor(failure, message) {
-        super(message);
-        this.failure = failure;
-    }
-}
-// ---- pure -----------------------------------------------------------------------------------------------------
-/** The argv that reads a reference's manifest or index without pulling. */
-function buildImagetoolsRawArgs(ref, docker = 'docker') {
-    return [docker, 'buildx', 'imagetools', 'inspect', '--raw', ref];
-}
-/** `name@sha256:<hex>` (a tag may come before the `@`) → the digest; otherwise undefined. */
-function pinnedDigest(ref) {
-    return /@(sha256:[0-9a-f]{64})$/.exec(ref.trim())?.[1];
-}
-function sha256Digest(text) {
-    return `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
-}
-const INDEX_TYPES = new Set([
-    'application/vnd.oci.image.index.v1+json',
-    'application/vnd.docker.distribution.manifest.list.v2+json',
-]);
-const MANIFEST_TYPES = new Set([
-    'application/vnd.oci.image.manifest.v1+json',
-    'application/vnd.docker.distribution.manifest.v2+json',
-]);
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function indexEntry(value, what) {
-    if (!isObject(value) || typeof value.digest !== 'string' || !DIGEST.test(value.digest)) {
-        throw new ResolveError('invalid-manifest', `${what}: an index entry without a sha256 digest`);
-    }
-    const p = value.platform;
-    const platform = isObject(p) && typeof p.os === 'string' && typeof p.architecture === 'string'
-        ? {
-            os: p.os,
-            architecture: p.architecture,
-            ...(typeof p.variant === 'string' && p.variant !== '' ? { variant: p.variant } : {}),
-        }
-        : undefined;
-    const annotations = isObject(value.annotations) ? value.annotations : {};
-    return {
-        digest: value.digest,
-        mediaType: typeof value.mediaType === 'string' ? value.mediaType : '',
-        platform,
-        attestation: annotations['vnd.docker.reference.type'] === 'attestation-manifest' ||
-            (platform?.os === 'unknown' && platform.architecture === 'unknown'),
-    };
-}
-/** containerd's matching form: lower case, `amd64/v1` → `amd64`, `arm64/v8` → `arm64`, `arm` → `arm/v7`. */
-function normalized(platform) {
-    const os = platform.os.toLowerCase();
-    let architecture = platform.architecture.toLowerCase();
-    let variant = (platform.variant ?? '').toLowerCase();
-    if (architecture === 'x86_64' || architecture === 'x86-64')
-        architecture = 'amd64';
-    if (architecture === 'aarch64')
-        architecture = 'arm64';
-    if (architecture === 'amd64' && variant === 'v1')
-        variant = '';
-    if (architecture === 'arm64' && (variant === 'v8' || variant === '8'))
-        variant = '';
-    if (architecture === 'arm' && (variant === '' || variant === '7'))
-        variant = 'v7';
-    if (architecture === 'arm' && /^[568]$/.test(variant))
-        variant = `v${variant}`;
-    return { os, architecture, ...(variant === '' ? {} : { variant }) };
-}
-/** The variants a platform's images can also run, best first (containerd's `platforms.Only` for amd64 and arm). */
-function compatibleVariants(platform) {
-    const variant = platform.variant ?? '';
-    const ladder = platform.architecture === 'amd64'
-        ? ['v4', 'v3', 'v2', '']
-        : platform.architecture === 'arm'
-            ? ['v8', 'v7', 'v6', 'v5']
-            : [variant];
-    const at = ladder.indexOf(variant);
-    return at < 0 ? [variant] : ladder.slice(at);
-}
-/** The index entry an engine on `platform` would pull: the exact platform, else the best compatible variant. */
-function selectIndexEntry(entries, platform, what) {
-    const wanted = normalized(platform);
-    const images = entries.filter((entry) => !entry.attestation && !INDEX_TYPES.has(entry.mediaType));
-    for (const variant of compatibleVariants(wanted)) {
-        const match = images.find((entry) => {
-            if (entry.platform === undefined)
-                return false;
-            const candidate = normalized(entry.platform);
-            return (candidate.os === wanted.os &&
-                candidate.architecture === wanted.architecture &&
-                (candidate.variant ?? '') === variant);
-        });
-        if (match !== undefined)
-            return match;
-    }
-    const present = images.map((entry) => entry.platform === undefined ? '(no platform)' : formatPlatform(normalized(entry.platform)));
-    throw new ResolveError('no-platform', `${what} has no image for ${formatPlatform(wanted)} (it has ${present.join(', ') || 'none'})`);
-}
-/**
- * `imagetools inspect --raw` output → the platform's manifest digest, and the index digest when the reference
- * is an index. Throws `ResolveError` for a document that is neither, a schema 1 manifest (its digest is not
- * the hash of what the registry returns), or an index without the platform.
- */
-function parseRawManifest(text, platform, what) {
+/** Stored text → a document, or why it is not one (not JSON included). */
+function parseDriftDocumentJson(json) {
     let value;
     try {
-        value = JSON.parse(text);
+        value = JSON.parse(json);
     }
     catch (error) {
-        throw new ResolveError('invalid-manifest', `${what}: the registry's answer is not JSON (${error instanceof Error ? error.message : String(error)})`);
+        return { ok: false, reason: `not JSON (${error instanceof Error ? error.message : String(error)})` };
     }
-    if (!isObject(value))
-        throw new ResolveError('invalid-manifest', `${what}: the manifest is not a JSON object`);
-    const mediaType = typeof value.mediaType === 'string'
-        ? value.mediaType
-        : Array.isArray(value.manifests)
-            ? 'application/vnd.oci.image.index.v1+json'
-            : Array.isArray(value.layers)
-                ? 'application/vnd.oci.image.manifest.v1+json'
-                : '';
-    const rawDigest = sha256Digest(text);
-    if (INDEX_TYPES.has(mediaType)) {
-        if (!Array.isArray(value.manifests))
-            throw new ResolveError('invalid-manifest', `${what}: an index without manifests`);
-        const entries = value.manifests.map((entry, i) => indexEntry(entry, `${what}: manifests[${i}]`));
-        const wanted = typeof platform === 'string' ? parsePlatform(platform) : platform;
-        return { digest: selectIndexEntry(entries, wanted, what).digest, indexDigest: rawDigest };
+    return parseDriftDocument(value);
+}
+
+;// CONCATENATED MODULE: ./src/drift/store.ts
+// Drift documents in the stage cache store, found again by the next scheduled run. Never fails a run: anything
+// missing, unreadable or invalid is "no previous run" with the reason.
+//
+// Keys: `stagecraft-drift-v1-<dockerfile>-<target>-<platform>-<run>`
+//   <dockerfile>  keys/' `dockerfileKeyPart(path)` (no salt: a new salt keeps the history of digests)
+//   <target>      the target's display name      } `-` never occurs inside a field: anything but [A-Za-z0-9._]
+//   <platform>    `linux/arm64/v8` → linux_arm64_v8 } becomes `_`, and a field that had to change (or was cut)
+//   <run>         the run (`GITHUB_RUN_ID`, with `_<attempt>` to keep re-runs apart) } ends in `_<8 hex of sha256>`
+// The next run looks up the newest entry whose key starts with `…-<platform>-` (the restore prefix). Each field
+// ends where a `-` follows, so target `app` never picks up `app-debug`'s documents. Stores are scoped as GitHub's
+// cache is: a run reads its own branch's entries and the default branch's.
+//
+// An entry is a directory holding one file, `drift.json` (document.ts's `encodeDriftDocument`). The registry
+// store keeps only BuildKit's caches, not files: with it there is no previous run, and nothing is stored.
+
+
+
+
+
+const DRIFT_KEY_PREFIX = 'stagecraft-drift-v1';
+const DRIFT_DOCUMENT_FILE = 'drift.json';
+const TARGET_MAX = 40;
+const store_PLATFORM_MAX = 24;
+const RUN_MAX = 32;
+function shortHash(text) {
+    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 8);
+}
+/** A key field: kept when it is already [A-Za-z0-9._] and short, else cleaned, cut and given a hash. */
+function driftKeyField(text, max) {
+    if (/^[A-Za-z0-9._]+$/.test(text) && text.length <= max)
+        return text;
+    const clean = text.replace(/[^A-Za-z0-9.]+/g, '_').replace(/^_+|_+$/g, '') || '_';
+    return `${clean.slice(0, max - 9)}_${shortHash(text)}`;
+}
+function platformField(platform) {
+    return /^[a-z0-9]+(\/[a-z0-9.]+){1,2}$/.test(platform) && platform.length <= store_PLATFORM_MAX
+        ? platform.replace(/\//g, '_')
+        : driftKeyField(platform, store_PLATFORM_MAX);
+}
+/** `stagecraft-drift-v1-<dockerfile>-<target>-<platform>-`: the prefix every run of the scope stores under. */
+function driftRestorePrefix(scope) {
+    return [
+        DRIFT_KEY_PREFIX,
+        driftKeyField(scope.dockerfile, 16),
+        driftKeyField(scope.target, TARGET_MAX),
+        platformField(scope.platform),
+        '',
+    ].join('-');
+}
+/** The key a run's document is stored under. */
+function driftDocumentKey(scope, run) {
+    return `${driftRestorePrefix(scope)}${driftKeyField(run === '' ? '_' : run, RUN_MAX)}`;
+}
+function store_messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+function noFileStore(store) {
+    return store.buildkit !== undefined
+        ? `the ${store.kind} cache store holds only BuildKit's own caches, not files: drift history needs the gha or local store`
+        : undefined;
+}
+/** Stores the document under its run's key; a key that exists (the same run) is left as it is. */
+async function saveDriftDocument(store, scope, document, run, options = {}) {
+    const key = driftDocumentKey(scope, run);
+    const refused = noFileStore(store);
+    if (refused !== undefined)
+        return { key, saved: false, bytes: 0, reason: refused };
+    if (document.target !== scope.target || document.platform !== scope.platform) {
+        return {
+            key,
+            saved: false,
+            bytes: 0,
+            reason: `the document is for ${document.target} (${document.platform}), not ${scope.target} (${scope.platform})`,
+        };
     }
-    if (MANIFEST_TYPES.has(mediaType))
-        return { digest: rawDigest };
-    const schema1 = value.schemaVersion === 1 || mediaType.includes('manifest.v1+prettyjws');
-    throw new ResolveError('invalid-manifest', schema1
-        ? `${what} has a schema 1 manifest, which stagecraft cannot digest (push it again with a current client)`
-        : `${what} has media type ${JSON.stringify(mediaType)}, not an image index or manifest`);
-}
-/** A failed inspect → what kind of failure, and buildx's own message (its `ERROR: ` prefix dropped). */
-function classifyInspectFailure(exitCode, stderr) {
-    const said = tailLines(stderr, 3)
-        .split('\n')
-        .map((line) => line.replace(/^ERROR:\s*/, ''))
-        .join('; ');
-    const reason = said === '' ? `docker buildx imagetools inspect exited with code ${exitCode}` : said;
-    if (/invalid reference format|must be lowercase/i.test(said))
-        return { failure: 'invalid-reference', reason };
-    if (/unauthori[sz]ed|authentication required|denied|insufficient_scope|\b40[13]\b/i.test(said))
-        return { failure: 'unauthorized', reason };
-    if (/not found|manifest unknown|name unknown|\b404\b/i.test(said))
-        return { failure: 'not-found', reason };
-    if (/no such host|connection refused|dial tcp|i\/o timeout|network is unreachable|TLS handshake|server gave HTTP response|connection reset|EOF$/i.test(said))
-        return { failure: 'unreachable', reason };
-    return { failure: 'error', reason };
-}
-async function fetchRaw(exec, ref, options) {
-    const timeoutMs = options.timeoutMs ?? DEFAULT_RESOLVE_TIMEOUT_MS;
-    const argv = buildImagetoolsRawArgs(ref, options.docker);
-    options.onDebug?.(`resolve.fetchRaw: ${JSON.stringify(argv)}`);
-    if (options.signal?.aborted === true)
-        return { ok: false, failure: 'timeout', reason: 'aborted' };
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort();
-    }, timeoutMs);
-    const onAbort = () => controller.abort();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    const late = () => ({
-        ok: false,
-        failure: 'timeout',
-        reason: timedOut ? `no answer within ${timeoutMs / 1000} s` : 'aborted',
-    });
+    if (await store.exists(key, options)) {
+        return { key, saved: false, bytes: 0, reason: 'a drift document for this run is already stored' };
+    }
+    const dir = await (0,promises_.mkdtemp)(external_node_path_default().join(options.tempDir ?? (0,external_node_os_.tmpdir)(), 'stagecraft-drift-save-'));
     try {
-        const result = await exec(argv, { timeoutMs, signal: controller.signal });
-        if (timedOut || controller.signal.aborted)
-            return late();
-        if (result.exitCode === 0)
-            return { ok: true, text: result.stdout };
-        return { ok: false, ...classifyInspectFailure(result.exitCode, result.stderr) };
-    }
-    catch (error) {
-        if (timedOut || controller.signal.aborted)
-            return late();
-        return { ok: false, failure: 'error', reason: error instanceof Error ? error.message : String(error) };
+        await (0,promises_.writeFile)(external_node_path_default().join(dir, DRIFT_DOCUMENT_FILE), encodeDriftDocument(document));
+        const bytes = await store.save(key, dir, options);
+        return bytes > 0
+            ? { key, saved: true, bytes }
+            : {
+                key,
+                saved: false,
+                bytes: 0,
+                reason: 'the store did not take it (a fault, or another job stored it first)',
+            };
     }
     finally {
-        clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
     }
 }
-function platformText(platform) {
-    return typeof platform === 'string' ? platform : formatPlatform(platform);
-}
 /**
- * Each (image, platform) resolved, in the order asked. Each image is inspected once, whatever the number of
- * platforms asked for it; pinned references are not inspected. Never throws for an image.
+ * The newest document of the scope: the previous scheduled run. Never throws for a missing, faulty or invalid
+ * entry: that is `found: false` with the reason, and the run goes on as the first one.
  */
-async function resolveImagePlatforms(exec, requests, options = {}) {
-    const queue = [
-        ...new Set(requests.map(({ image }) => image).filter((image) => pinnedDigest(image) === undefined)),
-    ];
-    // A small pool: at most `concurrency` inspects at once.
-    const results = new Map();
-    const workers = Array.from({ length: Math.min(Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY), queue.length) }, async () => {
-        for (let image = queue.shift(); image !== undefined; image = queue.shift()) {
-            results.set(image, await fetchRaw(exec, image, options));
-        }
-    });
-    await Promise.all(workers);
-    return requests.map((request) => {
-        const { image } = request;
-        const platform = platformText(request.platform);
-        const pinned = pinnedDigest(image);
-        if (pinned !== undefined)
-            return { image, platform, status: 'resolved', digest: pinned, pinned: true };
-        const fetched = results.get(image);
-        if (!fetched.ok)
-            return { image, platform, status: 'unresolved', failure: fetched.failure, reason: fetched.reason };
+async function findDriftDocument(store, scope, options = {}) {
+    const what = `${scope.target} (${scope.platform})`;
+    const refused = noFileStore(store);
+    if (refused !== undefined)
+        return { found: false, reason: refused };
+    const prefix = driftRestorePrefix(scope);
+    let hit;
+    try {
+        hit = await store.lookup(prefix, [prefix], options);
+    }
+    catch (error) {
+        return { found: false, reason: `the lookup of earlier scheduled runs failed: ${store_messageOf(error)}` };
+    }
+    if (hit === undefined) {
+        return { found: false, reason: `no earlier scheduled run of ${what} in the ${store.kind} cache` };
+    }
+    const dir = await (0,promises_.mkdtemp)(external_node_path_default().join(options.tempDir ?? (0,external_node_os_.tmpdir)(), 'stagecraft-drift-find-'));
+    try {
+        let bytes;
         try {
-            const { digest, indexDigest } = parseRawManifest(fetched.text, request.platform, image);
+            bytes = await store.restore(hit.key, dir, options);
+        }
+        catch (error) {
             return {
-                image,
-                platform,
-                status: 'resolved',
-                digest,
-                ...(indexDigest === undefined ? {} : { indexDigest }),
-                pinned: false,
+                found: false,
+                reason: `the stored drift document ${hit.key} could not be restored: ${store_messageOf(error)}`,
             };
         }
-        catch (error) {
-            return error instanceof ResolveError
-                ? { image, platform, status: 'unresolved', failure: error.failure, reason: error.message }
-                : {
-                    image,
-                    platform,
-                    status: 'unresolved',
-                    failure: 'error',
-                    reason: error instanceof Error ? error.message : String(error),
-                };
-        }
-    });
-}
-/** `resolveImagePlatforms` for one platform: each image's digest for `platform`, in the order given. */
-async function resolveImageDigests(exec, images, platform, options = {}) {
-    return resolveImagePlatforms(exec, images.map((image) => ({ image, platform })), options);
-}
-
-;// CONCATENATED MODULE: ./src/buildx/index.ts
-// buildx: argument vectors, the bake file, running buildx, its metadata and progress, and what the builder
-// supports. See each file for details.
-
-
-
-
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./src/cache/stage-caches.ts
-// Restoring and saving per-stage caches around one build. main.ts calls `restoreStageCaches` before buildx,
-// passes `cacheFromSpecs(report)` (and, for each stage that missed, a `--cache-to` from `stageCacheToSpecs`) to
-// the build, then calls `saveStageCaches`. Both return plain data and log nothing; store faults come back as
-// `warning`s on the stages they hit.
-
-
-
-
-
-function callOptions(warnings, signal, logger) {
-    return {
-        onWarning: (message) => warnings.push(message),
-        ...(logger === undefined ? {} : { onDebug: (message) => logger.debug(message) }),
-        ...(signal === undefined ? {} : { signal }),
-    };
-}
-function errorMessage(error) {
-    return typeof error?.message === 'string' ? error.message : String(error);
-}
-/**
- * Looks up and restores each stage's entry (exact key, else its restore keys), merges the entries into one OCI
- * layout, and drops every manifest whose blobs are not all there (that stage is then a miss). Never throws
- * for a cache fault or a damaged entry: those stages miss, with a `warning`.
- */
-async function restoreStageCaches(options) {
-    const { store, keys, workDir, signal, logger } = options;
-    const layoutDir = external_node_path_default().join(workDir, 'layout');
-    const entriesDir = external_node_path_default().join(workDir, 'restored');
-    const reports = [];
-    if (store.buildkit === undefined) {
-        await (0,entry/* removeTree */.dM)(layoutDir);
-        await (0,entry/* removeTree */.dM)(entriesDir);
-        await (0,entry/* ensureLayout */.p0)(layoutDir);
-    }
-    for (const stageKey of keys) {
-        const report = {
-            stage: stageKey.stage,
-            stageName: stageKey.stageName,
-            key: stageKey.key,
-            result: 'miss',
-            bytes: 0,
-        };
-        reports.push(report);
-        const warnings = [];
-        const call = callOptions(warnings, signal, logger);
-        const missWith = (warning) => {
-            const all = warning === undefined ? warnings : [...warnings, warning];
-            if (all.length > 0)
-                report.warning = all.join('; ');
-        };
-        let found;
+        let text;
         try {
-            found = await store.lookup(stageKey.key, stageKey.restoreKeys, call);
-        }
-        catch (error) {
-            missWith(`cache lookup of ${stageKey.key} failed: ${errorMessage(error)}`);
-            continue;
-        }
-        if (found === undefined) {
-            missWith();
-            continue;
-        }
-        logger?.debug(`stage-caches.restoreStageCaches: ${stageKey.stageName}: found ${found.key}${found.exact ? ' (exact)' : ''}`);
-        if (store.buildkit !== undefined) {
-            report.result = found.exact ? 'exact' : 'partial';
-            report.restoredKey = found.key;
-            report.cacheFrom = store.buildkit.cacheFrom(found.key);
-            missWith();
-            continue;
-        }
-        const entryDir = external_node_path_default().join(entriesDir, `stage-${stageKey.stage}`);
-        try {
-            await (0,entry/* removeTree */.dM)(entryDir);
-            await (0,promises_.mkdir)(entryDir, { recursive: true });
-            report.bytes = await store.restore(found.key, entryDir, call);
-        }
-        catch (error) {
-            missWith(`cache restore of ${found.key} failed: ${errorMessage(error)}`);
-            continue;
-        }
-        if (warnings.length > 0) {
-            missWith();
-            continue;
-        }
-        report.restoredKey = found.key;
-        const merged = await (0,entry/* mergeEntryIntoLayout */.NG)(entryDir, layoutDir);
-        if (!merged.ok) {
-            missWith(`cache entry ${found.key} is damaged (${merged.reason}); building without it`);
-            continue;
-        }
-        if (merged.key !== found.key) {
-            missWith(`cache entry ${found.key} holds the entry of ${merged.key}; building without it`);
-            continue;
-        }
-        report.result = found.exact ? 'exact' : 'partial';
-        report.tag = merged.tag;
-        report.cacheFrom = localCacheFromSpec(layoutDir, merged.tag);
-    }
-    if (store.buildkit === undefined) {
-        const validation = await (0,entry/* validateLayout */.F2)(layoutDir, options.externalLayers === undefined ? {} : { external: options.externalLayers });
-        for (const dropped of validation.dropped) {
-            for (const report of reports) {
-                if (report.tag === undefined || report.tag !== dropped.tag)
-                    continue;
-                const warning = `cache entry ${report.restoredKey ?? report.key} is incomplete (${dropped.reason}); building without it`;
-                report.result = 'miss';
-                delete report.tag;
-                delete report.cacheFrom;
-                report.warning = report.warning === undefined ? warning : `${report.warning}; ${warning}`;
-            }
-        }
-        if (validation.error !== undefined) {
-            for (const report of reports) {
-                if (report.tag === undefined)
-                    continue;
-                report.result = 'miss';
-                delete report.tag;
-                delete report.cacheFrom;
-                report.warning = `the restored cache layout is unusable (${validation.error}); building without it`;
-            }
-        }
-    }
-    return { layoutDir, stages: reports, bytes: reports.reduce((sum, r) => sum + r.bytes, 0) };
-}
-/** The `--cache-from` values for a build: one per stage that has a usable entry, in build order. */
-function cacheFromSpecs(report) {
-    return report.stages.flatMap((stage) => (stage.cacheFrom === undefined ? [] : [stage.cacheFrom]));
-}
-/** `--cache-to` for one stage's local export (mode=max, into its own directory). */
-function cacheToSpec(exportDir, tag) {
-    return localCacheToSpec(exportDir, tag);
-}
-/**
- * The `--cache-to` values for a stage whose exact key missed: a local export into `exportDir` for stores that
- * move entries, or the registry specs for a store BuildKit writes to itself.
- */
-function stageCacheToSpecs(store, stageKey, exportDir) {
-    return store.buildkit === undefined
-        ? [specs_localCacheToSpec(exportDir)]
-        : store.buildkit.cacheTo(stageKey.key, stageKey.restoreKeys);
-}
-/**
- * Saves the entry of every stage whose exact key missed, after checking that no other job saved it meanwhile.
- * Each entry holds only the stage's own blobs: what its dependencies' caches reference lives in their entries.
- * Never throws for a cache fault or a bad export: that stage is not saved, with a `warning`.
- */
-async function saveStageCaches(options) {
-    const { store, keys, results, exportDirs, dependenciesOf, workDir, signal, logger } = options;
-    const resultOf = new Map(results.map((r) => [r.stage, r]));
-    const reports = [];
-    const entriesDir = external_node_path_default().join(workDir, 'packed');
-    const exportCache = new Map();
-    /** A stage's cache, from this run's export, else from the restored layout (a dependency that hit). */
-    const cacheOf = (stage) => {
-        let cached = exportCache.get(stage);
-        if (cached === undefined) {
-            cached = (async () => {
-                const exportDir = exportDirs.get(stage);
-                if (exportDir !== undefined)
-                    return (0,entry/* readCacheExport */.z)(exportDir).catch(() => undefined);
-                const tag = resultOf.get(stage)?.tag;
-                if (options.layoutDir === undefined || tag === undefined)
-                    return undefined;
-                const layoutDir = options.layoutDir;
-                try {
-                    const descriptor = (0,oci_layout/* findManifestByTag */.EM)(await (0,entry/* readLayoutIndex */.Xn)(layoutDir), tag);
-                    return descriptor === undefined ? undefined : await (0,entry/* readStageCache */.D$)(layoutDir, descriptor);
-                }
-                catch {
-                    return undefined;
-                }
-            })();
-            exportCache.set(stage, cached);
-        }
-        return cached;
-    };
-    for (const stageKey of keys) {
-        const base = { stage: stageKey.stage, stageName: stageKey.stageName, key: stageKey.key };
-        const skip = (reason, warning) => {
-            reports.push(warning === undefined
-                ? { ...base, saved: false, bytes: 0, reason }
-                : { ...base, saved: false, bytes: 0, reason, warning });
-        };
-        if (resultOf.get(stageKey.stage)?.result === 'exact') {
-            skip('exact key hit: nothing to save');
-            continue;
-        }
-        const warnings = [];
-        const call = callOptions(warnings, signal, logger);
-        const warning = () => (warnings.length > 0 ? warnings.join('; ') : undefined);
-        if (store.buildkit !== undefined) {
-            // BuildKit pushed the entry during the build (stageCacheToSpecs); see whether it is there.
-            const there = await store.exists(stageKey.key, call).catch(() => false);
-            if (there)
-                reports.push({ ...base, saved: true, bytes: 0, reason: 'written to the registry by BuildKit' });
-            else
-                skip('not in the registry after the build (was the stage built with its --cache-to?)', warning());
-            continue;
-        }
-        const exportDir = exportDirs.get(stageKey.stage);
-        if (exportDir === undefined) {
-            skip('no cache export for this stage');
-            continue;
-        }
-        try {
-            if (await store.exists(stageKey.key, call)) {
-                // Entries are never replaced (GitHub's cache cannot): an unusable one stays until it is evicted.
-                skip(resultOf.get(stageKey.stage)?.restoredKey === stageKey.key
-                    ? 'an entry under this key exists but was unusable; entries are never replaced'
-                    : 'already saved (by another job)');
-                continue;
-            }
-            if (warnings.length > 0) {
-                skip('the store could not be checked', warning());
-                continue;
-            }
-            let stageCache;
-            try {
-                stageCache = await (0,entry/* readCacheExport */.z)(exportDir);
-            }
-            catch (error) {
-                skip("the stage's cache export is unusable", `cache export of ${stageKey.stageName} is unusable: ${errorMessage(error)}`);
-                continue;
-            }
-            const dependencies = [];
-            for (const dep of dependenciesOf.get(stageKey.stage) ?? []) {
-                const depCache = await cacheOf(dep);
-                if (depCache !== undefined)
-                    dependencies.push(depCache);
-                else
-                    logger?.debug(`stage-caches.saveStageCaches: ${stageKey.stageName}: no cache of stage ${dep}; its blobs stay in this entry`);
-            }
-            const own = (0,oci_layout/* ownBlobs */.Dj)(stageCache, dependencies, options.externalLayers);
-            const entryDir = external_node_path_default().join(entriesDir, `stage-${stageKey.stage}`);
-            await (0,entry/* removeTree */.dM)(entryDir);
-            await (0,entry/* packEntry */.AR)(exportDir, stageKey, own.map((d) => d.digest), entryDir);
-            const bytes = await store.save(stageKey.key, entryDir, call);
-            if (warnings.length > 0)
-                skip('the store failed', warning());
-            else if (bytes === 0)
-                skip('not stored (another job may have saved the same key first)');
-            else
-                reports.push({ ...base, saved: true, bytes, reason: 'saved' });
-        }
-        catch (error) {
-            skip('saving failed', `cache save of ${stageKey.key} failed: ${errorMessage(error)}`);
-        }
-    }
-    return { stages: reports, bytes: reports.reduce((sum, r) => sum + r.bytes, 0) };
-}
-
-;// CONCATENATED MODULE: ./src/cache/complete-layout.ts
-// Base-image blobs are left out of entries (the engine's image store has them). BuildKit builds from such a
-// layout, but when it exports a stage's cache it writes every layer of the chain, base layers included, and
-// reads their blobs from the cache source. So before a build that exports, the layout gets those blobs back
-// from a local copy of the base images.
-
-
-
-
-/** Blobs that the layout's manifests reference but the layout does not hold. */
-async function missingLayoutBlobs(layoutDir) {
-    let index;
-    try {
-        index = await (0,entry/* readLayoutIndex */.Xn)(layoutDir);
-    }
-    catch {
-        return [];
-    }
-    const missing = new Set();
-    for (const descriptor of index.manifests) {
-        let cache;
-        try {
-            cache = await (0,entry/* readStageCache */.D$)(layoutDir, descriptor);
+            text = await (0,promises_.readFile)(external_node_path_default().join(dir, DRIFT_DOCUMENT_FILE), 'utf8');
         }
         catch {
-            continue;
+            return {
+                found: false,
+                reason: `the stored drift document ${hit.key} could not be restored${bytes === 0 ? ' (the store gave nothing)' : ` (no ${DRIFT_DOCUMENT_FILE} in it)`}`,
+            };
         }
-        for (const blob of (0,oci_layout/* referencedBlobs */.sW)(cache)) {
-            if (!(await exists((0,entry/* blobPath */.nD)(layoutDir, blob.digest))))
-                missing.add(blob.digest);
+        const parsed = parseDriftDocumentJson(text);
+        if (!parsed.ok) {
+            return {
+                found: false,
+                reason: `the stored drift document ${hit.key} cannot be used: ${parsed.reason}`,
+            };
         }
+        const { document } = parsed;
+        if (document.target !== scope.target || document.platform !== scope.platform) {
+            return {
+                found: false,
+                reason: `the stored drift document ${hit.key} is for ${document.target} (${document.platform}), not ${what}`,
+            };
+        }
+        return { found: true, document, key: hit.key };
     }
-    return [...missing];
+    finally {
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+    }
 }
-/** Links the `digests` found in `sourceLayout` (an OCI layout, e.g. `docker save` output) into the layout. */
-async function addBlobsToLayout(layoutDir, sourceLayout, digests) {
-    const added = [];
-    for (const digest of digests) {
-        const source = (0,entry/* blobPath */.nD)(sourceLayout, digest);
-        if (!(await exists(source)))
-            continue;
-        await (0,entry/* linkOrCopy */.L7)(source, (0,entry/* blobPath */.nD)(layoutDir, digest));
-        added.push(digest);
+/**
+ * What a restore would find for each stage, without downloading anything (`stagecraft drift`, which builds
+ * nothing): `exact`, `partial` with the key found, or `miss`; a fault is a miss with the warning. The shape
+ * `computeDrift` takes as `restore`. Give it `applyRefreshedKeys(keys, previous)`.
+ */
+async function lookUpStages(store, keys, options = {}) {
+    const results = [];
+    for (const key of keys) {
+        const warnings = [];
+        let found;
+        try {
+            found = await store.lookup(key.key, key.restoreKeys, {
+                ...options,
+                onWarning: (message) => {
+                    warnings.push(message);
+                    options.onWarning?.(message);
+                },
+            });
+        }
+        catch (error) {
+            warnings.push(`cache lookup of ${key.key} failed: ${store_messageOf(error)}`);
+        }
+        const warning = warnings.length === 0 ? {} : { warning: warnings.join('; ') };
+        results.push(found === undefined
+            ? { stage: key.stage, result: 'miss', ...warning }
+            : { stage: key.stage, result: found.exact ? 'exact' : 'partial', restoredKey: found.key, ...warning });
     }
-    return added;
-}
-async function exists(file) {
-    try {
-        await (0,promises_.access)(external_node_path_default().resolve(file));
-        return true;
-    }
-    catch {
-        return false;
-    }
+    return results;
 }
 
-;// CONCATENATED MODULE: ./src/cache/index.ts
+;// CONCATENATED MODULE: ./src/drift/check.ts
+
+
+
+
+
+
+async function checkDrift(input) {
+    const { keyOptions } = input;
+    const storeOptions = {
+        ...(input.tempDir === undefined ? {} : { tempDir: input.tempDir }),
+        ...(input.signal === undefined ? {} : { signal: input.signal }),
+        ...(input.onWarning === undefined ? {} : { onWarning: input.onWarning }),
+        ...(input.onDebug === undefined ? {} : { onDebug: input.onDebug }),
+    };
+    const previous = input.store === undefined
+        ? { found: false, reason: 'with cache off there is no store for the history of scheduled runs' }
+        : await findDriftDocument(input.store, input.scope, storeOptions);
+    const usages = imageUsages(keyOptions.plan, keyOptions.request.targetPlatform);
+    const resolutions = await resolveImagePlatforms(input.exec, resolveRequests(usages), {
+        ...(input.signal === undefined ? {} : { signal: input.signal }),
+        ...(input.onDebug === undefined ? {} : { onDebug: input.onDebug }),
+    });
+    const imageDigests = imageDigestsForKeys(usages, resolutions, previous.found ? previous.document : undefined);
+    const keys = computeStageKeys({ ...keyOptions, imageDigests });
+    const baseKeys = input.baseKeys ?? computeStageKeys(keyOptions);
+    const unresolved = resolutions.flatMap((resolution) => resolution.status === 'unresolved'
+        ? [
+            `${resolution.image} (${resolution.platform}) could not be resolved, treated as unchanged: ${resolution.reason}`,
+        ]
+        : []);
+    // A stage on a moved base restores its exact key only: an older entry was built on the old base, which the new
+    // build cannot use, and where entries leave base-image layers to the engine's image store (which now holds
+    // the new base) it could not even be read back whole.
+    const onMovedBase = new Set(computeDrift({
+        plan: keyOptions.plan,
+        targetPlatform: keyOptions.request.targetPlatform,
+        previous,
+        resolutions,
+        keys,
+        now: new Date(0),
+    }).stagesOnMovedBase);
+    const restoreKeys = applyRefreshedKeys(keys, previous).map((key) => onMovedBase.has(key.stageName) ? { ...key, restoreKeys: [] } : key);
+    return { previous, usages, resolutions, keys, baseKeys, restoreKeys, unresolved };
+}
+
+;// CONCATENATED MODULE: ./src/drift/record.ts
+
+
+/**
+ * The images of this run (resolved ones with their digests; an unresolved one keeps the previous record, so the
+ * next run still compares with the last digest known) and each reached stage: its key, when its cache was built
+ * (now, for a rebuilt stage; else the restored entry's own time, or as recorded before) and its refreshed key.
+ */
+function buildDriftDocument(input) {
+    const { result, previous } = input;
+    const resolved = byImagePlatform(input.resolutions);
+    const stored = byImagePlatform(previous.found ? previous.document.images : []);
+    const images = [];
+    for (const image of result.images) {
+        const resolution = resolved(image.image, image.platform);
+        if (resolution?.status === 'resolved') {
+            images.push({
+                image: image.image,
+                platform: image.platform,
+                digest: resolution.digest,
+                ...(resolution.indexDigest === undefined ? {} : { indexDigest: resolution.indexDigest }),
+            });
+            continue;
+        }
+        const kept = stored(image.image, image.platform);
+        if (kept !== undefined)
+            images.push(kept);
+    }
+    images.sort((a, b) => (a.image === b.image ? compare(a.platform, b.platform) : compare(a.image, b.image)));
+    const now = input.now.toISOString();
+    const rebuilt = new Set(result.rebuiltStages.map((stage) => stage.index));
+    const saveKeyOf = new Map(result.saveKeys.map((key) => [key.stage, key.key]));
+    const baseKeyOf = new Map((input.baseKeys ?? []).map((key) => [key.stage, key.key]));
+    const stages = input.keys.map((key) => {
+        const before = previous.found
+            ? previous.document.stages.find((stage) => stage.name === key.stageName && stage.key === key.key)
+            : undefined;
+        const saved = !(input.notSaved?.has(key.stage) ?? false);
+        const builtAt = rebuilt.has(key.stage) && saved ? now : (input.entryCreatedAt?.get(key.stage) ?? before?.builtAt);
+        // Where the stage's cache now is: the key it was saved under (rebuilt and saved), else the key it was
+        // restored with (the previous run's refreshed key, when it had one).
+        const current = rebuilt.has(key.stage) && saved ? saveKeyOf.get(key.stage) : before?.refreshedKey;
+        const refreshedKey = current !== undefined && current !== key.key ? current : undefined;
+        const baseKey = baseKeyOf.get(key.stage);
+        return {
+            name: key.stageName,
+            key: key.key,
+            ...(baseKey === undefined ? {} : { baseKey }),
+            ...(builtAt === undefined ? {} : { builtAt }),
+            ...(refreshedKey === undefined ? {} : { refreshedKey }),
+        };
+    });
+    return {
+        kind: DRIFT_DOCUMENT_KIND,
+        version: DRIFT_DOCUMENT_VERSION,
+        createdAt: now,
+        target: input.target,
+        platform: input.platform,
+        ...(input.run === undefined || input.run === '' ? {} : { run: input.run }),
+        ...(input.commit === undefined || input.commit === '' ? {} : { commit: input.commit }),
+        images,
+        stages,
+        ...(input.size === undefined ? {} : { size: input.size }),
+    };
+}
+function compare(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+;// CONCATENATED MODULE: ./src/drift/index.ts
+
+
+
+
 
 
 
@@ -10767,7 +11423,7 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-
  * (newlines included) become one space, control and bidirectional-override characters become U+FFFD, and
  * `$` is escaped too (GitHub renders `$…$` as math).
  */
-function markdown_escapeInline(text) {
+function escapeInline(text) {
     return escapeMarkdown(text.replace(/\s+/g, ' ').trim().replace(CONTROL_CHARACTERS, '\ufffd')).replace(/\$/g, '&#36;');
 }
 /**
@@ -10776,10 +11432,10 @@ function markdown_escapeInline(text) {
  * into mentions or links.
  */
 function codeInline(text, maxLength = 100) {
-    return `<code>${markdown_escapeInline(markdown_clipText(text.replace(/\s+/g, ' ').trim(), maxLength))}</code>`;
+    return `<code>${escapeInline(clipText(text.replace(/\s+/g, ' ').trim(), maxLength))}</code>`;
 }
 /** At most `maxLength` UTF-16 units, ending in `…` when cut; never splits a surrogate pair. */
-function markdown_clipText(text, maxLength) {
+function clipText(text, maxLength) {
     if (text.length <= maxLength)
         return text;
     let end = Math.max(0, maxLength - 1);
@@ -10834,8 +11490,8 @@ function renderBuildMarkdown(rows, progress) {
         '',
         '| stage | cache | restored | saved |',
         '| --- | --- | ---: | ---: |',
-        ...rows.map((row) => `| <code>${escapeMarkdown(row.stage)}</code> | ${row.result} | ${units_formatSize(row.bytesRestored)} | ${units_formatSize(row.bytesSaved)} |`),
-        `| **total** | | ${units_formatSize(restored)} | ${units_formatSize(saved)} |`,
+        ...rows.map((row) => `| <code>${escapeMarkdown(row.stage)}</code> | ${row.result} | ${formatSize(row.bytesRestored)} | ${formatSize(row.bytesSaved)} |`),
+        `| **total** | | ${formatSize(restored)} | ${formatSize(saved)} |`,
         '',
         '<details><summary>Cache keys</summary>',
         '',
@@ -10854,7 +11510,7 @@ function sizeTotals(report) {
         layerCount: report.layers.filter((layer) => !layer.emptyLayer).length,
     };
 }
-function diff_sizeDelta(baseline, current) {
+function sizeDelta(baseline, current) {
     const change = current - baseline;
     return { change, percent: baseline === 0 ? undefined : (change / baseline) * 100 };
 }
@@ -10913,9 +11569,9 @@ function computeSizeDiff(current, baseline) {
         current: currentTotals,
         baseline: baselineTotals,
         delta: {
-            compressed: diff_sizeDelta(baselineTotals.compressedBytes, currentTotals.compressedBytes),
-            uncompressed: diff_sizeDelta(baselineTotals.uncompressedBytes, currentTotals.uncompressedBytes),
-            layerCount: diff_sizeDelta(baselineTotals.layerCount, currentTotals.layerCount),
+            compressed: sizeDelta(baselineTotals.compressedBytes, currentTotals.compressedBytes),
+            uncompressed: sizeDelta(baselineTotals.uncompressedBytes, currentTotals.uncompressedBytes),
+            layerCount: sizeDelta(baselineTotals.layerCount, currentTotals.layerCount),
         },
         layers,
     };
@@ -10986,7 +11642,7 @@ function evaluateBudget(current, baseline, budget) {
     }
     if (budget.sizeLimit !== undefined) {
         const over = actual > budget.sizeLimit;
-        const clause = `${basis} size ${units_formatSize(actual)} is ${over ? 'over' : 'within'} the size-limit of ${units_formatSize(budget.sizeLimit)}`;
+        const clause = `${basis} size ${formatSize(actual)} is ${over ? 'over' : 'within'} the size-limit of ${formatSize(budget.sizeLimit)}`;
         checks.push(clause);
         if (over) {
             breaches.push({
@@ -11002,14 +11658,14 @@ function evaluateBudget(current, baseline, budget) {
             checks.push(`max-increase of ${formatMaxIncrease(budget.maxIncrease)} not checked`);
         }
         else {
-            const delta = diff_sizeDelta(bytesOf(baseline), actual);
+            const delta = sizeDelta(bytesOf(baseline), actual);
             const limit = budget.maxIncrease;
             const over = limit.kind === 'bytes'
                 ? delta.change > limit.bytes
                 : delta.percent === undefined
                     ? delta.change > 0
                     : delta.percent > limit.percent;
-            const clause = `the ${basis} change of ${units_formatSizeDelta(delta.change)} (${units_formatPercentDelta(delta)}) is ${over ? 'over' : 'within'} the max-increase of ${formatMaxIncrease(limit)}`;
+            const clause = `the ${basis} change of ${formatSizeDelta(delta.change)} (${formatPercentDelta(delta)}) is ${over ? 'over' : 'within'} the max-increase of ${formatMaxIncrease(limit)}`;
             checks.push(clause);
             if (over) {
                 breaches.push({
@@ -11127,7 +11783,7 @@ function sizeCommentParts(input) {
         kind: 'rows',
         priority: 2,
         head: '| # | Stage | Line | Instruction | Compressed | Uncompressed |\n| --: | :-- | --: | :-- | --: | --: |\n',
-        rows: layers.map((layer, i) => `| ${i + 1} | ${stageCell(layer)} | ${lineCell(layer, input.fileUrl)} | ${instructionCell(layer)} | ${units_formatSize(layer.compressedBytes)} | ${units_formatSize(layer.uncompressedBytes)} |\n`),
+        rows: layers.map((layer, i) => `| ${i + 1} | ${stageCell(layer)} | ${lineCell(layer, input.fileUrl)} | ${instructionCell(layer)} | ${formatSize(layer.compressedBytes)} | ${formatSize(layer.uncompressedBytes)} |\n`),
         tail: (omitted, shown) => omittedLine(omitted, shown, 'layer'),
     });
     parts.push({ kind: 'text', text: '</details>\n' });
@@ -11174,8 +11830,8 @@ function subtitle(input) {
 }
 function totalsTable(diff) {
     const rows = [
-        ['Compressed', (totals) => totals.compressedBytes, units_formatSize],
-        ['Uncompressed', (totals) => totals.uncompressedBytes, units_formatSize],
+        ['Compressed', (totals) => totals.compressedBytes, formatSize],
+        ['Uncompressed', (totals) => totals.uncompressedBytes, formatSize],
         ['Layers', (totals) => totals.layerCount, String],
     ];
     if (diff.baseline === undefined || diff.delta === undefined) {
@@ -11193,8 +11849,8 @@ function totalsTable(diff) {
         '| :-- | --: | --: | --: | --: |',
         ...rows.map(([label, get, format], i) => {
             const delta = deltas[i];
-            const change = i === 2 ? formatCountDelta(delta.change) : units_formatSizeDelta(delta.change);
-            return `| ${label} | ${format(get(baseline))} | ${format(get(diff.current))} | ${change} | ${units_formatPercentDelta(delta)} |`;
+            const change = i === 2 ? formatCountDelta(delta.change) : formatSizeDelta(delta.change);
+            return `| ${label} | ${format(get(baseline))} | ${format(get(diff.current))} | ${change} | ${formatPercentDelta(delta)} |`;
         }),
         '',
     ].join('\n');
@@ -11205,16 +11861,16 @@ function changedRow(change, fileUrl) {
         case 'shrank':
         case 'unchanged': {
             const layer = change.current;
-            return `| ${change.status} | ${stageCell(layer)} | ${lineCell(layer, fileUrl)} | ${instructionCell(layer)} | ${units_formatSize(change.baseline.compressedBytes)} | ${units_formatSize(layer.compressedBytes)} | ${units_formatSizeDelta(change.compressedDelta)} |\n`;
+            return `| ${change.status} | ${stageCell(layer)} | ${lineCell(layer, fileUrl)} | ${instructionCell(layer)} | ${formatSize(change.baseline.compressedBytes)} | ${formatSize(layer.compressedBytes)} | ${formatSizeDelta(change.compressedDelta)} |\n`;
         }
         case 'appeared': {
             const layer = change.current;
-            return `| appeared | ${stageCell(layer)} | ${lineCell(layer, fileUrl)} | ${instructionCell(layer)} | ${comment_markdown_NONE} | ${units_formatSize(layer.compressedBytes)} | ${units_formatSizeDelta(layer.compressedBytes)} |\n`;
+            return `| appeared | ${stageCell(layer)} | ${lineCell(layer, fileUrl)} | ${instructionCell(layer)} | ${comment_markdown_NONE} | ${formatSize(layer.compressedBytes)} | ${formatSizeDelta(layer.compressedBytes)} |\n`;
         }
         case 'vanished': {
             // The line is the baseline's: the current Dockerfile may not have it, so it is not linked.
             const layer = change.baseline;
-            return `| vanished | ${stageCell(layer)} | ${lineCell(layer, undefined)} | ${instructionCell(layer)} | ${units_formatSize(layer.compressedBytes)} | ${comment_markdown_NONE} | ${units_formatSizeDelta(-layer.compressedBytes)} |\n`;
+            return `| vanished | ${stageCell(layer)} | ${lineCell(layer, undefined)} | ${instructionCell(layer)} | ${formatSize(layer.compressedBytes)} | ${comment_markdown_NONE} | ${formatSizeDelta(-layer.compressedBytes)} |\n`;
         }
         default: {
             const never = change;
@@ -11498,7 +12154,7 @@ function createGitHubApi(options) {
             debug(`github.request: ${spec.method} ${spec.path} → ${response.status} (${now() - started} ms)`);
             if (response.status >= 200 && response.status < 300)
                 return response;
-            const message = github_errorMessage(response);
+            const message = errorMessage(response);
             const limited = response.status === 429 ||
                 (response.status === 403 &&
                     (response.headers.get('x-ratelimit-remaining') === '0' ||
@@ -11620,7 +12276,7 @@ function toComment(value, method, path) {
         htmlUrl: typeof htmlUrl === 'string' ? htmlUrl : undefined,
     };
 }
-function github_errorMessage(response) {
+function errorMessage(response) {
     const message = field(response.data, 'message');
     const text = typeof message === 'string' ? message : typeof response.data === 'string' ? response.data : '';
     return text.replace(/\s+/g, ' ').trim().slice(0, 300) || 'no message';
@@ -11900,6 +12556,328 @@ function renderDriftText(result, options = {}) {
 // comment upsert and the budget gate. It reads sizes; it never measures them.
 
 
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./src/cache/stage-caches.ts
+// Restoring and saving per-stage caches around one build. main.ts calls `restoreStageCaches` before buildx,
+// passes `cacheFromSpecs(report)` (and, for each stage that missed, a `--cache-to` from `stageCacheToSpecs`) to
+// the build, then calls `saveStageCaches`. Both return plain data and log nothing; store faults come back as
+// `warning`s on the stages they hit.
+
+
+
+
+
+function callOptions(warnings, signal, logger) {
+    return {
+        onWarning: (message) => warnings.push(message),
+        ...(logger === undefined ? {} : { onDebug: (message) => logger.debug(message) }),
+        ...(signal === undefined ? {} : { signal }),
+    };
+}
+function stage_caches_errorMessage(error) {
+    return typeof error?.message === 'string' ? error.message : String(error);
+}
+/**
+ * Looks up and restores each stage's entry (exact key, else its restore keys), merges the entries into one OCI
+ * layout, and drops every manifest whose blobs are not all there (that stage is then a miss). Never throws
+ * for a cache fault or a damaged entry: those stages miss, with a `warning`.
+ */
+async function restoreStageCaches(options) {
+    const { store, keys, workDir, signal, logger } = options;
+    const layoutDir = external_node_path_default().join(workDir, 'layout');
+    const entriesDir = external_node_path_default().join(workDir, 'restored');
+    const reports = [];
+    if (store.buildkit === undefined) {
+        await (0,entry/* removeTree */.dM)(layoutDir);
+        await (0,entry/* removeTree */.dM)(entriesDir);
+        await (0,entry/* ensureLayout */.p0)(layoutDir);
+    }
+    for (const stageKey of keys) {
+        const report = {
+            stage: stageKey.stage,
+            stageName: stageKey.stageName,
+            key: stageKey.key,
+            result: 'miss',
+            bytes: 0,
+        };
+        reports.push(report);
+        const warnings = [];
+        const call = callOptions(warnings, signal, logger);
+        const missWith = (warning) => {
+            const all = warning === undefined ? warnings : [...warnings, warning];
+            if (all.length > 0)
+                report.warning = all.join('; ');
+        };
+        let found;
+        try {
+            found = await store.lookup(stageKey.key, stageKey.restoreKeys, call);
+        }
+        catch (error) {
+            missWith(`cache lookup of ${stageKey.key} failed: ${stage_caches_errorMessage(error)}`);
+            continue;
+        }
+        if (found === undefined) {
+            missWith();
+            continue;
+        }
+        logger?.debug(`stage-caches.restoreStageCaches: ${stageKey.stageName}: found ${found.key}${found.exact ? ' (exact)' : ''}`);
+        if (store.buildkit !== undefined) {
+            report.result = found.exact ? 'exact' : 'partial';
+            report.restoredKey = found.key;
+            report.cacheFrom = store.buildkit.cacheFrom(found.key);
+            missWith();
+            continue;
+        }
+        const entryDir = external_node_path_default().join(entriesDir, `stage-${stageKey.stage}`);
+        try {
+            await (0,entry/* removeTree */.dM)(entryDir);
+            await (0,promises_.mkdir)(entryDir, { recursive: true });
+            report.bytes = await store.restore(found.key, entryDir, call);
+        }
+        catch (error) {
+            missWith(`cache restore of ${found.key} failed: ${stage_caches_errorMessage(error)}`);
+            continue;
+        }
+        if (warnings.length > 0) {
+            missWith();
+            continue;
+        }
+        report.restoredKey = found.key;
+        const merged = await (0,entry/* mergeEntryIntoLayout */.NG)(entryDir, layoutDir);
+        if (!merged.ok) {
+            missWith(`cache entry ${found.key} is damaged (${merged.reason}); building without it`);
+            continue;
+        }
+        if (merged.key !== found.key) {
+            missWith(`cache entry ${found.key} holds the entry of ${merged.key}; building without it`);
+            continue;
+        }
+        report.result = found.exact ? 'exact' : 'partial';
+        report.tag = merged.tag;
+        report.cacheFrom = localCacheFromSpec(layoutDir, merged.tag);
+        // Its age, for a scheduled run's max-cache-age; the metadata was just read and checked by the merge.
+        const createdAt = await (0,entry/* readEntryMetadata */.wM)(entryDir).then((metadata) => metadata.createdAt, () => undefined);
+        if (createdAt !== undefined)
+            report.createdAt = createdAt;
+    }
+    if (store.buildkit === undefined) {
+        const validation = await (0,entry/* validateLayout */.F2)(layoutDir, options.externalLayers === undefined ? {} : { external: options.externalLayers });
+        for (const dropped of validation.dropped) {
+            for (const report of reports) {
+                if (report.tag === undefined || report.tag !== dropped.tag)
+                    continue;
+                const warning = `cache entry ${report.restoredKey ?? report.key} is incomplete (${dropped.reason}); building without it`;
+                report.result = 'miss';
+                delete report.tag;
+                delete report.cacheFrom;
+                delete report.createdAt;
+                report.warning = report.warning === undefined ? warning : `${report.warning}; ${warning}`;
+            }
+        }
+        if (validation.error !== undefined) {
+            for (const report of reports) {
+                if (report.tag === undefined)
+                    continue;
+                report.result = 'miss';
+                delete report.tag;
+                delete report.cacheFrom;
+                delete report.createdAt;
+                report.warning = `the restored cache layout is unusable (${validation.error}); building without it`;
+            }
+        }
+    }
+    return { layoutDir, stages: reports, bytes: reports.reduce((sum, r) => sum + r.bytes, 0) };
+}
+/** The `--cache-from` values for a build: one per stage that has a usable entry, in build order. */
+function cacheFromSpecs(report) {
+    return report.stages.flatMap((stage) => (stage.cacheFrom === undefined ? [] : [stage.cacheFrom]));
+}
+/** `--cache-to` for one stage's local export (mode=max, into its own directory). */
+function cacheToSpec(exportDir, tag) {
+    return localCacheToSpec(exportDir, tag);
+}
+/**
+ * The `--cache-to` values for a stage whose exact key missed: a local export into `exportDir` for stores that
+ * move entries, or the registry specs for a store BuildKit writes to itself.
+ */
+function stageCacheToSpecs(store, stageKey, exportDir) {
+    return store.buildkit === undefined
+        ? [specs_localCacheToSpec(exportDir)]
+        : store.buildkit.cacheTo(stageKey.key, stageKey.restoreKeys);
+}
+/**
+ * Saves the entry of every stage whose exact key missed, after checking that no other job saved it meanwhile.
+ * Each entry holds only the stage's own blobs: what its dependencies' caches reference lives in their entries.
+ * Never throws for a cache fault or a bad export: that stage is not saved, with a `warning`.
+ */
+async function saveStageCaches(options) {
+    const { store, keys, results, exportDirs, dependenciesOf, workDir, signal, logger } = options;
+    const resultOf = new Map(results.map((r) => [r.stage, r]));
+    const reports = [];
+    const entriesDir = external_node_path_default().join(workDir, 'packed');
+    const exportCache = new Map();
+    /** A stage's cache, from this run's export, else from the restored layout (a dependency that hit). */
+    const cacheOf = (stage) => {
+        let cached = exportCache.get(stage);
+        if (cached === undefined) {
+            cached = (async () => {
+                const exportDir = exportDirs.get(stage);
+                if (exportDir !== undefined)
+                    return (0,entry/* readCacheExport */.z)(exportDir).catch(() => undefined);
+                const tag = resultOf.get(stage)?.tag;
+                if (options.layoutDir === undefined || tag === undefined)
+                    return undefined;
+                const layoutDir = options.layoutDir;
+                try {
+                    const descriptor = (0,oci_layout/* findManifestByTag */.EM)(await (0,entry/* readLayoutIndex */.Xn)(layoutDir), tag);
+                    return descriptor === undefined ? undefined : await (0,entry/* readStageCache */.D$)(layoutDir, descriptor);
+                }
+                catch {
+                    return undefined;
+                }
+            })();
+            exportCache.set(stage, cached);
+        }
+        return cached;
+    };
+    for (const stageKey of keys) {
+        const base = { stage: stageKey.stage, stageName: stageKey.stageName, key: stageKey.key };
+        const skip = (reason, warning) => {
+            reports.push(warning === undefined
+                ? { ...base, saved: false, bytes: 0, reason }
+                : { ...base, saved: false, bytes: 0, reason, warning });
+        };
+        if (resultOf.get(stageKey.stage)?.result === 'exact') {
+            skip('exact key hit: nothing to save');
+            continue;
+        }
+        const warnings = [];
+        const call = callOptions(warnings, signal, logger);
+        const warning = () => (warnings.length > 0 ? warnings.join('; ') : undefined);
+        if (store.buildkit !== undefined) {
+            // BuildKit pushed the entry during the build (stageCacheToSpecs); see whether it is there.
+            const there = await store.exists(stageKey.key, call).catch(() => false);
+            if (there)
+                reports.push({ ...base, saved: true, bytes: 0, reason: 'written to the registry by BuildKit' });
+            else
+                skip('not in the registry after the build (was the stage built with its --cache-to?)', warning());
+            continue;
+        }
+        const exportDir = exportDirs.get(stageKey.stage);
+        if (exportDir === undefined) {
+            skip('no cache export for this stage');
+            continue;
+        }
+        try {
+            if (await store.exists(stageKey.key, call)) {
+                // Entries are never replaced (GitHub's cache cannot): an unusable one stays until it is evicted.
+                skip(resultOf.get(stageKey.stage)?.restoredKey === stageKey.key
+                    ? 'an entry under this key exists but was unusable; entries are never replaced'
+                    : 'already saved (by another job)');
+                continue;
+            }
+            if (warnings.length > 0) {
+                skip('the store could not be checked', warning());
+                continue;
+            }
+            let stageCache;
+            try {
+                stageCache = await (0,entry/* readCacheExport */.z)(exportDir);
+            }
+            catch (error) {
+                skip("the stage's cache export is unusable", `cache export of ${stageKey.stageName} is unusable: ${stage_caches_errorMessage(error)}`);
+                continue;
+            }
+            const dependencies = [];
+            for (const dep of dependenciesOf.get(stageKey.stage) ?? []) {
+                const depCache = await cacheOf(dep);
+                if (depCache !== undefined)
+                    dependencies.push(depCache);
+                else
+                    logger?.debug(`stage-caches.saveStageCaches: ${stageKey.stageName}: no cache of stage ${dep}; its blobs stay in this entry`);
+            }
+            const own = (0,oci_layout/* ownBlobs */.Dj)(stageCache, dependencies, options.externalLayers);
+            const entryDir = external_node_path_default().join(entriesDir, `stage-${stageKey.stage}`);
+            await (0,entry/* removeTree */.dM)(entryDir);
+            await (0,entry/* packEntry */.AR)(exportDir, stageKey, own.map((d) => d.digest), entryDir);
+            const bytes = await store.save(stageKey.key, entryDir, call);
+            if (warnings.length > 0)
+                skip('the store failed', warning());
+            else if (bytes === 0)
+                skip('not stored (another job may have saved the same key first)');
+            else
+                reports.push({ ...base, saved: true, bytes, reason: 'saved' });
+        }
+        catch (error) {
+            skip('saving failed', `cache save of ${stageKey.key} failed: ${stage_caches_errorMessage(error)}`);
+        }
+    }
+    return { stages: reports, bytes: reports.reduce((sum, r) => sum + r.bytes, 0) };
+}
+
+;// CONCATENATED MODULE: ./src/cache/complete-layout.ts
+// Base-image blobs are left out of entries (the engine's image store has them). BuildKit builds from such a
+// layout, but when it exports a stage's cache it writes every layer of the chain, base layers included, and
+// reads their blobs from the cache source. So before a build that exports, the layout gets those blobs back
+// from a local copy of the base images.
+
+
+
+
+/** Blobs that the layout's manifests reference but the layout does not hold. */
+async function missingLayoutBlobs(layoutDir) {
+    let index;
+    try {
+        index = await (0,entry/* readLayoutIndex */.Xn)(layoutDir);
+    }
+    catch {
+        return [];
+    }
+    const missing = new Set();
+    for (const descriptor of index.manifests) {
+        let cache;
+        try {
+            cache = await (0,entry/* readStageCache */.D$)(layoutDir, descriptor);
+        }
+        catch {
+            continue;
+        }
+        for (const blob of (0,oci_layout/* referencedBlobs */.sW)(cache)) {
+            if (!(await exists((0,entry/* blobPath */.nD)(layoutDir, blob.digest))))
+                missing.add(blob.digest);
+        }
+    }
+    return [...missing];
+}
+/** Links the `digests` found in `sourceLayout` (an OCI layout, e.g. `docker save` output) into the layout. */
+async function addBlobsToLayout(layoutDir, sourceLayout, digests) {
+    const added = [];
+    for (const digest of digests) {
+        const source = (0,entry/* blobPath */.nD)(sourceLayout, digest);
+        if (!(await exists(source)))
+            continue;
+        await (0,entry/* linkOrCopy */.L7)(source, (0,entry/* blobPath */.nD)(layoutDir, digest));
+        added.push(digest);
+    }
+    return added;
+}
+async function exists(file) {
+    try {
+        await (0,promises_.access)(external_node_path_default().resolve(file));
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/cache/index.ts
 
 
 
@@ -12591,7 +13569,7 @@ async function runDocker(exec, argv, what, options, defaultTimeout = INSPECT_TIM
         ...(options.signal !== undefined ? { signal: options.signal } : {}),
     });
     if (result.exitCode !== 0) {
-        const said = exec_tailLines(result.stderr, 3);
+        const said = tailLines(result.stderr, 3);
         throw new SizeMeasureError(`${commandName(argv)} failed with exit code ${result.exitCode}${said === '' ? '' : `: ${said}`}`);
     }
     return result.stdout;
@@ -13072,12 +14050,12 @@ class BlobTailReader {
 function encodeSizeReport(report) {
     return `${JSON.stringify(report, null, 2)}\n`;
 }
-class Invalid extends Error {
+class schema_Invalid extends Error {
 }
 function schema_fail(path, what) {
-    throw new Invalid(`${path} ${what}`);
+    throw new schema_Invalid(`${path} ${what}`);
 }
-function object(value, path) {
+function schema_object(value, path) {
     if (typeof value !== 'object' || value === null || Array.isArray(value))
         schema_fail(path, 'is not an object');
     return value;
@@ -13090,7 +14068,7 @@ function string(value, path) {
 function optionalString(value, path) {
     return value === undefined ? undefined : string(value, path);
 }
-function bytes(value, path) {
+function schema_bytes(value, path) {
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
         schema_fail(path, 'is not a whole number of bytes');
     }
@@ -13104,7 +14082,7 @@ const METHODS = new Set([
     'unknown',
 ]);
 function origin(value, path) {
-    const o = object(value, path);
+    const o = schema_object(value, path);
     if (o.kind === 'base')
         return { kind: 'base' };
     if (o.kind !== 'stage')
@@ -13120,7 +14098,7 @@ function origin(value, path) {
     };
 }
 function schema_layer(value, path, position) {
-    const l = object(value, path);
+    const l = schema_object(value, path);
     if (l.index !== position)
         schema_fail(`${path}.index`, `is not ${position}`);
     const emptyLayer = l.emptyLayer;
@@ -13131,8 +14109,8 @@ function schema_layer(value, path, position) {
         schema_fail(`${path}.digest`, 'is not a sha256 digest');
     if (emptyLayer !== (digest === null))
         schema_fail(`${path}.digest`, 'must be null exactly for an empty layer');
-    const compressedBytes = bytes(l.compressedBytes, `${path}.compressedBytes`);
-    const uncompressedBytes = bytes(l.uncompressedBytes, `${path}.uncompressedBytes`);
+    const compressedBytes = schema_bytes(l.compressedBytes, `${path}.compressedBytes`);
+    const uncompressedBytes = schema_bytes(l.uncompressedBytes, `${path}.uncompressedBytes`);
     if (emptyLayer && (compressedBytes !== 0 || uncompressedBytes !== 0))
         schema_fail(path, 'is an empty layer with bytes');
     const mediaType = optionalString(l.mediaType, `${path}.mediaType`);
@@ -13156,20 +14134,20 @@ function schema_layer(value, path, position) {
 /** Validates a parsed JSON value as a `SizeReport` of the current schema version. */
 function parseSizeReport(value) {
     try {
-        const r = object(value, 'the report');
+        const r = schema_object(value, 'the report');
         if (r.schemaVersion !== SIZE_REPORT_SCHEMA_VERSION) {
             return {
                 ok: false,
                 reason: `the report has schema version ${JSON.stringify(r.schemaVersion)}, this stagecraft reads ${SIZE_REPORT_SCHEMA_VERSION}`,
             };
         }
-        const image = object(r.image, 'image');
+        const image = schema_object(r.image, 'image');
         const layersValue = r.layers;
         if (!Array.isArray(layersValue))
             schema_fail('layers', 'is not a list');
         const layers = layersValue.map((l, i) => schema_layer(l, `layers[${i}]`, i));
-        const compressedBytes = bytes(r.compressedBytes, 'compressedBytes');
-        const uncompressedBytes = bytes(r.uncompressedBytes, 'uncompressedBytes');
+        const compressedBytes = schema_bytes(r.compressedBytes, 'compressedBytes');
+        const uncompressedBytes = schema_bytes(r.uncompressedBytes, 'uncompressedBytes');
         const layerSum = (pick) => layers.reduce((a, l) => a + pick(l), 0);
         if (layerSum((l) => l.compressedBytes) !== compressedBytes)
             schema_fail('compressedBytes', "is not the sum of the layers'");
@@ -13219,7 +14197,7 @@ function parseSizeReport(value) {
         return { ok: true, report };
     }
     catch (error) {
-        if (error instanceof Invalid)
+        if (error instanceof schema_Invalid)
             return { ok: false, reason: `the report is invalid: ${error.message}` };
         throw error;
     }
@@ -13336,11 +14314,11 @@ function resolveMeasureTarget(image) {
 
 const SIZE_KEY_PREFIX = 'stagecraft-size-v1';
 const SIZE_REPORT_FILE = 'size-report.json';
-const TARGET_MAX = 40;
+const baseline_TARGET_MAX = 40;
 const baseline_PLATFORM_MAX = 24;
 const BRANCH_MAX = 48;
-const RUN_MAX = 24;
-function shortHash(text) {
+const baseline_RUN_MAX = 24;
+function baseline_shortHash(text) {
     return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 8);
 }
 /** A key field: kept when it is already [A-Za-z0-9._] and short, else cleaned, cut and given a hash. */
@@ -13348,9 +14326,9 @@ function sizeKeyField(text, max) {
     if (/^[A-Za-z0-9._]+$/.test(text) && text.length <= max)
         return text;
     const clean = text.replace(/[^A-Za-z0-9.]+/g, '_').replace(/^_+|_+$/g, '') || '_';
-    return `${clean.slice(0, max - 9)}_${shortHash(text)}`;
+    return `${clean.slice(0, max - 9)}_${baseline_shortHash(text)}`;
 }
-function platformField(platform) {
+function baseline_platformField(platform) {
     return /^[a-z0-9]+(\/[a-z0-9]+){1,2}$/.test(platform) && platform.length <= baseline_PLATFORM_MAX
         ? platform.replace(/\//g, '_')
         : sizeKeyField(platform, baseline_PLATFORM_MAX);
@@ -13367,8 +14345,8 @@ function scopePrefix(scope) {
     return [
         SIZE_KEY_PREFIX,
         sizeKeyField(scope.dockerfile, 16),
-        sizeKeyField(scope.target, TARGET_MAX),
-        platformField(scope.platform),
+        sizeKeyField(scope.target, baseline_TARGET_MAX),
+        baseline_platformField(scope.platform),
         '',
     ].join('-');
 }
@@ -13379,7 +14357,7 @@ function sizeBranchPrefix(scope, branch) {
 /** The key a report is stored under. */
 function sizeReportKey(scope, branch, commit, run) {
     const key = `${sizeBranchPrefix(scope, branch)}${commitField(commit)}`;
-    return run === undefined || run === '' ? key : `${key}-${sizeKeyField(run, RUN_MAX)}`;
+    return run === undefined || run === '' ? key : `${key}-${sizeKeyField(run, baseline_RUN_MAX)}`;
 }
 /** Restore keys for a pull request: its base commit's entries (any run), then the branch's newest. */
 function sizeRestoreKeys(scope, branch, commit) {
@@ -13436,7 +14414,7 @@ function resolveBaselinePlan(event) {
         },
     };
 }
-function noFileStore(store) {
+function baseline_noFileStore(store) {
     return store.buildkit !== undefined
         ? `the ${store.kind} cache store holds only BuildKit's own caches, not files: size baselines need the gha or local store (or baseline-image)`
         : undefined;
@@ -13447,7 +14425,7 @@ function scopeOf(report, dockerfile) {
 /** Stores `report` as the baseline for its commit (and run); a key that exists is left as it is. */
 async function saveBaseline(store, dockerfile, report, where, options = {}) {
     const key = sizeReportKey(scopeOf(report, dockerfile), where.branch, where.commit, where.run);
-    const refused = noFileStore(store);
+    const refused = baseline_noFileStore(store);
     if (refused !== undefined)
         return { key, saved: false, bytes: 0, reason: refused };
     if (await store.exists(key, options)) {
@@ -13482,7 +14460,7 @@ async function saveBaseline(store, dockerfile, report, where, options = {}) {
 async function findBaseline(store, scope, where, options = {}) {
     const branch = branchName(where.branch);
     const what = `${scope.target} (${scope.platform}) on ${branch}`;
-    const refused = noFileStore(store);
+    const refused = baseline_noFileStore(store);
     if (refused !== undefined)
         return { found: false, reason: refused };
     const commit = where.commit !== undefined && where.commit !== '' ? where.commit : undefined;
@@ -13571,6 +14549,8 @@ async function baselineFromImage(exec, ref, platform, options) {
 
 
 
+
+
 const FAILED = {
     exitCode: 1,
     plan: undefined,
@@ -13588,7 +14568,7 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
     try {
         platform =
             options.platforms.length > 0
-                ? platform_parsePlatform(options.platforms[0], adapters.hostPlatform)
+                ? parsePlatform(options.platforms[0], adapters.hostPlatform)
                 : adapters.hostPlatform;
     }
     catch (error) {
@@ -13637,26 +14617,34 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
     reporter.setOutput('skipped-stages', names(plan.skipped));
     reporter.setOutput('target', target.displayName);
     await reporter.appendSummary(renderPlanMarkdown(plan, options.file, platformName));
+    const scheduled = isScheduledRun(options.mode, context.eventName);
+    if (!scheduled && options.maxCacheAge !== undefined) {
+        logger.info(`max-cache-age: not applied (a ${context.eventName} run is not a scheduled one; see mode)`);
+    }
     // Keys
     const contextDir = external_node_path_default().resolve(adapters.workspace.root, options.context);
-    const keys = await logger.group('Keys', async () => {
+    const { stageKeys: baseKeys, keyOptions } = await logger.group('Keys', async () => {
         const reads = collectContextReads(plan, staged, request);
         const digests = await hashContext(adapters.exec, contextDir, external_node_path_default().resolve(adapters.workspace.root, options.file), reads);
         const { stats } = digests;
         logger.info(`context: ${stats.files} files in ${stats.reads} COPY/ADD reads; ${stats.filesFromGit} from git's index, ${stats.filesHashed} hashed` +
             (stats.git.used ? '' : ` (git index not used: ${stats.git.reason})`));
-        const stageKeys = computeStageKeys({
+        const keyInput = {
             plan,
             dockerfile: staged,
             request,
             dockerfilePath: options.file,
             contextDigests: digests.digests,
             salt: options.cacheKeySalt,
-        });
+        };
+        const stageKeys = computeStageKeys(keyInput);
+        if (scheduled)
+            logger.info('stage keys without base-image digests (a scheduled run adds them below):');
         for (const key of stageKeys)
             logger.info(`${key.stageName.padEnd(20)} ${key.key}`);
-        return stageKeys;
+        return { stageKeys, keyOptions: keyInput };
     });
+    let keys = baseKeys;
     reporter.setOutput('plan', JSON.stringify(addKeysToPlanJson(planToJson(plan), keys)));
     // Builder
     let builder;
@@ -13677,6 +14665,21 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
     }
     const store = await openCacheStore(options, builder, adapters);
     const workDir = await adapters.workspace.makeWorkDir();
+    const now = (adapters.now ?? (() => new Date()))();
+    // Base images (scheduled runs): the previous scheduled run, the digests now, keys with them.
+    const driftScope = {
+        dockerfile: dockerfileKeyPart(options.file),
+        target: target.displayName,
+        platform: platformName,
+    };
+    let check;
+    let driftStore;
+    if (scheduled) {
+        driftStore = store ?? (await openBaselineStore(options, adapters));
+        check = await logger.group('Base images', () => checkBaseImages(adapters, driftStore, driftScope, keyOptions, baseKeys, workDir));
+        keys = check.keys;
+        reporter.setOutput('plan', JSON.stringify(addKeysToPlanJson(planToJson(plan), keys)));
+    }
     // Base-image layers the builder finds in the engine's image store need not be stored in our entries.
     const externalLayers = await readExternalLayers(plan, builder, adapters);
     // Restore
@@ -13685,7 +14688,7 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
         restore = await logger.group('Restore', async () => {
             const report = await restoreStageCaches({
                 store,
-                keys,
+                keys: check?.restoreKeys ?? keys,
                 workDir: external_node_path_default().join(workDir, 'restore'),
                 externalLayers,
                 logger: { debug: (message) => logger.debug(message) },
@@ -13696,13 +14699,39 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
                 logger.info(`${stage.stageName.padEnd(20)} ${stage.result}${stage.restoredKey === undefined ? '' : ` (${stage.restoredKey})`}`);
             }
             const hits = report.stages.filter((stage) => stage.result !== 'miss').length;
-            logger.info(`restored ${hits} of ${report.stages.length} stages (${units_formatSize(report.bytes)})`);
+            logger.info(`restored ${hits} of ${report.stages.length} stages (${formatSize(report.bytes)})`);
             return report;
         });
     }
+    // Drift (scheduled runs): what moved, what is rebuilt and why
+    let drift;
+    // When each restored entry was made (local stores say); else ages come from the previous run's document.
+    const entryCreatedAt = new Map((restore?.stages ?? []).flatMap((stage) => stage.createdAt === undefined ? [] : [[stage.stage, stage.createdAt]]));
+    if (check !== undefined) {
+        drift = computeDrift({
+            plan,
+            targetPlatform: platform,
+            previous: check.previous,
+            resolutions: check.resolutions,
+            keys: check.keys,
+            baseKeys: check.baseKeys,
+            ...(restore === undefined ? {} : { restore: restore.stages }),
+            entryCreatedAt,
+            ...(options.maxCacheAge === undefined ? {} : { maxCacheAgeMs: options.maxCacheAge }),
+            now,
+        });
+        for (const warning of drift.warnings)
+            logger.warning(warning);
+        for (const [name, value] of Object.entries(renderDriftOutputs(drift)))
+            reporter.setOutput(name, value);
+    }
     // Build
+    // A stage rebuilt although its exact key hit (a too old cache) is saved under its refreshed key: a miss.
+    const refreshed = new Set(drift?.refreshedKeys.map((entry) => entry.stage) ?? []);
+    const saveKeys = drift?.saveKeys ?? keys;
     const missed = new Set(keys
-        .filter((key) => restore?.stages.find((stage) => stage.stage === key.stage)?.result !== 'exact')
+        .filter((key) => refreshed.has(key.stage) ||
+        restore?.stages.find((stage) => stage.stage === key.stage)?.result !== 'exact')
         .map((key) => key.stage));
     if (restore !== undefined && externalLayers !== undefined && missed.size > 0) {
         await completeLayoutForExport(restore.layoutDir, plan, workDir, adapters);
@@ -13715,14 +14744,16 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
         exportDirs.set(key.stage, dir);
         return [...stageCacheToSpecs(store, key, dir)];
     };
-    const stageTargets = keys
+    const stageTargets = saveKeys
         .filter((key) => key.stage !== plan.targetIndex && plan.stages[key.stage].name !== null)
         .map((key) => ({ name: plan.stages[key.stage].name, cacheTo: cacheToFor(key) }))
         .filter((stageTarget) => stageTarget.cacheTo.length > 0);
-    const targetKey = keys.find((key) => key.stage === plan.targetIndex);
+    const targetKey = saveKeys.find((key) => key.stage === plan.targetIndex);
     // The image is measured after the build: it must land where it can be read.
     const load = needsImageLoad(imageOutputs(options), builder.driver, options.platforms.length);
-    const buildOptions = load ? { ...options, load: true } : options;
+    const loaded = load ? { ...options, load: true } : options;
+    const buildOptions = check === undefined || drift === undefined ? loaded : scheduledBuildOptions(loaded, check, drift, logger);
+    const dropped = new Set(drift?.dropCacheFrom ?? []);
     let metadata;
     let progress;
     try {
@@ -13733,7 +14764,12 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
                 options: buildOptions,
                 stageTargets,
                 targetCacheTo: targetKey === undefined ? [] : cacheToFor(targetKey),
-                cacheFrom: restore === undefined ? [] : cacheFromSpecs(restore),
+                cacheFrom: restore === undefined
+                    ? []
+                    : cacheFromSpecs({
+                        ...restore,
+                        stages: restore.stages.filter((stage) => !dropped.has(stage.stage)),
+                    }),
                 targetName: target.name ?? undefined,
                 cwd: adapters.workspace.root,
                 workDir,
@@ -13750,7 +14786,7 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
         const where = line === undefined ? {} : { file: options.file, line };
         logger.error(`docker buildx bake failed: ${error.stderrTail}`, { ...where, title: 'Build failed' });
         await reporter.appendSummary(renderErrorMarkdown(options.file, error.stderrTail, line));
-        return { ...FAILED, plan, keys, restore };
+        return { ...FAILED, plan, keys, restore, drift };
     }
     reporter.setOutput('imageid', metadata?.imageid ?? '');
     reporter.setOutput('digest', metadata?.digest ?? '');
@@ -13765,8 +14801,8 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
         save = await logger.group('Save', async () => {
             const report = await saveStageCaches({
                 store,
-                keys,
-                results: restored.stages,
+                keys: saveKeys,
+                results: restored.stages.map((stage) => refreshed.has(stage.stage) ? { ...stage, result: 'miss' } : stage),
                 exportDirs,
                 dependenciesOf: transitiveDependencies(plan),
                 workDir: external_node_path_default().join(workDir, 'save'),
@@ -13777,10 +14813,10 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
             for (const stage of report.stages) {
                 if (stage.warning !== undefined)
                     logger.warning(`saving the cache of ${stage.stageName}: ${stage.warning}`);
-                logger.info(`${stage.stageName.padEnd(20)} ${stage.saved ? `saved ${units_formatSize(stage.bytes)}` : stage.reason}`);
+                logger.info(`${stage.stageName.padEnd(20)} ${stage.saved ? `saved ${formatSize(stage.bytes)}` : stage.reason}`);
             }
             const saved = report.stages.filter((stage) => stage.saved).length;
-            logger.info(`saved ${saved} of ${report.stages.length} stages (${units_formatSize(report.bytes)})`);
+            logger.info(`saved ${saved} of ${report.stages.length} stages (${formatSize(report.bytes)})`);
             return report;
         });
     }
@@ -13790,7 +14826,7 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
     reporter.setOutput('cache-bytes-saved', String(save?.bytes ?? 0));
     await reporter.appendSummary(renderBuildMarkdown(rows, progress));
     logger.info(`stagecraft: built ${target.displayName} (${plan.order.length} of ${plan.stages.length} stages; ` +
-        `${plan.skipped.length} skipped); cache ${units_formatSize(restore?.bytes ?? 0)} restored, ${units_formatSize(save?.bytes ?? 0)} saved`);
+        `${plan.skipped.length} skipped); cache ${formatSize(restore?.bytes ?? 0)} restored, ${formatSize(save?.bytes ?? 0)} saved`);
     // Size
     const sizeScope = {
         options,
@@ -13809,9 +14845,29 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
         digest: metadata?.digest ?? '',
         imageName: metadata?.imageName,
     }));
+    // Drift report and document (scheduled runs): for the log, the summary and the next scheduled run.
+    if (check !== undefined && drift !== undefined) {
+        const result = drift;
+        const driftCheck = check;
+        await logger.group('Drift', () => reportDrift(adapters, {
+            store: driftStore,
+            scope: driftScope,
+            check: driftCheck,
+            drift: result,
+            save,
+            entryCreatedAt,
+            stageCount: keys.length,
+            size: measured[0]?.report,
+            now,
+            context,
+            commit: sizeScope.commit,
+            workDir,
+        }));
+    }
     // Baseline
     const baselinePlan = resolveBaselinePlan({
-        eventName: context.eventName,
+        // A workflow_dispatch or `mode: scheduled` run stores its size report as a scheduled run does.
+        eventName: scheduled ? 'schedule' : context.eventName,
         ref: context.ref,
         sha: context.sha,
         defaultBranch: context.defaultBranch,
@@ -13821,7 +14877,7 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
     });
     const compared = measured.length === 0
         ? []
-        : await logger.group('Baseline', async () => compareWithBaselines(sizeScope, adapters, measured, baselinePlan, store ?? (await openBaselineStore(options, adapters))));
+        : await logger.group('Baseline', async () => compareWithBaselines(sizeScope, adapters, measured, baselinePlan, store ?? driftStore ?? (scheduled ? undefined : await openBaselineStore(options, adapters))));
     // Report
     const sizes = compared.length === 0
         ? []
@@ -13838,7 +14894,7 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
             logger.warning(message, { title: 'Image size over budget' });
     }
     const exitCode = over.length > 0 && options.failOnBudget ? 1 : 0;
-    return { exitCode, plan, keys, restore, save, progress, size: sizes, reportPath };
+    return { exitCode, plan, keys, restore, save, progress, size: sizes, reportPath, drift };
 }
 function setEmptyOutputs({ reporter }) {
     // Every output is set on every path, so workflows can test them after a failure too.
@@ -13852,6 +14908,94 @@ function setEmptyOutputs({ reporter }) {
     for (const [name, value] of Object.entries(EMPTY_SIZE_OUTPUTS))
         reporter.setOutput(name, value);
     reporter.setOutput('report', '');
+    for (const [name, value] of Object.entries(EMPTY_DRIFT_OUTPUTS))
+        reporter.setOutput(name, value);
+}
+/** A scheduled run's first half (drift/check.ts), logged: the previous run, each image's digest, the keys. */
+async function checkBaseImages({ exec, logger }, store, scope, keyOptions, baseKeys, workDir) {
+    const check = await checkDrift({
+        exec,
+        store,
+        scope,
+        keyOptions,
+        baseKeys,
+        tempDir: workDir,
+        onWarning: (message) => logger.warning(`drift history: ${message}`),
+        onDebug: (message) => logger.debug(message),
+    });
+    logger.info(check.previous.found
+        ? `previous scheduled run: ${check.previous.key} (${check.previous.document.createdAt})`
+        : `no previous scheduled run: ${check.previous.reason}`);
+    for (const resolution of check.resolutions) {
+        if (resolution.status === 'resolved')
+            logger.info(`${resolution.image} (${resolution.platform}): ${resolution.digest}`);
+    }
+    for (const line of check.unresolved)
+        logger.info(line);
+    logger.info('stage keys with the base-image digests:');
+    for (const key of check.keys)
+        logger.info(`${key.stageName.padEnd(20)} ${key.key}`);
+    return check;
+}
+/**
+ * A scheduled build: `--pull` when every image resolved (else a warning why not), each resolved image pinned to
+ * its digest as a named context (buildx only: the plan never sees them), and the drift's no-cache-filters.
+ */
+function scheduledBuildOptions(options, check, drift, logger) {
+    const decision = pullDecision(check.resolutions);
+    if (!decision.pull && !options.pull)
+        logger.warning(decision.reason);
+    return {
+        ...options,
+        pull: options.pull || decision.pull,
+        noCacheFilters: [...new Set([...options.noCacheFilters, ...drift.noCacheFilters])],
+        buildContexts: new Map([...pinnedImageContexts(check.resolutions), ...options.buildContexts]),
+    };
+}
+/** Stores the document for the next scheduled run, then logs the report and appends it to the summary. */
+async function reportDrift({ logger, reporter }, input) {
+    const { drift, check, context, now } = input;
+    const saved = new Set(input.save?.stages.filter((stage) => stage.saved).map((stage) => stage.stage) ?? []);
+    const notSaved = new Set(drift.rebuiltStages.map((stage) => stage.index).filter((stage) => !saved.has(stage)));
+    const size = input.size === undefined
+        ? undefined
+        : {
+            compressedBytes: input.size.compressedBytes,
+            uncompressedBytes: input.size.uncompressedBytes,
+        };
+    const run = context.runId === undefined ? `local_${now.getTime()}` : `${context.runId}_${context.runAttempt ?? '1'}`;
+    if (input.store === undefined) {
+        logger.info('drift document not stored: with cache off there is no store for it');
+    }
+    else {
+        const document = buildDriftDocument({
+            result: drift,
+            previous: check.previous,
+            resolutions: check.resolutions,
+            keys: check.keys,
+            baseKeys: check.baseKeys,
+            entryCreatedAt: input.entryCreatedAt,
+            notSaved,
+            target: input.scope.target,
+            platform: input.scope.platform,
+            now,
+            run,
+            ...(input.commit === undefined ? {} : { commit: input.commit }),
+            ...(size === undefined ? {} : { size }),
+        });
+        const result = await saveDriftDocument(input.store, input.scope, document, run, {
+            tempDir: input.workDir,
+            onWarning: (message) => logger.warning(`drift history: ${message}`),
+            onDebug: (message) => logger.debug(message),
+        });
+        logger.info(result.saved
+            ? `drift document stored as ${result.key} (${formatSize(result.bytes)})`
+            : `drift document not stored as ${result.key}: ${result.reason ?? ''}`);
+    }
+    const options = { stageCount: input.stageCount, ...(size === undefined ? {} : { size }) };
+    for (const line of renderDriftText(drift, options).trimEnd().split('\n'))
+        logger.info(line);
+    await reporter.appendSummary(renderDriftMarkdown(drift, options));
 }
 async function openCacheStore(options, builder, { logger, ...adapters }) {
     if (options.cache === 'off') {
@@ -13963,8 +15107,8 @@ async function measureSize(scope, adapters, built) {
             createdAt,
         });
         const layers = report.layers.filter((layer) => !layer.emptyLayer).length;
-        logger.info(`${report.platform}: ${units_formatSize(report.compressedBytes)} compressed, ` +
-            `${units_formatSize(report.uncompressedBytes)} uncompressed, ${layers} layers`);
+        logger.info(`${report.platform}: ${formatSize(report.compressedBytes)} compressed, ` +
+            `${formatSize(report.uncompressedBytes)} uncompressed, ${layers} layers`);
         for (const warning of report.warnings ?? [])
             logger.warning(`${report.platform}: ${warning}`);
         measured.push({ report, chain });
@@ -13976,7 +15120,7 @@ function stageChainFor(scope, platform, host, first, debug) {
     try {
         const plan = first
             ? scope.plan
-            : planStages(scope.staged, { ...scope.request, targetPlatform: platform_parsePlatform(platform, host) });
+            : planStages(scope.staged, { ...scope.request, targetPlatform: parsePlatform(platform, host) });
         return resolveStageChain(plan, scope.staged);
     }
     catch (error) {
@@ -13989,7 +15133,7 @@ async function readBaseLayers(exec, chain, platform, host, onDebug) {
     if (chain === undefined || !('image' in chain.base) || chain.base.image === 'scratch')
         return undefined;
     try {
-        if (platform_formatAllPlatform(platform_parsePlatform(platform, host)) !== platform_formatAllPlatform(host))
+        if (platform_formatAllPlatform(parsePlatform(platform, host)) !== platform_formatAllPlatform(host))
             return undefined;
         const diffIds = await readImageDiffIds(exec, chain.base.image, { onDebug });
         return diffIds === undefined ? undefined : { diffIds };
@@ -14030,7 +15174,7 @@ async function compareWithBaselines(scope, adapters, measured, what, store) {
             else {
                 saved = await saveBaseline(store, scope.dockerfile, report, what.save, storeOptions);
                 logger.info(saved.saved
-                    ? `${label}: size report stored as the baseline ${saved.key} (${units_formatSize(saved.bytes)})`
+                    ? `${label}: size report stored as the baseline ${saved.key} (${formatSize(saved.bytes)})`
                     : `${label}: size report not stored as ${saved.key}: ${saved.reason}`);
             }
         }
@@ -14115,8 +15259,8 @@ async function reportSizes(scope, adapters, compared, stages) {
         await reporter.appendSummary(renderSizeComment(input, SUMMARY_LIMIT));
         const change = diff.delta === undefined
             ? ''
-            : ` (${units_formatSizeDelta(diff.delta.compressed.change)}, ${units_formatPercentDelta(diff.delta.compressed)})`;
-        logger.info(`${report.platform}: ${units_formatSize(report.compressedBytes)}${change}. ${verdict.message}`);
+            : ` (${formatSizeDelta(diff.delta.compressed.change)}, ${formatPercentDelta(diff.delta.compressed)})`;
+        logger.info(`${report.platform}: ${formatSize(report.compressedBytes)}${change}. ${verdict.message}`);
         const comment = await writeComment(scope, adapters, input, diff);
         if (i === 0) {
             for (const [name, value] of Object.entries(renderSizeOutputs(diff))) {
@@ -14233,6 +15377,9 @@ function toStagesJson(dockerfile) {
 //   stagecraft plan  [build options] [--format text|json|mermaid]
 //   stagecraft build [build options] [--report-md FILE] [--report-json FILE] [--baseline FILE]
 //                                                             the main job on local defaults (alias: run)
+//   stagecraft drift [build options] [--max-cache-age D]      a scheduled run's check, without building
+
+
 
 
 
@@ -14266,6 +15413,11 @@ Commands:
           --baseline-image REF with an image in its registry. Budgets: --size-limit 150MB,
           --max-increase 5% or 10MB, --fail-on-budget false to only warn.
           Caches go to a local directory by default (--cache local, --cache-dir DIR). Alias: run.
+          --mode scheduled makes it a scheduled rebuild (see drift).
+  drift   What a scheduled rebuild would do, without building or storing anything: each base image's
+          digest now (looked up in its registry, no pull) against the last scheduled run's (from the
+          cache store), and the stages it would rebuild and why. --max-cache-age 7d also rebuilds stages
+          whose cache is older.
 
 Build options (the action's inputs, as flags; list inputs may be repeated):
   --file F  --context DIR  --target T  --platform P  --build-arg K=V  --build-context N=V  --tag T
@@ -14273,7 +15425,7 @@ Build options (the action's inputs, as flags; list inputs may be repeated):
   --pull  --no-cache  --no-cache-filter STAGE  --network M  --add-host H:IP  --shm-size S  --ulimit U
   --provenance V  --sbom V  --cache-from SPEC  --cache-to SPEC  --cache gha|local|registry|off
   --cache-ref REPO  --cache-dir DIR  --cache-key-salt S  --size-limit S  --max-increase S
-  --fail-on-budget true|false  --baseline-image REF
+  --fail-on-budget true|false  --baseline-image REF  --mode auto|scheduled|normal  --max-cache-age D
   Every input also works under its action.yml name (--build-args, --tags, --secret-files, ...), except
   the pull request comment's (github-token, comment, comment-threshold).
 
@@ -14292,6 +15444,8 @@ async function cli(argv, io = process) {
             case 'build':
             case 'run':
                 return await buildCommand(rest, io);
+            case 'drift':
+                return await driftCommand(rest, io);
             case undefined:
             case '-h':
             case '--help':
@@ -14387,7 +15541,7 @@ function planRequest(options) {
     try {
         platform =
             options.platforms.length > 0
-                ? platform_parsePlatform(options.platforms[0], currentPlatform())
+                ? parsePlatform(options.platforms[0], currentPlatform())
                 : currentPlatform();
     }
     catch (error) {
@@ -14533,6 +15687,74 @@ async function buildCommand(args, io) {
         io.stderr.write(`output ${name}=${value.length > 200 ? `${value.slice(0, 200)}…` : value}\n`);
     }
     return result.exitCode;
+}
+/** `stagecraft drift`: steps 1–3 of a scheduled run, a lookup (no download) of each stage's cache, the drift. */
+async function driftCommand(args, io) {
+    const values = parseBuildFlags(args);
+    if (values.format !== undefined)
+        throw new UsageError('--format is a plan option');
+    const options = buildOptions(values);
+    if (options.cache === 'gha')
+        throw new UsageError('--cache gha needs a GitHub Actions runner; use local or registry');
+    const request = planRequest(options);
+    const source = await readDockerfile(options.file, io);
+    if (source === undefined)
+        return 1;
+    let staged;
+    let plan;
+    try {
+        if (source.length === 0)
+            throw new errors_DockerfileError('the Dockerfile cannot be empty');
+        staged = parse_parseStages(parse_parseDockerfile(source));
+        plan = planStages(staged, request);
+    }
+    catch (error) {
+        return reportDockerfileError(error, options.file, io);
+    }
+    const reads = collectContextReads(plan, staged, request);
+    const digests = await hashContext(execProcess, external_node_path_default().resolve(options.context), external_node_path_default().resolve(options.file), reads);
+    const store = await openStore(options, {
+        exec: execProcess,
+        env: process.env,
+        runnerTemp: undefined,
+        actions: false,
+    });
+    const warn = (message) => {
+        io.stderr.write(`warning: ${message}\n`);
+    };
+    const platform = platform_formatAllPlatform(request.targetPlatform);
+    const check = await checkDrift({
+        exec: execProcess,
+        store,
+        scope: {
+            dockerfile: dockerfileKeyPart(options.file),
+            target: plan.stages[plan.targetIndex].displayName,
+            platform,
+        },
+        keyOptions: {
+            plan,
+            dockerfile: staged,
+            request,
+            dockerfilePath: options.file,
+            contextDigests: digests.digests,
+            salt: options.cacheKeySalt,
+        },
+        onWarning: warn,
+    });
+    const restore = store === undefined ? undefined : await lookUpStages(store, check.restoreKeys, { onWarning: warn });
+    const drift = computeDrift({
+        plan,
+        targetPlatform: request.targetPlatform,
+        previous: check.previous,
+        resolutions: check.resolutions,
+        keys: check.keys,
+        baseKeys: check.baseKeys,
+        ...(restore === undefined ? {} : { restore }),
+        ...(options.maxCacheAge === undefined ? {} : { maxCacheAgeMs: options.maxCacheAge }),
+        now: new Date(),
+    });
+    io.stdout.write(renderDriftText(drift, { stageCount: check.keys.length }));
+    return 0;
 }
 
 ;// CONCATENATED MODULE: ./src/cli-main.ts

@@ -10,6 +10,7 @@ const ENV = {
   GITHUB_SHA: 'f'.repeat(40),
   GITHUB_REPOSITORY: 'acme/shop',
   GITHUB_RUN_ID: '123',
+  GITHUB_RUN_ATTEMPT: '2',
   GITHUB_SERVER_URL: 'https://ghe.example.com/',
 };
 
@@ -33,6 +34,7 @@ describe('parseRunContext', () => {
       defaultBranch: 'main',
       pullRequest: { number: 7, baseRef: 'main', baseSha: 'a'.repeat(40), headSha: 'b'.repeat(40) },
       runId: '123',
+      runAttempt: '2',
       repository: { owner: 'acme', repo: 'shop' },
       serverUrl: 'https://ghe.example.com',
     });

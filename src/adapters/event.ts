@@ -54,6 +54,7 @@ export function parseRunContext(env: Env, eventText: string | undefined): RunCon
     defaultBranch: text(field(field(payload, 'repository'), 'default_branch')),
     pullRequest,
     runId: nonEmpty(env.GITHUB_RUN_ID),
+    runAttempt: nonEmpty(env.GITHUB_RUN_ATTEMPT),
     repository:
       owner !== undefined && owner !== '' && repo !== undefined && repo !== '' ? { owner, repo } : undefined,
     serverUrl: (nonEmpty(env.GITHUB_SERVER_URL) ?? 'https://github.com').replace(/\/+$/, ''),

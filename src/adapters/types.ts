@@ -75,6 +75,8 @@ export interface RunContext {
     | undefined;
   /** `GITHUB_RUN_ID`: keeps the reports of scheduled runs of one commit apart. */
   readonly runId?: string | undefined;
+  /** `GITHUB_RUN_ATTEMPT`: keeps a re-run's drift document apart from the first attempt's. */
+  readonly runAttempt?: string | undefined;
   /** `GITHUB_REPOSITORY`, split. */
   readonly repository?: { readonly owner: string; readonly repo: string } | undefined;
   /** `GITHUB_SERVER_URL`, for links to Dockerfile lines. */

@@ -10,6 +10,7 @@ import {
   mergeEntryIntoLayout,
   packEntry,
   readCacheExport,
+  readEntryMetadata,
   readLayoutIndex,
   readStageCache,
   removeTree,
@@ -46,6 +47,8 @@ export interface StageRestoreReport {
   readonly cacheFrom?: string;
   /** Why a stage that had an entry still missed, or a store fault; meant for a visible warning. */
   readonly warning?: string;
+  /** When the restored entry was made (its metadata's `createdAt`, ISO 8601); local stores, on a hit. */
+  readonly createdAt?: string;
 }
 
 export interface RestoreReport {
@@ -168,6 +171,12 @@ export async function restoreStageCaches(options: RestoreOptions): Promise<Resto
     report.result = found.exact ? 'exact' : 'partial';
     report.tag = merged.tag;
     report.cacheFrom = localCacheFromSpec(layoutDir, merged.tag);
+    // Its age, for a scheduled run's max-cache-age; the metadata was just read and checked by the merge.
+    const createdAt = await readEntryMetadata(entryDir).then(
+      (metadata) => metadata.createdAt,
+      () => undefined,
+    );
+    if (createdAt !== undefined) report.createdAt = createdAt;
   }
 
   if (store.buildkit === undefined) {
@@ -182,6 +191,7 @@ export async function restoreStageCaches(options: RestoreOptions): Promise<Resto
         report.result = 'miss';
         delete report.tag;
         delete report.cacheFrom;
+        delete report.createdAt;
         report.warning = report.warning === undefined ? warning : `${report.warning}; ${warning}`;
       }
     }
@@ -191,6 +201,7 @@ export async function restoreStageCaches(options: RestoreOptions): Promise<Resto
         report.result = 'miss';
         delete report.tag;
         delete report.cacheFrom;
+        delete report.createdAt;
         report.warning = `the restored cache layout is unusable (${validation.error}); building without it`;
       }
     }

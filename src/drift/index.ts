@@ -44,6 +44,7 @@ export {
 export { applyRefreshedKeys, refreshStageKey } from './refresh.js';
 export { pinnedImageContexts, pullDecision } from './pins.js';
 export { computeDrift, type DriftInput } from './compute.js';
+export { checkDrift, type DriftCheck, type DriftCheckInput } from './check.js';
 export { buildDriftDocument, type DriftRecordInput } from './record.js';
 export {
   DRIFT_DOCUMENT_FILE,
@@ -52,6 +53,7 @@ export {
   driftKeyField,
   driftRestorePrefix,
   findDriftDocument,
+  lookUpStages,
   saveDriftDocument,
   type DriftScope,
   type DriftStoreOptions,

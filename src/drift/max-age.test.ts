@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 
-import { InputError } from '../options.js';
+import { InputError } from '../input-error.js';
 import { formatAge, parseMaxCacheAge } from './max-age.js';
 
 const MINUTE = 60_000;

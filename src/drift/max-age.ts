@@ -1,6 +1,6 @@
 // `max-cache-age`: how old a stage's cache may be before a scheduled run rebuilds it anyway (package updates
 // behind an unchanged base). Strict, pure.
-import { InputError } from '../options.js';
+import { InputError } from '../input-error.js';
 
 const UNITS: ReadonlyMap<string, number> = new Map([
   ['m', 60_000],

@@ -1,9 +1,13 @@
 // Drift documents through the memory store: keys, saving per run, finding the newest, and every way of having
 // none (nothing stored, faults, damage, another target, a store that holds no files).
 import { describe, expect, test } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 import { MemoryStore } from '../cache/memory-store.js';
 import type { StageCacheStore } from '../cache/store.js';
+import type { StageKey } from '../keys/index.js';
 import { encodeDriftDocument } from './document.js';
 import {
   DRIFT_DOCUMENT_FILE,
@@ -11,6 +15,7 @@ import {
   driftKeyField,
   driftRestorePrefix,
   findDriftDocument,
+  lookUpStages,
   saveDriftDocument,
   type DriftScope,
 } from './store.js';
@@ -185,5 +190,40 @@ describe('saveDriftDocument and findDriftDocument', () => {
       reason,
     });
     expect(memory.calls).toEqual({ lookup: [], restore: [], exists: [], save: [] });
+  });
+});
+
+describe('lookUpStages', () => {
+  const key = (stage: number, name: string, full: string): StageKey => ({
+    stage,
+    stageName: name,
+    key: `stagecraft-v1-x-linux_amd64-${name}-p-${full}`,
+    restoreKeys: [`stagecraft-v1-x-linux_amd64-${name}-p-`, `stagecraft-v1-x-linux_amd64-${name}-`],
+    prefixHash: 'p',
+    fullHash: full,
+  });
+
+  test('exact, partial and miss without restoring anything; faults are misses with the warning', async () => {
+    const store = new MemoryStore();
+    const dir = mkdtempSync(path.join(tmpdir(), 'stagecraft-drift-lookup-'));
+    writeFileSync(path.join(dir, 'f'), 'x');
+    await store.save(key(0, 'deps', 'a').key, dir);
+    await store.save(key(1, 'build', 'old').key, dir);
+    const keys = [key(0, 'deps', 'a'), key(1, 'build', 'b'), key(2, 'tools', 'c')];
+    expect(await lookUpStages(store, keys)).toEqual([
+      { stage: 0, result: 'exact', restoredKey: keys[0]!.key },
+      { stage: 1, result: 'partial', restoredKey: key(1, 'build', 'old').key },
+      { stage: 2, result: 'miss' },
+    ]);
+    expect(store.calls.restore).toEqual([]);
+    store.faults = new Set(['lookup']);
+    expect(await lookUpStages(store, [keys[0]!])).toEqual([
+      {
+        stage: 0,
+        result: 'miss',
+        warning: `memory store: lookup of ${keys[0]!.key} failed (simulated fault)`,
+      },
+    ]);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

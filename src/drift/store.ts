@@ -17,7 +17,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import type { StageCacheStore, StoreCallOptions } from '../cache/index.js';
+import type { RestoreResult, StageCacheStore, StoreCallOptions } from '../cache/index.js';
+import type { StageKey } from '../keys/index.js';
 import { encodeDriftDocument, parseDriftDocumentJson } from './document.js';
 import type { DriftDocument, PreviousDrift } from './types.js';
 
@@ -194,4 +195,39 @@ export async function findDriftDocument(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * What a restore would find for each stage, without downloading anything (`stagecraft drift`, which builds
+ * nothing): `exact`, `partial` with the key found, or `miss`; a fault is a miss with the warning. The shape
+ * `computeDrift` takes as `restore`. Give it `applyRefreshedKeys(keys, previous)`.
+ */
+export async function lookUpStages(
+  store: StageCacheStore,
+  keys: readonly StageKey[],
+  options: StoreCallOptions = {},
+): Promise<{ stage: number; result: RestoreResult; restoredKey?: string; warning?: string }[]> {
+  const results: { stage: number; result: RestoreResult; restoredKey?: string; warning?: string }[] = [];
+  for (const key of keys) {
+    const warnings: string[] = [];
+    let found;
+    try {
+      found = await store.lookup(key.key, key.restoreKeys, {
+        ...options,
+        onWarning: (message) => {
+          warnings.push(message);
+          options.onWarning?.(message);
+        },
+      });
+    } catch (error) {
+      warnings.push(`cache lookup of ${key.key} failed: ${messageOf(error)}`);
+    }
+    const warning = warnings.length === 0 ? {} : { warning: warnings.join('; ') };
+    results.push(
+      found === undefined
+        ? { stage: key.stage, result: 'miss', ...warning }
+        : { stage: key.stage, result: found.exact ? 'exact' : 'partial', restoredKey: found.key, ...warning },
+    );
+  }
+  return results;
 }

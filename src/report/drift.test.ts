@@ -158,8 +158,9 @@ const CASES: [string, DriftResult, { size?: DriftSize; stageCount?: number }][] 
 
 describe('renderDriftMarkdown and renderDriftText (goldens)', () => {
   test.each(CASES)('%s', (name, result, options) => {
-    expectGolden(path.join(TESTDATA, name, 'expected.md'), renderDriftMarkdown(result, options));
-    expectGolden(path.join(TESTDATA, name, 'expected.txt'), renderDriftText(result, options));
+    // Files, not folders: every folder in testdata/ is a size-comment case (comment-markdown.test.ts).
+    expectGolden(path.join(TESTDATA, `${name}.md`), renderDriftMarkdown(result, options));
+    expectGolden(path.join(TESTDATA, `${name}.txt`), renderDriftText(result, options));
   });
 
   test('every case ran', () => {
