@@ -14533,11 +14533,472 @@ async function baselineFromImage(exec, ref, platform, options) {
 
 
 
+;// CONCATENATED MODULE: ./src/phases/errors.ts
+// Small helpers the pipeline's phases share.
+function errors_errorMessage(error) {
+    return typeof error === 'object' && error !== null && 'message' in error
+        ? String(error.message)
+        : String(error);
+}
+
+;// CONCATENATED MODULE: ./src/phases/size.ts
+// The size phase: measure the built image, compare it with its baseline, report it (summary, pull request
+// comment, outputs, report file). Wiring over src/size and src/report, like main.ts.
+
+
+
+
+
+
+/** Measures the built image for each platform and maps its layers to the Dockerfile. Never fails the run. */
+async function measureSize(scope, adapters, built) {
+    const { logger, exec } = adapters;
+    const where = resolveMeasureTarget(built);
+    if (where.kind === 'none') {
+        logger.info(`size: not measured: ${where.reason}`);
+        return [];
+    }
+    const host = adapters.hostPlatform;
+    const platforms = scope.options.platforms.length > 0 ? scope.options.platforms : [platform_formatAllPlatform(host)];
+    const onDebug = (message) => logger.debug(message);
+    let images;
+    try {
+        if (where.kind === 'image-store') {
+            logger.info(`measuring ${where.image} in the engine's image store`);
+            images = await measureLocalImagePlatforms(exec, where.image, platforms, {
+                tempDir: scope.workDir,
+                onDebug,
+            });
+        }
+        else {
+            logger.info(`measuring ${where.ref} in its registry`);
+            images = [];
+            for (const platform of platforms) {
+                images.push(await measureRegistryImage(exec, where.ref, platform, { onDebug }));
+            }
+        }
+    }
+    catch (error) {
+        logger.warning(`Could not measure the image: ${errors_errorMessage(error)}`);
+        return [];
+    }
+    const target = scope.plan.stages[scope.plan.targetIndex].displayName;
+    const createdAt = (adapters.now ?? (() => new Date()))().toISOString();
+    const measured = [];
+    for (const [i, image] of images.entries()) {
+        const platform = platforms[i];
+        const chain = stageChainFor(scope, platform, host, i === 0, onDebug);
+        const base = where.kind === 'image-store' ? await readBaseLayers(exec, chain, platform, host, onDebug) : undefined;
+        const report = buildSizeReport({
+            image,
+            target,
+            chain,
+            base,
+            commit: scope.commit,
+            ref: scope.context.ref,
+            createdAt,
+        });
+        const layers = report.layers.filter((layer) => !layer.emptyLayer).length;
+        logger.info(`${report.platform}: ${formatSize(report.compressedBytes)} compressed, ` +
+            `${formatSize(report.uncompressedBytes)} uncompressed, ${layers} layers`);
+        for (const warning of report.warnings ?? [])
+            logger.warning(`${report.platform}: ${warning}`);
+        measured.push({ report, chain });
+    }
+    return measured;
+}
+/** The target's FROM chain for a platform (the plan is for the first; another may choose other bases). */
+function stageChainFor(scope, platform, host, first, debug) {
+    try {
+        const plan = first
+            ? scope.plan
+            : planStages(scope.staged, { ...scope.request, targetPlatform: parsePlatform(platform, host) });
+        return resolveStageChain(plan, scope.staged);
+    }
+    catch (error) {
+        debug(`main.stageChainFor: ${platform}: ${errors_errorMessage(error)}`);
+        return undefined;
+    }
+}
+/** The external base image's diff ids, from the engine (which holds it for the host's platform only). */
+async function readBaseLayers(exec, chain, platform, host, onDebug) {
+    if (chain === undefined || !('image' in chain.base) || chain.base.image === 'scratch')
+        return undefined;
+    try {
+        if (platform_formatAllPlatform(parsePlatform(platform, host)) !== platform_formatAllPlatform(host))
+            return undefined;
+        const diffIds = await readImageDiffIds(exec, chain.base.image, { onDebug });
+        return diffIds === undefined ? undefined : { diffIds };
+    }
+    catch (error) {
+        onDebug(`main.readBaseLayers: ${errors_errorMessage(error)}`);
+        return undefined;
+    }
+}
+/** The store for size baselines when the stage caches have none (a builder without cache export). */
+async function openBaselineStore(options, { logger, openStore }) {
+    if (options.cache === 'off')
+        return undefined;
+    try {
+        return await openStore(options);
+    }
+    catch (error) {
+        logger.warning(`No store for size baselines: ${errors_errorMessage(error)}`);
+        return undefined;
+    }
+}
+/** Stores this run's reports as baselines where the event asks for it, and finds what to compare with. */
+async function compareWithBaselines(scope, adapters, measured, what, store) {
+    const { logger } = adapters;
+    const storeOptions = {
+        tempDir: scope.workDir,
+        onWarning: (message) => logger.warning(`size baseline: ${message}`),
+        onDebug: (message) => logger.debug(message),
+    };
+    const compared = [];
+    for (const { report, chain } of measured) {
+        const label = `${report.target} (${report.platform})`;
+        let saved;
+        if (what.save !== undefined) {
+            if (store === undefined) {
+                logger.info(`${label}: the size report is not stored: with cache off there is no store for baselines`);
+            }
+            else {
+                saved = await saveBaseline(store, scope.dockerfile, report, what.save, storeOptions);
+                logger.info(saved.saved
+                    ? `${label}: size report stored as the baseline ${saved.key} (${formatSize(saved.bytes)})`
+                    : `${label}: size report not stored as ${saved.key}: ${saved.reason}`);
+            }
+        }
+        const baseline = await findBaselineFor(scope, adapters, report, chain, what, store, storeOptions);
+        logger.info(baseline.found
+            ? `${label}: compared with ${baseline.from} (${baseline.source})`
+            : `${label}: no baseline: ${baseline.reason}`);
+        compared.push({ report, chain, baseline, saved });
+    }
+    return compared;
+}
+async function findBaselineFor(scope, adapters, report, chain, what, store, storeOptions) {
+    const given = scope.context.baseline;
+    if (given !== undefined) {
+        return given.report.target === report.target && given.report.platform === report.platform
+            ? { found: true, report: given.report, source: 'file', from: given.from }
+            : {
+                found: false,
+                reason: `the baseline ${given.from} is for ${given.report.target} (${given.report.platform}), not ${report.target} (${report.platform})`,
+            };
+    }
+    const compare = what.compare;
+    switch (compare.kind) {
+        case 'cache':
+            return store === undefined
+                ? {
+                    found: false,
+                    reason: 'with cache off there is no store to find a baseline in (baseline-image compares with an image)',
+                }
+                : findBaseline(store, { dockerfile: scope.dockerfile, target: report.target, platform: report.platform }, compare, storeOptions);
+        case 'image':
+            return baselineFromImage(adapters.exec, compare.ref, report.platform, {
+                target: report.target,
+                chain,
+                now: adapters.now,
+                onDebug: (message) => adapters.logger.debug(message),
+            });
+        case 'none':
+            return { found: false, reason: compare.reason };
+        default: {
+            const never = compare;
+            return never;
+        }
+    }
+}
+/** The job summary, the pull request comment and the size outputs, per platform (outputs: the first). */
+async function reportSizes(scope, adapters, compared, stages) {
+    const { options, context } = scope;
+    const { logger, reporter } = adapters;
+    const mermaid = renderPlanMermaid(scope.plan);
+    const file = repositoryPath(adapters.workspace.root, options.file);
+    const fileUrl = context.serverUrl !== undefined &&
+        context.repository !== undefined &&
+        scope.commit !== undefined &&
+        file !== undefined
+        ? `${context.serverUrl}/${context.repository.owner}/${context.repository.repo}/blob/${scope.commit}/${file}`
+        : undefined;
+    const results = [];
+    for (const [i, { report, baseline, saved }] of compared.entries()) {
+        const base = baseline.found ? baseline.report : undefined;
+        const diff = computeSizeDiff(report, base);
+        const verdict = evaluateBudget(report, base, {
+            sizeLimit: options.sizeLimit,
+            maxIncrease: options.maxIncrease,
+        });
+        const input = {
+            marker: renderSizeMarker({
+                dockerfile: scope.dockerfile,
+                target: report.target,
+                platform: report.platform,
+            }),
+            current: report,
+            baseline: base,
+            diff,
+            verdict,
+            file: file ?? options.file,
+            fileUrl,
+            stages,
+            mermaid,
+        };
+        // The summary first: it is written whatever happens to the comment.
+        await reporter.appendSummary(renderSizeComment(input, SUMMARY_LIMIT));
+        const change = diff.delta === undefined
+            ? ''
+            : ` (${formatSizeDelta(diff.delta.compressed.change)}, ${formatPercentDelta(diff.delta.compressed)})`;
+        logger.info(`${report.platform}: ${formatSize(report.compressedBytes)}${change}. ${verdict.message}`);
+        const comment = await writeComment(scope, adapters, input, diff);
+        if (i === 0) {
+            for (const [name, value] of Object.entries(renderSizeOutputs(diff))) {
+                reporter.setOutput(name, value);
+            }
+        }
+        results.push({ report, baseline, saved, diff, verdict, comment });
+    }
+    return results;
+}
+/** The sticky comment on the pull request; a fault is a warning (the summary has the report). */
+async function writeComment(scope, { logger, github }, input, diff) {
+    const { options, context } = scope;
+    const pr = context.pullRequest;
+    if (pr === undefined)
+        return undefined;
+    const skipped = (reason) => {
+        logger.warning(`No size comment on pull request #${pr.number}: ${reason}. The job summary has the report.`);
+        return { action: 'skipped', reason };
+    };
+    if (options.comment === 'never') {
+        logger.info('size comment: comment is never');
+        return { action: 'skipped', reason: 'comment is never' };
+    }
+    if (context.repository === undefined)
+        return skipped('GITHUB_REPOSITORY is not set');
+    if (github === undefined)
+        return skipped('github-token is empty');
+    const result = await upsertStickyComment(github, {
+        owner: context.repository.owner,
+        repo: context.repository.repo,
+        issue: pr.number,
+        marker: input.marker,
+        body: renderSizeComment(input, COMMENT_LIMIT),
+        mode: options.comment,
+        changed: hasSizeChanged(diff, options.commentThreshold),
+    });
+    switch (result.action) {
+        case 'failed':
+            logger.warning(result.warning ?? `Could not write the size comment on pull request #${pr.number}.`);
+            break;
+        case 'created':
+        case 'updated':
+            logger.info(`size comment ${result.action}${result.url === undefined ? '' : `: ${result.url}`}`);
+            break;
+        case 'skipped':
+            logger.info(`size comment not written: ${result.reason ?? ''}`);
+            break;
+    }
+    return result;
+}
+/** Writes each platform's report as JSON; returns the first one's path (the `report` output). */
+async function writeSizeReports(scope, sizes) {
+    const file = external_node_path_default().resolve(scope.context.reportJsonPath ?? external_node_path_default().join(scope.workDir, 'size-report.json'));
+    await (0,promises_.mkdir)(external_node_path_default().dirname(file), { recursive: true });
+    for (const [i, size] of sizes.entries()) {
+        const platform = size.report.platform.replace(/[^A-Za-z0-9.]+/g, '_');
+        const target = i === 0 ? file : file.replace(/(\.json)?$/, `.${platform}.json`);
+        await (0,promises_.writeFile)(target, encodeSizeReport(size.report));
+    }
+    return file;
+}
+/** Every stage in Dockerfile order with its cache result; the ones the target does not need as skipped. */
+function stageResults(plan, rows) {
+    return plan.stages.map((stage) => ({
+        stage: stage.displayName,
+        result: stage.reachable
+            ? (rows.find((row) => row.stage === stage.displayName)?.result ?? 'miss')
+            : 'skipped',
+    }));
+}
+/** The Dockerfile's path in the repository (the workspace), with `/`; undefined outside it. */
+function repositoryPath(root, file) {
+    const relative = external_node_path_default().relative(root, external_node_path_default().resolve(root, file));
+    if (relative === '' || relative.startsWith('..') || external_node_path_default().isAbsolute(relative))
+        return undefined;
+    return relative.split((external_node_path_default()).sep).join('/');
+}
+
+;// CONCATENATED MODULE: ./src/phases/drift.ts
+
+
+/** A scheduled run's first half (drift/check.ts), logged: the previous run, each image's digest, the keys. */
+async function checkBaseImages({ exec, logger }, store, scope, keyOptions, baseKeys, workDir) {
+    const check = await checkDrift({
+        exec,
+        store,
+        scope,
+        keyOptions,
+        baseKeys,
+        tempDir: workDir,
+        onWarning: (message) => logger.warning(`drift history: ${message}`),
+        onDebug: (message) => logger.debug(message),
+    });
+    logger.info(check.previous.found
+        ? `previous scheduled run: ${check.previous.key} (${check.previous.document.createdAt})`
+        : `no previous scheduled run: ${check.previous.reason}`);
+    for (const resolution of check.resolutions) {
+        if (resolution.status === 'resolved')
+            logger.info(`${resolution.image} (${resolution.platform}): ${resolution.digest}`);
+    }
+    for (const line of check.unresolved)
+        logger.info(line);
+    logger.info('stage keys with the base-image digests:');
+    for (const key of check.keys)
+        logger.info(`${key.stageName.padEnd(20)} ${key.key}`);
+    return check;
+}
+/**
+ * A scheduled build: `--pull` when every image resolved (else a warning why not), each resolved image pinned to
+ * its digest as a named context (buildx only: the plan never sees them), and the drift's no-cache-filters.
+ */
+function scheduledBuildOptions(options, check, drift, logger) {
+    const decision = pullDecision(check.resolutions);
+    if (!decision.pull && !options.pull)
+        logger.warning(decision.reason);
+    return {
+        ...options,
+        pull: options.pull || decision.pull,
+        noCacheFilters: [...new Set([...options.noCacheFilters, ...drift.noCacheFilters])],
+        buildContexts: new Map([...pinnedImageContexts(check.resolutions), ...options.buildContexts]),
+    };
+}
+/** Stores the document for the next scheduled run, then logs the report and appends it to the summary. */
+async function reportDrift({ logger, reporter }, input) {
+    const { drift, check, context, now } = input;
+    const saved = new Set(input.save?.stages.filter((stage) => stage.saved).map((stage) => stage.stage) ?? []);
+    const notSaved = new Set(drift.rebuiltStages.map((stage) => stage.index).filter((stage) => !saved.has(stage)));
+    const size = input.size === undefined
+        ? undefined
+        : {
+            compressedBytes: input.size.compressedBytes,
+            uncompressedBytes: input.size.uncompressedBytes,
+        };
+    const run = context.runId === undefined ? `local_${now.getTime()}` : `${context.runId}_${context.runAttempt ?? '1'}`;
+    if (input.store === undefined) {
+        logger.info('drift document not stored: with cache off there is no store for it');
+    }
+    else {
+        const document = buildDriftDocument({
+            result: drift,
+            previous: check.previous,
+            resolutions: check.resolutions,
+            keys: check.keys,
+            baseKeys: check.baseKeys,
+            entryCreatedAt: input.entryCreatedAt,
+            notSaved,
+            target: input.scope.target,
+            platform: input.scope.platform,
+            now,
+            run,
+            ...(input.commit === undefined ? {} : { commit: input.commit }),
+            ...(size === undefined ? {} : { size }),
+        });
+        const result = await saveDriftDocument(input.store, input.scope, document, run, {
+            tempDir: input.workDir,
+            onWarning: (message) => logger.warning(`drift history: ${message}`),
+            onDebug: (message) => logger.debug(message),
+        });
+        logger.info(result.saved
+            ? `drift document stored as ${result.key} (${formatSize(result.bytes)})`
+            : `drift document not stored as ${result.key}: ${result.reason ?? ''}`);
+    }
+    const options = { stageCount: input.stageCount, ...(size === undefined ? {} : { size }) };
+    for (const line of renderDriftText(drift, options).trimEnd().split('\n'))
+        logger.info(line);
+    await reporter.appendSummary(renderDriftMarkdown(drift, options));
+}
+
+;// CONCATENATED MODULE: ./src/phases/cache.ts
+// The cache phase's edges: which store, which base-image layers the engine already has, and the layout
+// completion a stage export needs. Wiring over src/cache and src/buildx, like main.ts.
+
+
+
+
+async function openCacheStore(options, builder, { logger, ...adapters }) {
+    if (options.cache === 'off') {
+        logger.info('cache: off (cache input)');
+        return undefined;
+    }
+    if (!builder.supportsCacheExport) {
+        logger.warning(`${explainNoCacheExport(builder)} Building without per-stage caches.`);
+        return undefined;
+    }
+    const store = await adapters.openStore(options);
+    logger.info(`cache: ${store?.kind ?? 'off'}`);
+    return store;
+}
+async function readExternalLayers(plan, builder, { exec, logger }) {
+    // Only the docker driver with the containerd store builds from the engine's own image store.
+    if (builder.driver !== 'docker' || !builder.containerdStore) {
+        logger.info(`base-image layers are kept in cache entries: the ${builder.driver} driver cannot see the image store`);
+        return undefined;
+    }
+    const layers = new Set();
+    for (const image of plan.externalImages) {
+        const found = await readImageLayers(exec, image);
+        if (found === undefined) {
+            logger.info(`${image} is not in the image store yet: its layers stay in the cache entries`);
+            continue;
+        }
+        for (const layer of found)
+            layers.add(layer);
+    }
+    return layers;
+}
+/**
+ * Exports write base-image layers too, reading their blobs from the cache source; our entries leave those
+ * out, so a build that exports gets them from a local copy of the base images first.
+ */
+async function completeLayoutForExport(layoutDir, plan, workDir, adapters) {
+    const missing = await missingLayoutBlobs(layoutDir);
+    if (missing.length === 0)
+        return;
+    const imagesDir = external_node_path_default().join(workDir, 'base-images');
+    await (0,promises_.mkdir)(imagesDir, { recursive: true });
+    if (!(await saveImagesAsLayout(adapters.exec, plan.externalImages, imagesDir))) {
+        adapters.logger.warning('could not copy the base images out of the image store; stage exports may fail');
+        return;
+    }
+    const added = await addBlobsToLayout(layoutDir, imagesDir, missing);
+    adapters.logger.info(`added ${added.length} base-image blobs to the cache layout for the stage exports`);
+}
+function cacheRows(plan, keys, restore, save) {
+    return keys.map((key) => {
+        const restored = restore?.stages.find((stage) => stage.stage === key.stage);
+        const saved = save?.stages.find((stage) => stage.stage === key.stage);
+        return {
+            stage: plan.stages[key.stage].displayName,
+            key: key.key,
+            result: restored?.result ?? 'miss',
+            bytesRestored: restored?.bytes ?? 0,
+            bytesSaved: saved?.saved === true ? saved.bytes : 0,
+        };
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 // The pipeline, wired: plan the target, key its stages, restore their caches, build with buildx, save what
 // changed, measure the image, compare it with its baseline, report (job summary, pull request comment,
 // outputs) and apply the size budget. Entry points (index.ts for the action, cli.ts locally) build Options,
 // Adapters and the RunContext and call `run`; each step below is one call into its module.
+
+
+
 
 
 
@@ -14572,7 +15033,7 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
                 : adapters.hostPlatform;
     }
     catch (error) {
-        logger.error(`Input platforms: ${main_errorMessage(error)}`);
+        logger.error(`Input platforms: ${errors_errorMessage(error)}`);
         return FAILED;
     }
     const platformName = platform_formatAllPlatform(platform);
@@ -14588,7 +15049,7 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
         source = await adapters.workspace.readFile(options.file);
     }
     catch (error) {
-        logger.error(`Cannot read the Dockerfile ${options.file}: ${main_errorMessage(error)}`);
+        logger.error(`Cannot read the Dockerfile ${options.file}: ${errors_errorMessage(error)}`);
         return FAILED;
     }
     // Plan
@@ -14910,439 +15371,6 @@ function setEmptyOutputs({ reporter }) {
     reporter.setOutput('report', '');
     for (const [name, value] of Object.entries(EMPTY_DRIFT_OUTPUTS))
         reporter.setOutput(name, value);
-}
-/** A scheduled run's first half (drift/check.ts), logged: the previous run, each image's digest, the keys. */
-async function checkBaseImages({ exec, logger }, store, scope, keyOptions, baseKeys, workDir) {
-    const check = await checkDrift({
-        exec,
-        store,
-        scope,
-        keyOptions,
-        baseKeys,
-        tempDir: workDir,
-        onWarning: (message) => logger.warning(`drift history: ${message}`),
-        onDebug: (message) => logger.debug(message),
-    });
-    logger.info(check.previous.found
-        ? `previous scheduled run: ${check.previous.key} (${check.previous.document.createdAt})`
-        : `no previous scheduled run: ${check.previous.reason}`);
-    for (const resolution of check.resolutions) {
-        if (resolution.status === 'resolved')
-            logger.info(`${resolution.image} (${resolution.platform}): ${resolution.digest}`);
-    }
-    for (const line of check.unresolved)
-        logger.info(line);
-    logger.info('stage keys with the base-image digests:');
-    for (const key of check.keys)
-        logger.info(`${key.stageName.padEnd(20)} ${key.key}`);
-    return check;
-}
-/**
- * A scheduled build: `--pull` when every image resolved (else a warning why not), each resolved image pinned to
- * its digest as a named context (buildx only: the plan never sees them), and the drift's no-cache-filters.
- */
-function scheduledBuildOptions(options, check, drift, logger) {
-    const decision = pullDecision(check.resolutions);
-    if (!decision.pull && !options.pull)
-        logger.warning(decision.reason);
-    return {
-        ...options,
-        pull: options.pull || decision.pull,
-        noCacheFilters: [...new Set([...options.noCacheFilters, ...drift.noCacheFilters])],
-        buildContexts: new Map([...pinnedImageContexts(check.resolutions), ...options.buildContexts]),
-    };
-}
-/** Stores the document for the next scheduled run, then logs the report and appends it to the summary. */
-async function reportDrift({ logger, reporter }, input) {
-    const { drift, check, context, now } = input;
-    const saved = new Set(input.save?.stages.filter((stage) => stage.saved).map((stage) => stage.stage) ?? []);
-    const notSaved = new Set(drift.rebuiltStages.map((stage) => stage.index).filter((stage) => !saved.has(stage)));
-    const size = input.size === undefined
-        ? undefined
-        : {
-            compressedBytes: input.size.compressedBytes,
-            uncompressedBytes: input.size.uncompressedBytes,
-        };
-    const run = context.runId === undefined ? `local_${now.getTime()}` : `${context.runId}_${context.runAttempt ?? '1'}`;
-    if (input.store === undefined) {
-        logger.info('drift document not stored: with cache off there is no store for it');
-    }
-    else {
-        const document = buildDriftDocument({
-            result: drift,
-            previous: check.previous,
-            resolutions: check.resolutions,
-            keys: check.keys,
-            baseKeys: check.baseKeys,
-            entryCreatedAt: input.entryCreatedAt,
-            notSaved,
-            target: input.scope.target,
-            platform: input.scope.platform,
-            now,
-            run,
-            ...(input.commit === undefined ? {} : { commit: input.commit }),
-            ...(size === undefined ? {} : { size }),
-        });
-        const result = await saveDriftDocument(input.store, input.scope, document, run, {
-            tempDir: input.workDir,
-            onWarning: (message) => logger.warning(`drift history: ${message}`),
-            onDebug: (message) => logger.debug(message),
-        });
-        logger.info(result.saved
-            ? `drift document stored as ${result.key} (${formatSize(result.bytes)})`
-            : `drift document not stored as ${result.key}: ${result.reason ?? ''}`);
-    }
-    const options = { stageCount: input.stageCount, ...(size === undefined ? {} : { size }) };
-    for (const line of renderDriftText(drift, options).trimEnd().split('\n'))
-        logger.info(line);
-    await reporter.appendSummary(renderDriftMarkdown(drift, options));
-}
-async function openCacheStore(options, builder, { logger, ...adapters }) {
-    if (options.cache === 'off') {
-        logger.info('cache: off (cache input)');
-        return undefined;
-    }
-    if (!builder.supportsCacheExport) {
-        logger.warning(`${explainNoCacheExport(builder)} Building without per-stage caches.`);
-        return undefined;
-    }
-    const store = await adapters.openStore(options);
-    logger.info(`cache: ${store?.kind ?? 'off'}`);
-    return store;
-}
-async function readExternalLayers(plan, builder, { exec, logger }) {
-    // Only the docker driver with the containerd store builds from the engine's own image store.
-    if (builder.driver !== 'docker' || !builder.containerdStore) {
-        logger.info(`base-image layers are kept in cache entries: the ${builder.driver} driver cannot see the image store`);
-        return undefined;
-    }
-    const layers = new Set();
-    for (const image of plan.externalImages) {
-        const found = await readImageLayers(exec, image);
-        if (found === undefined) {
-            logger.info(`${image} is not in the image store yet: its layers stay in the cache entries`);
-            continue;
-        }
-        for (const layer of found)
-            layers.add(layer);
-    }
-    return layers;
-}
-/**
- * Exports write base-image layers too, reading their blobs from the cache source; our entries leave those
- * out, so a build that exports gets them from a local copy of the base images first.
- */
-async function completeLayoutForExport(layoutDir, plan, workDir, adapters) {
-    const missing = await missingLayoutBlobs(layoutDir);
-    if (missing.length === 0)
-        return;
-    const imagesDir = external_node_path_default().join(workDir, 'base-images');
-    await (0,promises_.mkdir)(imagesDir, { recursive: true });
-    if (!(await saveImagesAsLayout(adapters.exec, plan.externalImages, imagesDir))) {
-        adapters.logger.warning('could not copy the base images out of the image store; stage exports may fail');
-        return;
-    }
-    const added = await addBlobsToLayout(layoutDir, imagesDir, missing);
-    adapters.logger.info(`added ${added.length} base-image blobs to the cache layout for the stage exports`);
-}
-function cacheRows(plan, keys, restore, save) {
-    return keys.map((key) => {
-        const restored = restore?.stages.find((stage) => stage.stage === key.stage);
-        const saved = save?.stages.find((stage) => stage.stage === key.stage);
-        return {
-            stage: plan.stages[key.stage].displayName,
-            key: key.key,
-            result: restored?.result ?? 'miss',
-            bytesRestored: restored?.bytes ?? 0,
-            bytesSaved: saved?.saved === true ? saved.bytes : 0,
-        };
-    });
-}
-/** Measures the built image for each platform and maps its layers to the Dockerfile. Never fails the run. */
-async function measureSize(scope, adapters, built) {
-    const { logger, exec } = adapters;
-    const where = resolveMeasureTarget(built);
-    if (where.kind === 'none') {
-        logger.info(`size: not measured: ${where.reason}`);
-        return [];
-    }
-    const host = adapters.hostPlatform;
-    const platforms = scope.options.platforms.length > 0 ? scope.options.platforms : [platform_formatAllPlatform(host)];
-    const onDebug = (message) => logger.debug(message);
-    let images;
-    try {
-        if (where.kind === 'image-store') {
-            logger.info(`measuring ${where.image} in the engine's image store`);
-            images = await measureLocalImagePlatforms(exec, where.image, platforms, {
-                tempDir: scope.workDir,
-                onDebug,
-            });
-        }
-        else {
-            logger.info(`measuring ${where.ref} in its registry`);
-            images = [];
-            for (const platform of platforms) {
-                images.push(await measureRegistryImage(exec, where.ref, platform, { onDebug }));
-            }
-        }
-    }
-    catch (error) {
-        logger.warning(`Could not measure the image: ${main_errorMessage(error)}`);
-        return [];
-    }
-    const target = scope.plan.stages[scope.plan.targetIndex].displayName;
-    const createdAt = (adapters.now ?? (() => new Date()))().toISOString();
-    const measured = [];
-    for (const [i, image] of images.entries()) {
-        const platform = platforms[i];
-        const chain = stageChainFor(scope, platform, host, i === 0, onDebug);
-        const base = where.kind === 'image-store' ? await readBaseLayers(exec, chain, platform, host, onDebug) : undefined;
-        const report = buildSizeReport({
-            image,
-            target,
-            chain,
-            base,
-            commit: scope.commit,
-            ref: scope.context.ref,
-            createdAt,
-        });
-        const layers = report.layers.filter((layer) => !layer.emptyLayer).length;
-        logger.info(`${report.platform}: ${formatSize(report.compressedBytes)} compressed, ` +
-            `${formatSize(report.uncompressedBytes)} uncompressed, ${layers} layers`);
-        for (const warning of report.warnings ?? [])
-            logger.warning(`${report.platform}: ${warning}`);
-        measured.push({ report, chain });
-    }
-    return measured;
-}
-/** The target's FROM chain for a platform (the plan is for the first; another may choose other bases). */
-function stageChainFor(scope, platform, host, first, debug) {
-    try {
-        const plan = first
-            ? scope.plan
-            : planStages(scope.staged, { ...scope.request, targetPlatform: parsePlatform(platform, host) });
-        return resolveStageChain(plan, scope.staged);
-    }
-    catch (error) {
-        debug(`main.stageChainFor: ${platform}: ${main_errorMessage(error)}`);
-        return undefined;
-    }
-}
-/** The external base image's diff ids, from the engine (which holds it for the host's platform only). */
-async function readBaseLayers(exec, chain, platform, host, onDebug) {
-    if (chain === undefined || !('image' in chain.base) || chain.base.image === 'scratch')
-        return undefined;
-    try {
-        if (platform_formatAllPlatform(parsePlatform(platform, host)) !== platform_formatAllPlatform(host))
-            return undefined;
-        const diffIds = await readImageDiffIds(exec, chain.base.image, { onDebug });
-        return diffIds === undefined ? undefined : { diffIds };
-    }
-    catch (error) {
-        onDebug(`main.readBaseLayers: ${main_errorMessage(error)}`);
-        return undefined;
-    }
-}
-/** The store for size baselines when the stage caches have none (a builder without cache export). */
-async function openBaselineStore(options, { logger, openStore }) {
-    if (options.cache === 'off')
-        return undefined;
-    try {
-        return await openStore(options);
-    }
-    catch (error) {
-        logger.warning(`No store for size baselines: ${main_errorMessage(error)}`);
-        return undefined;
-    }
-}
-/** Stores this run's reports as baselines where the event asks for it, and finds what to compare with. */
-async function compareWithBaselines(scope, adapters, measured, what, store) {
-    const { logger } = adapters;
-    const storeOptions = {
-        tempDir: scope.workDir,
-        onWarning: (message) => logger.warning(`size baseline: ${message}`),
-        onDebug: (message) => logger.debug(message),
-    };
-    const compared = [];
-    for (const { report, chain } of measured) {
-        const label = `${report.target} (${report.platform})`;
-        let saved;
-        if (what.save !== undefined) {
-            if (store === undefined) {
-                logger.info(`${label}: the size report is not stored: with cache off there is no store for baselines`);
-            }
-            else {
-                saved = await saveBaseline(store, scope.dockerfile, report, what.save, storeOptions);
-                logger.info(saved.saved
-                    ? `${label}: size report stored as the baseline ${saved.key} (${formatSize(saved.bytes)})`
-                    : `${label}: size report not stored as ${saved.key}: ${saved.reason}`);
-            }
-        }
-        const baseline = await findBaselineFor(scope, adapters, report, chain, what, store, storeOptions);
-        logger.info(baseline.found
-            ? `${label}: compared with ${baseline.from} (${baseline.source})`
-            : `${label}: no baseline: ${baseline.reason}`);
-        compared.push({ report, chain, baseline, saved });
-    }
-    return compared;
-}
-async function findBaselineFor(scope, adapters, report, chain, what, store, storeOptions) {
-    const given = scope.context.baseline;
-    if (given !== undefined) {
-        return given.report.target === report.target && given.report.platform === report.platform
-            ? { found: true, report: given.report, source: 'file', from: given.from }
-            : {
-                found: false,
-                reason: `the baseline ${given.from} is for ${given.report.target} (${given.report.platform}), not ${report.target} (${report.platform})`,
-            };
-    }
-    const compare = what.compare;
-    switch (compare.kind) {
-        case 'cache':
-            return store === undefined
-                ? {
-                    found: false,
-                    reason: 'with cache off there is no store to find a baseline in (baseline-image compares with an image)',
-                }
-                : findBaseline(store, { dockerfile: scope.dockerfile, target: report.target, platform: report.platform }, compare, storeOptions);
-        case 'image':
-            return baselineFromImage(adapters.exec, compare.ref, report.platform, {
-                target: report.target,
-                chain,
-                now: adapters.now,
-                onDebug: (message) => adapters.logger.debug(message),
-            });
-        case 'none':
-            return { found: false, reason: compare.reason };
-        default: {
-            const never = compare;
-            return never;
-        }
-    }
-}
-/** The job summary, the pull request comment and the size outputs, per platform (outputs: the first). */
-async function reportSizes(scope, adapters, compared, stages) {
-    const { options, context } = scope;
-    const { logger, reporter } = adapters;
-    const mermaid = renderPlanMermaid(scope.plan);
-    const file = repositoryPath(adapters.workspace.root, options.file);
-    const fileUrl = context.serverUrl !== undefined &&
-        context.repository !== undefined &&
-        scope.commit !== undefined &&
-        file !== undefined
-        ? `${context.serverUrl}/${context.repository.owner}/${context.repository.repo}/blob/${scope.commit}/${file}`
-        : undefined;
-    const results = [];
-    for (const [i, { report, baseline, saved }] of compared.entries()) {
-        const base = baseline.found ? baseline.report : undefined;
-        const diff = computeSizeDiff(report, base);
-        const verdict = evaluateBudget(report, base, {
-            sizeLimit: options.sizeLimit,
-            maxIncrease: options.maxIncrease,
-        });
-        const input = {
-            marker: renderSizeMarker({
-                dockerfile: scope.dockerfile,
-                target: report.target,
-                platform: report.platform,
-            }),
-            current: report,
-            baseline: base,
-            diff,
-            verdict,
-            file: file ?? options.file,
-            fileUrl,
-            stages,
-            mermaid,
-        };
-        // The summary first: it is written whatever happens to the comment.
-        await reporter.appendSummary(renderSizeComment(input, SUMMARY_LIMIT));
-        const change = diff.delta === undefined
-            ? ''
-            : ` (${formatSizeDelta(diff.delta.compressed.change)}, ${formatPercentDelta(diff.delta.compressed)})`;
-        logger.info(`${report.platform}: ${formatSize(report.compressedBytes)}${change}. ${verdict.message}`);
-        const comment = await writeComment(scope, adapters, input, diff);
-        if (i === 0) {
-            for (const [name, value] of Object.entries(renderSizeOutputs(diff))) {
-                reporter.setOutput(name, value);
-            }
-        }
-        results.push({ report, baseline, saved, diff, verdict, comment });
-    }
-    return results;
-}
-/** The sticky comment on the pull request; a fault is a warning (the summary has the report). */
-async function writeComment(scope, { logger, github }, input, diff) {
-    const { options, context } = scope;
-    const pr = context.pullRequest;
-    if (pr === undefined)
-        return undefined;
-    const skipped = (reason) => {
-        logger.warning(`No size comment on pull request #${pr.number}: ${reason}. The job summary has the report.`);
-        return { action: 'skipped', reason };
-    };
-    if (options.comment === 'never') {
-        logger.info('size comment: comment is never');
-        return { action: 'skipped', reason: 'comment is never' };
-    }
-    if (context.repository === undefined)
-        return skipped('GITHUB_REPOSITORY is not set');
-    if (github === undefined)
-        return skipped('github-token is empty');
-    const result = await upsertStickyComment(github, {
-        owner: context.repository.owner,
-        repo: context.repository.repo,
-        issue: pr.number,
-        marker: input.marker,
-        body: renderSizeComment(input, COMMENT_LIMIT),
-        mode: options.comment,
-        changed: hasSizeChanged(diff, options.commentThreshold),
-    });
-    switch (result.action) {
-        case 'failed':
-            logger.warning(result.warning ?? `Could not write the size comment on pull request #${pr.number}.`);
-            break;
-        case 'created':
-        case 'updated':
-            logger.info(`size comment ${result.action}${result.url === undefined ? '' : `: ${result.url}`}`);
-            break;
-        case 'skipped':
-            logger.info(`size comment not written: ${result.reason ?? ''}`);
-            break;
-    }
-    return result;
-}
-/** Writes each platform's report as JSON; returns the first one's path (the `report` output). */
-async function writeSizeReports(scope, sizes) {
-    const file = external_node_path_default().resolve(scope.context.reportJsonPath ?? external_node_path_default().join(scope.workDir, 'size-report.json'));
-    await (0,promises_.mkdir)(external_node_path_default().dirname(file), { recursive: true });
-    for (const [i, size] of sizes.entries()) {
-        const platform = size.report.platform.replace(/[^A-Za-z0-9.]+/g, '_');
-        const target = i === 0 ? file : file.replace(/(\.json)?$/, `.${platform}.json`);
-        await (0,promises_.writeFile)(target, encodeSizeReport(size.report));
-    }
-    return file;
-}
-/** Every stage in Dockerfile order with its cache result; the ones the target does not need as skipped. */
-function stageResults(plan, rows) {
-    return plan.stages.map((stage) => ({
-        stage: stage.displayName,
-        result: stage.reachable
-            ? (rows.find((row) => row.stage === stage.displayName)?.result ?? 'miss')
-            : 'skipped',
-    }));
-}
-/** The Dockerfile's path in the repository (the workspace), with `/`; undefined outside it. */
-function repositoryPath(root, file) {
-    const relative = external_node_path_default().relative(root, external_node_path_default().resolve(root, file));
-    if (relative === '' || relative.startsWith('..') || external_node_path_default().isAbsolute(relative))
-        return undefined;
-    return relative.split((external_node_path_default()).sep).join('/');
-}
-function main_errorMessage(error) {
-    return typeof error === 'object' && error !== null && 'message' in error
-        ? String(error.message)
-        : String(error);
 }
 
 ;// CONCATENATED MODULE: ./src/stages/json.ts

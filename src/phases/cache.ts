@@ -1,0 +1,100 @@
+// The cache phase's edges: which store, which base-image layers the engine already has, and the layout
+// completion a stage export needs. Wiring over src/cache and src/buildx, like main.ts.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { type Adapters } from '../adapters/types.js';
+import {
+  explainNoCacheExport,
+  readImageLayers,
+  saveImagesAsLayout,
+  type BuilderInfo,
+} from '../buildx/index.js';
+import { addBlobsToLayout, missingLayoutBlobs, type RestoreReport, type SaveReport } from '../cache/index.js';
+import type { StageCacheStore } from '../cache/store.js';
+import { type StageKey } from '../keys/index.js';
+import { type Options } from '../options.js';
+import { type Plan } from '../plan/index.js';
+import { type StageCacheRow } from '../report/index.js';
+
+export async function openCacheStore(
+  options: Options,
+  builder: BuilderInfo,
+  { logger, ...adapters }: Adapters,
+): Promise<StageCacheStore | undefined> {
+  if (options.cache === 'off') {
+    logger.info('cache: off (cache input)');
+    return undefined;
+  }
+  if (!builder.supportsCacheExport) {
+    logger.warning(`${explainNoCacheExport(builder)} Building without per-stage caches.`);
+    return undefined;
+  }
+  const store = await adapters.openStore(options);
+  logger.info(`cache: ${store?.kind ?? 'off'}`);
+  return store;
+}
+
+export async function readExternalLayers(
+  plan: Plan,
+  builder: BuilderInfo,
+  { exec, logger }: Adapters,
+): Promise<Set<string> | undefined> {
+  // Only the docker driver with the containerd store builds from the engine's own image store.
+  if (builder.driver !== 'docker' || !builder.containerdStore) {
+    logger.info(
+      `base-image layers are kept in cache entries: the ${builder.driver} driver cannot see the image store`,
+    );
+    return undefined;
+  }
+  const layers = new Set<string>();
+  for (const image of plan.externalImages) {
+    const found = await readImageLayers(exec, image);
+    if (found === undefined) {
+      logger.info(`${image} is not in the image store yet: its layers stay in the cache entries`);
+      continue;
+    }
+    for (const layer of found) layers.add(layer);
+  }
+  return layers;
+}
+
+/**
+ * Exports write base-image layers too, reading their blobs from the cache source; our entries leave those
+ * out, so a build that exports gets them from a local copy of the base images first.
+ */
+export async function completeLayoutForExport(
+  layoutDir: string,
+  plan: Plan,
+  workDir: string,
+  adapters: Adapters,
+): Promise<void> {
+  const missing = await missingLayoutBlobs(layoutDir);
+  if (missing.length === 0) return;
+  const imagesDir = path.join(workDir, 'base-images');
+  await mkdir(imagesDir, { recursive: true });
+  if (!(await saveImagesAsLayout(adapters.exec, plan.externalImages, imagesDir))) {
+    adapters.logger.warning('could not copy the base images out of the image store; stage exports may fail');
+    return;
+  }
+  const added = await addBlobsToLayout(layoutDir, imagesDir, missing);
+  adapters.logger.info(`added ${added.length} base-image blobs to the cache layout for the stage exports`);
+}
+
+export function cacheRows(
+  plan: Plan,
+  keys: readonly StageKey[],
+  restore: RestoreReport | undefined,
+  save: SaveReport | undefined,
+): StageCacheRow[] {
+  return keys.map((key) => {
+    const restored = restore?.stages.find((stage) => stage.stage === key.stage);
+    const saved = save?.stages.find((stage) => stage.stage === key.stage);
+    return {
+      stage: plan.stages[key.stage]!.displayName,
+      key: key.key,
+      result: restored?.result ?? 'miss',
+      bytesRestored: restored?.bytes ?? 0,
+      bytesSaved: saved?.saved === true ? saved.bytes : 0,
+    };
+  });
+}
