@@ -8,6 +8,7 @@ import {
   BuildxRunError,
   BuildxUnavailableError,
   detectBuilder,
+  isCacheExportFailure,
   imageOutputs,
   runBuild,
   type BuilderInfo,
@@ -322,12 +323,12 @@ export async function run(
   let metadata: BuildMetadata | undefined;
   let progress: ProgressSummary;
   try {
-    ({ metadata, progress } = await logger.group('Build', () => {
+    ({ metadata, progress } = await logger.group('Build', async () => {
       if (load)
         logger.info(
           `loading the image into the engine to measure it (the ${builder.driver} driver keeps it otherwise)`,
         );
-      return runBuild(adapters.exec, {
+      const request = {
         options: buildOptions,
         stageTargets,
         targetCacheTo: targetKey === undefined ? [] : cacheToFor(targetKey),
@@ -342,9 +343,19 @@ export async function run(
         cwd: adapters.workspace.root,
         workDir,
         env: process.env,
-        onLine: (line) => logger.info(line),
-        onCommand: (argv) => logger.debug(`main.build: ${JSON.stringify(argv)}`),
-      });
+        onLine: (line: string) => logger.info(line),
+        onCommand: (argv: readonly string[]) => logger.debug(`main.build: ${JSON.stringify(argv)}`),
+      };
+      try {
+        return await runBuild(adapters.exec, request);
+      } catch (error) {
+        // A cache export fault is a warning: build again without the stage exports (nothing is saved then).
+        if (!(error instanceof BuildxRunError) || !isCacheExportFailure(error) || exportDirs.size === 0)
+          throw error;
+        logger.warning(`exporting the stage caches failed; building again without them: ${error.stderrTail}`);
+        exportDirs.clear();
+        return runBuild(adapters.exec, { ...request, stageTargets: [], targetCacheTo: [] });
+      }
     }));
   } catch (error) {
     if (!(error instanceof BuildxRunError)) throw error;

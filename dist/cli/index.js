@@ -8875,7 +8875,18 @@ function parseVertexName(name, prefixedByTarget) {
  * nothing was built. A vertex BuildKit shares between bake targets is printed once, under one target.
  */
 function summarizeProgress(vertices) {
-    const steps = vertices.filter((vertex) => vertex.step !== undefined && !/^FROM\s/i.test(vertex.instruction));
+    // A bake prints a step shared by several targets under each of them, under new vertex numbers: count
+    // each (platform, stage, step) once, as executed if any of its copies ran.
+    const byStep = new Map();
+    for (const vertex of vertices) {
+        if (vertex.step === undefined || /^FROM\s/i.test(vertex.instruction))
+            continue;
+        const id = `${vertex.platform ?? ''}|${vertex.stage ?? ''}|${vertex.step.index}/${vertex.step.total}|${vertex.instruction}`;
+        const seen = byStep.get(id);
+        if (seen === undefined || (seen.cached && !vertex.cached))
+            byStep.set(id, vertex);
+    }
+    const steps = [...byStep.values()];
     const cachedSteps = steps.filter((vertex) => vertex.cached);
     const executedSteps = steps.filter((vertex) => !vertex.cached);
     const stageOf = (vertex) => vertex.stage ?? '(unnamed)';
@@ -9137,6 +9148,15 @@ async function runBuildsInSequence(exec, request) {
         metadata: text === undefined ? undefined : parseBuildMetadata(text),
         progress: summarizeProgress(parseProgress(outputs.join('\n'), { prefixedByTarget: false })),
     };
+}
+/**
+ * A failure in BuildKit's cache export rather than in the build itself (e.g. two stage exports writing the
+ * same blob at once: `error writing layer blob`, a `locked` ref). The image can still be built without the
+ * exports, so the caller retries instead of failing the job over a cache fault.
+ */
+function isCacheExportFailure(error) {
+    const text = `${error.buildError?.step ?? ''}\n${error.buildError?.text ?? ''}\n${error.stderrTail}`;
+    return /exporting (?:cache|to client directory)|error writing layer blob|writing cache manifest/i.test(text);
 }
 
 ;// CONCATENATED MODULE: ./src/buildx/resolve.ts
@@ -15218,10 +15238,10 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
     let metadata;
     let progress;
     try {
-        ({ metadata, progress } = await logger.group('Build', () => {
+        ({ metadata, progress } = await logger.group('Build', async () => {
             if (load)
                 logger.info(`loading the image into the engine to measure it (the ${builder.driver} driver keeps it otherwise)`);
-            return runBuild(adapters.exec, {
+            const request = {
                 options: buildOptions,
                 stageTargets,
                 targetCacheTo: targetKey === undefined ? [] : cacheToFor(targetKey),
@@ -15237,7 +15257,18 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
                 env: process.env,
                 onLine: (line) => logger.info(line),
                 onCommand: (argv) => logger.debug(`main.build: ${JSON.stringify(argv)}`),
-            });
+            };
+            try {
+                return await runBuild(adapters.exec, request);
+            }
+            catch (error) {
+                // A cache export fault is a warning: build again without the stage exports (nothing is saved then).
+                if (!(error instanceof BuildxRunError) || !isCacheExportFailure(error) || exportDirs.size === 0)
+                    throw error;
+                logger.warning(`exporting the stage caches failed; building again without them: ${error.stderrTail}`);
+                exportDirs.clear();
+                return runBuild(adapters.exec, { ...request, stageTargets: [], targetCacheTo: [] });
+            }
         }));
     }
     catch (error) {

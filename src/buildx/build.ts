@@ -8,7 +8,7 @@ import { buildBuildArgs, buildBakeArgs } from './args.js';
 import { bakeUnsupportedInputs, buildBakeFile, type StageTarget } from './bake-file.js';
 import { parseBakeMetadata, parseBuildMetadata, type BuildMetadata } from './metadata.js';
 import { parseProgress, summarizeProgress, type ProgressSummary } from './progress.js';
-import { readMetadataFile, runBuildx, writeBakeFiles } from './run.js';
+import { readMetadataFile, runBuildx, writeBakeFiles, type BuildxRunError } from './run.js';
 import { secretEnvironment } from './specs.js';
 
 export interface BuildRequest {
@@ -107,4 +107,16 @@ async function runBuildsInSequence(exec: Exec, request: BuildRequest): Promise<B
     metadata: text === undefined ? undefined : parseBuildMetadata(text),
     progress: summarizeProgress(parseProgress(outputs.join('\n'), { prefixedByTarget: false })),
   };
+}
+
+/**
+ * A failure in BuildKit's cache export rather than in the build itself (e.g. two stage exports writing the
+ * same blob at once: `error writing layer blob`, a `locked` ref). The image can still be built without the
+ * exports, so the caller retries instead of failing the job over a cache fault.
+ */
+export function isCacheExportFailure(error: BuildxRunError): boolean {
+  const text = `${error.buildError?.step ?? ''}\n${error.buildError?.text ?? ''}\n${error.stderrTail}`;
+  return /exporting (?:cache|to client directory)|error writing layer blob|writing cache manifest/i.test(
+    text,
+  );
 }

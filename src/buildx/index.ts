@@ -66,7 +66,7 @@ export {
 } from './run.js';
 export { attestSpecs, imageOutputs, secretEnvironment, secretSpecs } from './specs.js';
 export { parseLayerList, readImageLayers, saveImagesAsLayout } from './images.js';
-export { runBuild, type BuildRequest, type BuildResult } from './build.js';
+export { isCacheExportFailure, runBuild, type BuildRequest, type BuildResult } from './build.js';
 export {
   buildImagetoolsRawArgs,
   classifyInspectFailure,

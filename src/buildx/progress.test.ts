@@ -96,6 +96,15 @@ describe('parseProgress on bake runs', () => {
     });
   });
 
+  test('a step printed under several targets counts once', () => {
+    const summary = summarizeProgress(
+      parseProgress(read('progress-bake-partly-cached-from-exports-buildx-0.13.txt'), bake),
+    );
+    const ids = summary.steps.map((vertex) => `${vertex.stage}|${vertex.step!.index}/${vertex.step!.total}`);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(summary.cachedSteps.length + summary.executedSteps.length).toBe(summary.steps.length);
+  });
+
   test('interrupted vertices (`#N ...`) are one vertex, finished once', () => {
     const text = read('progress-bake-cold-three-targets-buildx-0.13.txt');
     const ids = parseProgress(text, bake).map((vertex) => vertex.id);

@@ -163,9 +163,16 @@ export interface ProgressSummary {
  * nothing was built. A vertex BuildKit shares between bake targets is printed once, under one target.
  */
 export function summarizeProgress(vertices: readonly Vertex[]): ProgressSummary {
-  const steps = vertices.filter(
-    (vertex) => vertex.step !== undefined && !/^FROM\s/i.test(vertex.instruction),
-  );
+  // A bake prints a step shared by several targets under each of them, under new vertex numbers: count
+  // each (platform, stage, step) once, as executed if any of its copies ran.
+  const byStep = new Map<string, Vertex>();
+  for (const vertex of vertices) {
+    if (vertex.step === undefined || /^FROM\s/i.test(vertex.instruction)) continue;
+    const id = `${vertex.platform ?? ''}|${vertex.stage ?? ''}|${vertex.step.index}/${vertex.step.total}|${vertex.instruction}`;
+    const seen = byStep.get(id);
+    if (seen === undefined || (seen.cached && !vertex.cached)) byStep.set(id, vertex);
+  }
+  const steps = [...byStep.values()];
   const cachedSteps = steps.filter((vertex) => vertex.cached);
   const executedSteps = steps.filter((vertex) => !vertex.cached);
   const stageOf = (vertex: Vertex): string => vertex.stage ?? '(unnamed)';
