@@ -98,7 +98,7 @@ describe('parseProgress on bake runs', () => {
 
   test('a step printed under several targets counts once', () => {
     const summary = summarizeProgress(
-      parseProgress(read('progress-bake-partly-cached-from-exports-buildx-0.13.txt'), bake),
+      parseProgress(read('progress-bake-cold-three-targets-buildx-0.13.txt'), bake),
     );
     const ids = summary.steps.map((vertex) => `${vertex.stage}|${vertex.step!.index}/${vertex.step!.total}`);
     expect(new Set(ids).size).toBe(ids.length);
