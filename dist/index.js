@@ -41572,6 +41572,7 @@ function hashCanonical(value) {
 // `system.NormalizePath` (clean, rooted at the context), fsutil's `splitWildcards`/`containsWildcards`,
 // and Go's `filepath.Match` on Unix, applied one path component at a time as fsutil's `resolveWildcards`
 // does (`*` and `?` never match `/`).
+
 /** `/`-separated, cleaned, relative to the context root; `''` is the root. `..` cannot leave the root. */
 function cleanContextPath(path) {
     const out = [];
@@ -41606,170 +41607,19 @@ function containsWildcards(component) {
 function isRemoteSource(source) {
     return /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(source) || source.startsWith('git@');
 }
-class BadPattern extends Error {
-}
 /**
  * Go's `filepath.Match(pattern, name)` on Unix for one path component; a malformed pattern matches
  * nothing, as BuildKit ignores the error (`match, _ := filepath.Match(...)`).
  */
 function matchComponent(pattern, name) {
     try {
-        return glob_match(Array.from(pattern), Array.from(name));
+        return goFilepathMatch(pattern, name);
     }
     catch (error) {
-        if (error instanceof BadPattern)
+        if (error instanceof FilepathPatternError)
             return false;
         throw error;
     }
-}
-function glob_match(patternIn, nameIn) {
-    let pattern = patternIn;
-    let name = nameIn;
-    outer: while (pattern.length > 0) {
-        const { star, chunk, rest } = glob_scanChunk(pattern);
-        pattern = rest;
-        if (star && chunk.length === 0)
-            return !name.includes('/');
-        const here = glob_matchChunk(chunk, name);
-        if (here !== undefined && (here.length === 0 || pattern.length > 0)) {
-            name = here;
-            continue;
-        }
-        if (star) {
-            for (let i = 0; i < name.length && name[i] !== '/'; i++) {
-                const skipped = glob_matchChunk(chunk, name.slice(i + 1));
-                if (skipped !== undefined) {
-                    if (pattern.length === 0 && skipped.length > 0)
-                        continue;
-                    name = skipped;
-                    continue outer;
-                }
-            }
-        }
-        // Go checks the rest of the pattern is well-formed before answering false.
-        while (pattern.length > 0) {
-            const next = glob_scanChunk(pattern);
-            pattern = next.rest;
-            glob_matchChunk(next.chunk, []);
-        }
-        return false;
-    }
-    return name.length === 0;
-}
-function glob_scanChunk(patternIn) {
-    let pattern = patternIn;
-    let star = false;
-    while (pattern.length > 0 && pattern[0] === '*') {
-        pattern = pattern.slice(1);
-        star = true;
-    }
-    let inRange = false;
-    let i = 0;
-    scan: for (; i < pattern.length; i++) {
-        switch (pattern[i]) {
-            case '\\':
-                if (i + 1 < pattern.length)
-                    i++;
-                break;
-            case '[':
-                inRange = true;
-                break;
-            case ']':
-                inRange = false;
-                break;
-            case '*':
-                if (!inRange)
-                    break scan;
-                break;
-        }
-    }
-    return { star, chunk: pattern.slice(0, i), rest: pattern.slice(i) };
-}
-/** The rest of `s` after `chunk` matched its start, or undefined; throws BadPattern like Go. */
-function glob_matchChunk(chunkIn, sIn) {
-    let chunk = chunkIn;
-    let s = sIn;
-    let failed = false;
-    while (chunk.length > 0) {
-        if (!failed && s.length === 0)
-            failed = true;
-        const head = chunk[0];
-        if (head === '[') {
-            let r = '';
-            if (!failed) {
-                r = s[0];
-                s = s.slice(1);
-            }
-            chunk = chunk.slice(1);
-            let negated = false;
-            if (chunk.length > 0 && chunk[0] === '^') {
-                negated = true;
-                chunk = chunk.slice(1);
-            }
-            let matched = false;
-            let ranges = 0;
-            for (;;) {
-                if (chunk.length > 0 && chunk[0] === ']' && ranges > 0) {
-                    chunk = chunk.slice(1);
-                    break;
-                }
-                const low = glob_escaped(chunk);
-                chunk = low.rest;
-                let high = low.rune;
-                if (chunk[0] === '-') {
-                    const upper = glob_escaped(chunk.slice(1));
-                    chunk = upper.rest;
-                    high = upper.rune;
-                }
-                if (!failed && glob_codePoint(low.rune) <= glob_codePoint(r) && glob_codePoint(r) <= glob_codePoint(high))
-                    matched = true;
-                ranges++;
-            }
-            if (matched === negated)
-                failed = true;
-        }
-        else if (head === '?') {
-            if (!failed) {
-                if (s[0] === '/')
-                    failed = true;
-                s = s.slice(1);
-            }
-            chunk = chunk.slice(1);
-        }
-        else {
-            if (head === '\\') {
-                chunk = chunk.slice(1);
-                if (chunk.length === 0)
-                    throw new BadPattern();
-            }
-            if (!failed) {
-                if (chunk[0] !== s[0])
-                    failed = true;
-                s = s.slice(1);
-            }
-            chunk = chunk.slice(1);
-        }
-    }
-    return failed ? undefined : s;
-}
-/** Go's `getEsc`: one (possibly escaped) character of a class, which must be followed by more. */
-function glob_escaped(chunkIn) {
-    let chunk = chunkIn;
-    if (chunk.length === 0 || chunk[0] === '-' || chunk[0] === ']')
-        throw new BadPattern();
-    if (chunk[0] === '\\') {
-        chunk = chunk.slice(1);
-        if (chunk.length === 0)
-            throw new BadPattern();
-    }
-    const rune = chunk[0];
-    const rest = chunk.slice(1);
-    if (rest.length === 0)
-        throw new BadPattern();
-    return { rune, rest };
-}
-function glob_codePoint(rune) {
-    return rune.codePointAt(0) ?? -1;
 }
 
 ;// CONCATENATED MODULE: ./src/keys/scope.ts
