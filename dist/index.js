@@ -42714,7 +42714,7 @@ function computeStageKeys(options) {
     return encodeStageKeyDocuments(options).map((document) => {
         const prefixHash = encode_sha256Hex(document.prefix);
         const fullHash = encode_sha256Hex(document.full);
-        const head = `${KEY_PREFIX}-${namespace}-${keyField(document.platform, PLATFORM_MAX)}-${keyField(document.name, STAGE_MAX)}`;
+        const head = `${KEY_PREFIX}-${namespace}-${stage_key_keyField(document.platform, PLATFORM_MAX)}-${stage_key_keyField(document.name, STAGE_MAX)}`;
         const prefix = prefixHash.slice(0, stage_key_HASH_CHARS);
         return {
             stage: document.stage,
@@ -42798,7 +42798,7 @@ function normalizeRepositoryPath(file) {
     return parts.join('/');
 }
 /** A key field: runs of anything but [A-Za-z0-9.] become `_`; too long, it is cut and ends in a hash. */
-function keyField(text, max) {
+function stage_key_keyField(text, max) {
     const field = text.replace(/[^A-Za-z0-9.]+/g, '_').replace(/^_+|_+$/g, '') || '_';
     if (field.length <= max)
         return field;
@@ -42858,6 +42858,27 @@ function stage_key_nonEmpty(value) {
 
 
 
+
+;// CONCATENATED MODULE: ./src/cache/key-fields.ts
+// Fields of the readable cache keys for stored documents (size baselines, drift records): `-` only ever
+// separates fields, so a restore prefix such as `…-main-` never matches `…-main-old-`.
+
+function shortHash(text) {
+    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 8);
+}
+/** A key field: kept when it is already [A-Za-z0-9._] and short, else cleaned, cut and given a hash. */
+function key_fields_keyField(text, max) {
+    if (/^[A-Za-z0-9._]+$/.test(text) && text.length <= max)
+        return text;
+    const clean = text.replace(/[^A-Za-z0-9.]+/g, '_').replace(/^_+|_+$/g, '') || '_';
+    return `${clean.slice(0, max - 9)}_${shortHash(text)}`;
+}
+/** `linux/arm64/v8` → `linux_arm64_v8`; anything unusual goes through `keyField`. */
+function platformKeyField(platform, max) {
+    return /^[a-z0-9]+(\/[a-z0-9.]+){1,2}$/.test(platform) && platform.length <= max
+        ? platform.replace(/\//g, '_')
+        : key_fields_keyField(platform, max);
+}
 
 ;// CONCATENATED MODULE: ./src/drift/document.ts
 // The stored drift document, pure: encoded as pretty JSON, read back with every field checked. Anything that is
@@ -43064,37 +43085,24 @@ function parseDriftDocumentJson(json) {
 
 const DRIFT_KEY_PREFIX = 'stagecraft-drift-v1';
 const DRIFT_DOCUMENT_FILE = 'drift.json';
+/** The key field rule shared by stored documents (cache/key-fields.ts). */
+const driftKeyField = (/* unused pure expression or super */ null && (keyField));
 const TARGET_MAX = 40;
 const store_PLATFORM_MAX = 24;
 const RUN_MAX = 32;
-function shortHash(text) {
-    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 8);
-}
-/** A key field: kept when it is already [A-Za-z0-9._] and short, else cleaned, cut and given a hash. */
-function driftKeyField(text, max) {
-    if (/^[A-Za-z0-9._]+$/.test(text) && text.length <= max)
-        return text;
-    const clean = text.replace(/[^A-Za-z0-9.]+/g, '_').replace(/^_+|_+$/g, '') || '_';
-    return `${clean.slice(0, max - 9)}_${shortHash(text)}`;
-}
-function platformField(platform) {
-    return /^[a-z0-9]+(\/[a-z0-9.]+){1,2}$/.test(platform) && platform.length <= store_PLATFORM_MAX
-        ? platform.replace(/\//g, '_')
-        : driftKeyField(platform, store_PLATFORM_MAX);
-}
 /** `stagecraft-drift-v1-<dockerfile>-<target>-<platform>-`: the prefix every run of the scope stores under. */
 function driftRestorePrefix(scope) {
     return [
         DRIFT_KEY_PREFIX,
-        driftKeyField(scope.dockerfile, 16),
-        driftKeyField(scope.target, TARGET_MAX),
-        platformField(scope.platform),
+        key_fields_keyField(scope.dockerfile, 16),
+        key_fields_keyField(scope.target, TARGET_MAX),
+        platformKeyField(scope.platform, store_PLATFORM_MAX),
         '',
     ].join('-');
 }
 /** The key a run's document is stored under. */
 function driftDocumentKey(scope, run) {
-    return `${driftRestorePrefix(scope)}${driftKeyField(run === '' ? '_' : run, RUN_MAX)}`;
+    return `${driftRestorePrefix(scope)}${key_fields_keyField(run === '' ? '_' : run, RUN_MAX)}`;
 }
 function store_messageOf(error) {
     return error instanceof Error ? error.message : String(error);
@@ -45659,46 +45667,31 @@ const baseline_TARGET_MAX = 40;
 const baseline_PLATFORM_MAX = 24;
 const BRANCH_MAX = 48;
 const baseline_RUN_MAX = 24;
-function baseline_shortHash(text) {
-    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 8);
-}
-/** A key field: kept when it is already [A-Za-z0-9._] and short, else cleaned, cut and given a hash. */
-function sizeKeyField(text, max) {
-    if (/^[A-Za-z0-9._]+$/.test(text) && text.length <= max)
-        return text;
-    const clean = text.replace(/[^A-Za-z0-9.]+/g, '_').replace(/^_+|_+$/g, '') || '_';
-    return `${clean.slice(0, max - 9)}_${baseline_shortHash(text)}`;
-}
-function baseline_platformField(platform) {
-    return /^[a-z0-9]+(\/[a-z0-9]+){1,2}$/.test(platform) && platform.length <= baseline_PLATFORM_MAX
-        ? platform.replace(/\//g, '_')
-        : sizeKeyField(platform, baseline_PLATFORM_MAX);
-}
 /** `refs/heads/main` → `main`; other refs are kept whole. */
 function branchName(ref) {
     return ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref;
 }
 function commitField(commit) {
-    return /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit) ? commit : sizeKeyField(commit, 64);
+    return /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit) ? commit : key_fields_keyField(commit, 64);
 }
 /** `stagecraft-size-v1-<dockerfile>-<target>-<platform>-` */
 function scopePrefix(scope) {
     return [
         SIZE_KEY_PREFIX,
-        sizeKeyField(scope.dockerfile, 16),
-        sizeKeyField(scope.target, baseline_TARGET_MAX),
-        baseline_platformField(scope.platform),
+        key_fields_keyField(scope.dockerfile, 16),
+        key_fields_keyField(scope.target, baseline_TARGET_MAX),
+        platformKeyField(scope.platform, baseline_PLATFORM_MAX),
         '',
     ].join('-');
 }
 /** The prefix of every report of `branch`. */
 function sizeBranchPrefix(scope, branch) {
-    return `${scopePrefix(scope)}${sizeKeyField(branchName(branch), BRANCH_MAX)}-`;
+    return `${scopePrefix(scope)}${key_fields_keyField(branchName(branch), BRANCH_MAX)}-`;
 }
 /** The key a report is stored under. */
 function sizeReportKey(scope, branch, commit, run) {
     const key = `${sizeBranchPrefix(scope, branch)}${commitField(commit)}`;
-    return run === undefined || run === '' ? key : `${key}-${sizeKeyField(run, baseline_RUN_MAX)}`;
+    return run === undefined || run === '' ? key : `${key}-${key_fields_keyField(run, baseline_RUN_MAX)}`;
 }
 /** Restore keys for a pull request: its base commit's entries (any run), then the branch's newest. */
 function sizeRestoreKeys(scope, branch, commit) {

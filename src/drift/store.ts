@@ -12,7 +12,7 @@
 //
 // An entry is a directory holding one file, `drift.json` (document.ts's `encodeDriftDocument`). The registry
 // store keeps only BuildKit's caches, not files: with it there is no previous run, and nothing is stored.
-import { createHash } from 'node:crypto';
+import { keyField, platformKeyField } from '../cache/key-fields.js';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -49,41 +49,27 @@ export interface SaveDriftResult {
   readonly reason?: string;
 }
 
+/** The key field rule shared by stored documents (cache/key-fields.ts). */
+export const driftKeyField = keyField;
+
 const TARGET_MAX = 40;
 const PLATFORM_MAX = 24;
 const RUN_MAX = 32;
-
-function shortHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 8);
-}
-
-/** A key field: kept when it is already [A-Za-z0-9._] and short, else cleaned, cut and given a hash. */
-export function driftKeyField(text: string, max: number): string {
-  if (/^[A-Za-z0-9._]+$/.test(text) && text.length <= max) return text;
-  const clean = text.replace(/[^A-Za-z0-9.]+/g, '_').replace(/^_+|_+$/g, '') || '_';
-  return `${clean.slice(0, max - 9)}_${shortHash(text)}`;
-}
-
-function platformField(platform: string): string {
-  return /^[a-z0-9]+(\/[a-z0-9.]+){1,2}$/.test(platform) && platform.length <= PLATFORM_MAX
-    ? platform.replace(/\//g, '_')
-    : driftKeyField(platform, PLATFORM_MAX);
-}
 
 /** `stagecraft-drift-v1-<dockerfile>-<target>-<platform>-`: the prefix every run of the scope stores under. */
 export function driftRestorePrefix(scope: DriftScope): string {
   return [
     DRIFT_KEY_PREFIX,
-    driftKeyField(scope.dockerfile, 16),
-    driftKeyField(scope.target, TARGET_MAX),
-    platformField(scope.platform),
+    keyField(scope.dockerfile, 16),
+    keyField(scope.target, TARGET_MAX),
+    platformKeyField(scope.platform, PLATFORM_MAX),
     '',
   ].join('-');
 }
 
 /** The key a run's document is stored under. */
 export function driftDocumentKey(scope: DriftScope, run: string): string {
-  return `${driftRestorePrefix(scope)}${driftKeyField(run === '' ? '_' : run, RUN_MAX)}`;
+  return `${driftRestorePrefix(scope)}${keyField(run === '' ? '_' : run, RUN_MAX)}`;
 }
 
 function messageOf(error: unknown): string {

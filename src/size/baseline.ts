@@ -15,7 +15,7 @@
 // up `main-old`, nor one commit another. GitHub's cache lets a pull request read its base branch's entries.
 //
 // An entry is a directory holding one file, `size-report.json` (schema.ts's `encodeSizeReport`).
-import { createHash } from 'node:crypto';
+import { keyField, platformKeyField } from '../cache/key-fields.js';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -46,52 +46,35 @@ const PLATFORM_MAX = 24;
 const BRANCH_MAX = 48;
 const RUN_MAX = 24;
 
-function shortHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 8);
-}
-
-/** A key field: kept when it is already [A-Za-z0-9._] and short, else cleaned, cut and given a hash. */
-export function sizeKeyField(text: string, max: number): string {
-  if (/^[A-Za-z0-9._]+$/.test(text) && text.length <= max) return text;
-  const clean = text.replace(/[^A-Za-z0-9.]+/g, '_').replace(/^_+|_+$/g, '') || '_';
-  return `${clean.slice(0, max - 9)}_${shortHash(text)}`;
-}
-
-function platformField(platform: string): string {
-  return /^[a-z0-9]+(\/[a-z0-9]+){1,2}$/.test(platform) && platform.length <= PLATFORM_MAX
-    ? platform.replace(/\//g, '_')
-    : sizeKeyField(platform, PLATFORM_MAX);
-}
-
 /** `refs/heads/main` → `main`; other refs are kept whole. */
 export function branchName(ref: string): string {
   return ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref;
 }
 
 function commitField(commit: string): string {
-  return /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit) ? commit : sizeKeyField(commit, 64);
+  return /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit) ? commit : keyField(commit, 64);
 }
 
 /** `stagecraft-size-v1-<dockerfile>-<target>-<platform>-` */
 function scopePrefix(scope: BaselineScope): string {
   return [
     SIZE_KEY_PREFIX,
-    sizeKeyField(scope.dockerfile, 16),
-    sizeKeyField(scope.target, TARGET_MAX),
-    platformField(scope.platform),
+    keyField(scope.dockerfile, 16),
+    keyField(scope.target, TARGET_MAX),
+    platformKeyField(scope.platform, PLATFORM_MAX),
     '',
   ].join('-');
 }
 
 /** The prefix of every report of `branch`. */
 export function sizeBranchPrefix(scope: BaselineScope, branch: string): string {
-  return `${scopePrefix(scope)}${sizeKeyField(branchName(branch), BRANCH_MAX)}-`;
+  return `${scopePrefix(scope)}${keyField(branchName(branch), BRANCH_MAX)}-`;
 }
 
 /** The key a report is stored under. */
 export function sizeReportKey(scope: BaselineScope, branch: string, commit: string, run?: string): string {
   const key = `${sizeBranchPrefix(scope, branch)}${commitField(commit)}`;
-  return run === undefined || run === '' ? key : `${key}-${sizeKeyField(run, RUN_MAX)}`;
+  return run === undefined || run === '' ? key : `${key}-${keyField(run, RUN_MAX)}`;
 }
 
 /** Restore keys for a pull request: its base commit's entries (any run), then the branch's newest. */
