@@ -42859,6 +42859,32 @@ function stage_key_nonEmpty(value) {
 
 
 
+;// CONCATENATED MODULE: ./src/cache/documents.ts
+// Small JSON documents (size baselines, drift records) kept in a StageCacheStore: an entry directory that
+// holds one file.
+
+
+
+/** Stores `text` as `fileName` in a fresh entry under `key`; a store that takes nothing is a reason, not a throw. */
+async function saveDocument(store, key, fileName, text, options = {}) {
+    const dir = await (0,promises_.mkdtemp)(external_node_path_default().join(options.tempDir ?? (0,external_node_os_.tmpdir)(), 'stagecraft-document-'));
+    try {
+        await (0,promises_.writeFile)(external_node_path_default().join(dir, fileName), text);
+        const bytes = await store.save(key, dir, options);
+        return bytes > 0
+            ? { key, saved: true, bytes }
+            : {
+                key,
+                saved: false,
+                bytes: 0,
+                reason: 'the store did not take it (a fault, or another job stored it first)',
+            };
+    }
+    finally {
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/cache/key-fields.ts
 // Fields of the readable cache keys for stored documents (size baselines, drift records): `-` only ever
 // separates fields, so a restore prefix such as `…-main-` never matches `…-main-old-`.
@@ -43083,6 +43109,7 @@ function parseDriftDocumentJson(json) {
 
 
 
+
 const DRIFT_KEY_PREFIX = 'stagecraft-drift-v1';
 const DRIFT_DOCUMENT_FILE = 'drift.json';
 /** The key field rule shared by stored documents (cache/key-fields.ts). */
@@ -43129,22 +43156,7 @@ async function saveDriftDocument(store, scope, document, run, options = {}) {
     if (await store.exists(key, options)) {
         return { key, saved: false, bytes: 0, reason: 'a drift document for this run is already stored' };
     }
-    const dir = await (0,promises_.mkdtemp)(external_node_path_default().join(options.tempDir ?? (0,external_node_os_.tmpdir)(), 'stagecraft-drift-save-'));
-    try {
-        await (0,promises_.writeFile)(external_node_path_default().join(dir, DRIFT_DOCUMENT_FILE), encodeDriftDocument(document));
-        const bytes = await store.save(key, dir, options);
-        return bytes > 0
-            ? { key, saved: true, bytes }
-            : {
-                key,
-                saved: false,
-                bytes: 0,
-                reason: 'the store did not take it (a fault, or another job stored it first)',
-            };
-    }
-    finally {
-        await (0,promises_.rm)(dir, { recursive: true, force: true });
-    }
+    return saveDocument(store, key, DRIFT_DOCUMENT_FILE, encodeDriftDocument(document), options);
 }
 /**
  * The newest document of the scope: the previous scheduled run. Never throws for a missing, faulty or invalid
@@ -45661,6 +45673,7 @@ function resolveMeasureTarget(image) {
 
 
 
+
 const SIZE_KEY_PREFIX = 'stagecraft-size-v1';
 const SIZE_REPORT_FILE = 'size-report.json';
 const baseline_TARGET_MAX = 40;
@@ -45765,27 +45778,12 @@ async function saveBaseline(store, dockerfile, report, where, options = {}) {
     if (await store.exists(key, options)) {
         return { key, saved: false, bytes: 0, reason: 'a report for this commit is already stored' };
     }
-    const dir = await (0,promises_.mkdtemp)(external_node_path_default().join(options.tempDir ?? (0,external_node_os_.tmpdir)(), 'stagecraft-size-save-'));
-    try {
-        const stored = {
-            ...report,
-            commit: report.commit ?? where.commit,
-            ref: report.ref ?? `refs/heads/${branchName(where.branch)}`,
-        };
-        await (0,promises_.writeFile)(external_node_path_default().join(dir, SIZE_REPORT_FILE), encodeSizeReport(stored));
-        const bytes = await store.save(key, dir, options);
-        return bytes > 0
-            ? { key, saved: true, bytes }
-            : {
-                key,
-                saved: false,
-                bytes: 0,
-                reason: 'the store did not take it (a fault, or another job stored it first)',
-            };
-    }
-    finally {
-        await (0,promises_.rm)(dir, { recursive: true, force: true });
-    }
+    const stored = {
+        ...report,
+        commit: report.commit ?? where.commit,
+        ref: report.ref ?? `refs/heads/${branchName(where.branch)}`,
+    };
+    return saveDocument(store, key, SIZE_REPORT_FILE, encodeSizeReport(stored), options);
 }
 /**
  * The baseline for a pull request: the report of `commit` on `branch`, else the newest one from `branch`.
@@ -45866,6 +45864,27 @@ async function baselineFromImage(exec, ref, platform, options) {
 
 
 
+
+;// CONCATENATED MODULE: ./src/phases/keys.ts
+// The keys phase's edge: hash what the reachable stages read from the context, and gather what
+// computeStageKeys needs. Shared by the pipeline and the CLI's plan and drift commands.
+
+
+async function readKeyOptions(exec, root, options, staged, plan, request) {
+    const reads = collectContextReads(plan, staged, request);
+    const digests = await hashContext(exec, external_node_path_default().resolve(root, options.context), external_node_path_default().resolve(root, options.file), reads);
+    return {
+        stats: digests.stats,
+        keyOptions: {
+            plan,
+            dockerfile: staged,
+            request,
+            dockerfilePath: options.file,
+            contextDigests: digests.digests,
+            salt: options.cacheKeySalt,
+        },
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/phases/errors.ts
 // Small helpers the pipeline's phases share.
@@ -46346,6 +46365,7 @@ function cacheRows(plan, keys, restore, save) {
 
 
 
+
 const FAILED = {
     exitCode: 1,
     plan: undefined,
@@ -46417,21 +46437,10 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
         logger.info(`max-cache-age: not applied (a ${context.eventName} run is not a scheduled one; see mode)`);
     }
     // Keys
-    const contextDir = external_node_path_default().resolve(adapters.workspace.root, options.context);
     const { stageKeys: baseKeys, keyOptions } = await logger.group('Keys', async () => {
-        const reads = collectContextReads(plan, staged, request);
-        const digests = await hashContext(adapters.exec, contextDir, external_node_path_default().resolve(adapters.workspace.root, options.file), reads);
-        const { stats } = digests;
+        const { keyOptions: keyInput, stats } = await readKeyOptions(adapters.exec, adapters.workspace.root, options, staged, plan, request);
         logger.info(`context: ${stats.files} files in ${stats.reads} COPY/ADD reads; ${stats.filesFromGit} from git's index, ${stats.filesHashed} hashed` +
             (stats.git.used ? '' : ` (git index not used: ${stats.git.reason})`));
-        const keyInput = {
-            plan,
-            dockerfile: staged,
-            request,
-            dockerfilePath: options.file,
-            contextDigests: digests.digests,
-            salt: options.cacheKeySalt,
-        };
         const stageKeys = computeStageKeys(keyInput);
         if (scheduled)
             logger.info('stage keys without base-image digests (a scheduled run adds them below):');

@@ -16,15 +16,10 @@ import { LOCAL_RUN, type RunContext } from './adapters/types.js';
 import { fileWorkspace } from './adapters/workspace.js';
 import { DockerfileError, dumpAst, parseDockerfile } from './dockerfile/index.js';
 import { checkDrift, computeDrift, lookUpStages } from './drift/index.js';
-import {
-  addKeysToPlanJson,
-  collectContextReads,
-  computeStageKeys,
-  dockerfileKeyPart,
-  hashContext,
-} from './keys/index.js';
+import { addKeysToPlanJson, computeStageKeys, dockerfileKeyPart } from './keys/index.js';
 import { renderDriftText } from './report/index.js';
 import { run } from './main.js';
+import { readKeyOptions } from './phases/keys.js';
 import { INPUTS, InputError, toOptions, type InputName, type Options, type RawInputs } from './options.js';
 import { parseSizeReportJson } from './size/index.js';
 import {
@@ -268,17 +263,8 @@ async function planCommand(args: readonly string[], io: Io): Promise<number> {
     const plan = planStages(staged, request);
     if (format === 'json') {
       // Keys need the build context's contents: hash what the reachable stages read.
-      const contextDir = path.resolve(options.context);
-      const reads = collectContextReads(plan, staged, request);
-      const digests = await hashContext(execProcess, contextDir, path.resolve(options.file), reads);
-      const keys = computeStageKeys({
-        plan,
-        dockerfile: staged,
-        request,
-        dockerfilePath: options.file,
-        contextDigests: digests.digests,
-        salt: options.cacheKeySalt,
-      });
+      const { keyOptions } = await readKeyOptions(execProcess, process.cwd(), options, staged, plan, request);
+      const keys = computeStageKeys(keyOptions);
       io.stdout.write(JSON.stringify(addKeysToPlanJson(planToJson(plan), keys), null, 2) + '\n');
     } else if (format === 'mermaid') {
       io.stdout.write(renderPlanMermaid(plan));
@@ -361,13 +347,7 @@ async function driftCommand(args: readonly string[], io: Io): Promise<number> {
   } catch (error) {
     return reportDockerfileError(error, options.file, io);
   }
-  const reads = collectContextReads(plan, staged, request);
-  const digests = await hashContext(
-    execProcess,
-    path.resolve(options.context),
-    path.resolve(options.file),
-    reads,
-  );
+  const { keyOptions } = await readKeyOptions(execProcess, process.cwd(), options, staged, plan, request);
   const store = await openStore(options, {
     exec: execProcess,
     env: process.env,
@@ -386,14 +366,7 @@ async function driftCommand(args: readonly string[], io: Io): Promise<number> {
       target: plan.stages[plan.targetIndex]!.displayName,
       platform,
     },
-    keyOptions: {
-      plan,
-      dockerfile: staged,
-      request,
-      dockerfilePath: options.file,
-      contextDigests: digests.digests,
-      salt: options.cacheKeySalt,
-    },
+    keyOptions,
     onWarning: warn,
   });
   const restore =

@@ -26,14 +26,7 @@ import {
 import type { StageCacheStore } from './cache/store.js';
 import { DockerfileError, parseDockerfile } from './dockerfile/index.js';
 import { computeDrift, type DriftCheck, type DriftResult, type DriftScope } from './drift/index.js';
-import {
-  addKeysToPlanJson,
-  collectContextReads,
-  computeStageKeys,
-  dockerfileKeyPart,
-  hashContext,
-  type StageKey,
-} from './keys/index.js';
+import { addKeysToPlanJson, computeStageKeys, dockerfileKeyPart, type StageKey } from './keys/index.js';
 import { isScheduledRun, type Options, type OutputName } from './options.js';
 import {
   formatAllPlatform,
@@ -57,6 +50,7 @@ import {
 } from './report/index.js';
 import { needsImageLoad, resolveBaselinePlan } from './size/index.js';
 import { parseStages, type StagedDockerfile } from './stages/index.js';
+import { readKeyOptions } from './phases/keys.js';
 import {
   type SizeScope,
   measureSize,
@@ -166,28 +160,19 @@ export async function run(
   }
 
   // Keys
-  const contextDir = path.resolve(adapters.workspace.root, options.context);
   const { stageKeys: baseKeys, keyOptions } = await logger.group('Keys', async () => {
-    const reads = collectContextReads(plan, staged, request);
-    const digests = await hashContext(
+    const { keyOptions: keyInput, stats } = await readKeyOptions(
       adapters.exec,
-      contextDir,
-      path.resolve(adapters.workspace.root, options.file),
-      reads,
+      adapters.workspace.root,
+      options,
+      staged,
+      plan,
+      request,
     );
-    const { stats } = digests;
     logger.info(
       `context: ${stats.files} files in ${stats.reads} COPY/ADD reads; ${stats.filesFromGit} from git's index, ${stats.filesHashed} hashed` +
         (stats.git.used ? '' : ` (git index not used: ${stats.git.reason})`),
     );
-    const keyInput = {
-      plan,
-      dockerfile: staged,
-      request,
-      dockerfilePath: options.file,
-      contextDigests: digests.digests,
-      salt: options.cacheKeySalt,
-    };
     const stageKeys = computeStageKeys(keyInput);
     if (scheduled) logger.info('stage keys without base-image digests (a scheduled run adds them below):');
     for (const key of stageKeys) logger.info(`${key.stageName.padEnd(20)} ${key.key}`);

@@ -10775,6 +10775,32 @@ function stage_key_nonEmpty(value) {
 
 
 
+;// CONCATENATED MODULE: ./src/cache/documents.ts
+// Small JSON documents (size baselines, drift records) kept in a StageCacheStore: an entry directory that
+// holds one file.
+
+
+
+/** Stores `text` as `fileName` in a fresh entry under `key`; a store that takes nothing is a reason, not a throw. */
+async function saveDocument(store, key, fileName, text, options = {}) {
+    const dir = await (0,promises_.mkdtemp)(external_node_path_default().join(options.tempDir ?? (0,external_node_os_.tmpdir)(), 'stagecraft-document-'));
+    try {
+        await (0,promises_.writeFile)(external_node_path_default().join(dir, fileName), text);
+        const bytes = await store.save(key, dir, options);
+        return bytes > 0
+            ? { key, saved: true, bytes }
+            : {
+                key,
+                saved: false,
+                bytes: 0,
+                reason: 'the store did not take it (a fault, or another job stored it first)',
+            };
+    }
+    finally {
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/cache/key-fields.ts
 // Fields of the readable cache keys for stored documents (size baselines, drift records): `-` only ever
 // separates fields, so a restore prefix such as `…-main-` never matches `…-main-old-`.
@@ -10999,6 +11025,7 @@ function parseDriftDocumentJson(json) {
 
 
 
+
 const DRIFT_KEY_PREFIX = 'stagecraft-drift-v1';
 const DRIFT_DOCUMENT_FILE = 'drift.json';
 /** The key field rule shared by stored documents (cache/key-fields.ts). */
@@ -11045,22 +11072,7 @@ async function saveDriftDocument(store, scope, document, run, options = {}) {
     if (await store.exists(key, options)) {
         return { key, saved: false, bytes: 0, reason: 'a drift document for this run is already stored' };
     }
-    const dir = await (0,promises_.mkdtemp)(external_node_path_default().join(options.tempDir ?? (0,external_node_os_.tmpdir)(), 'stagecraft-drift-save-'));
-    try {
-        await (0,promises_.writeFile)(external_node_path_default().join(dir, DRIFT_DOCUMENT_FILE), encodeDriftDocument(document));
-        const bytes = await store.save(key, dir, options);
-        return bytes > 0
-            ? { key, saved: true, bytes }
-            : {
-                key,
-                saved: false,
-                bytes: 0,
-                reason: 'the store did not take it (a fault, or another job stored it first)',
-            };
-    }
-    finally {
-        await (0,promises_.rm)(dir, { recursive: true, force: true });
-    }
+    return saveDocument(store, key, DRIFT_DOCUMENT_FILE, encodeDriftDocument(document), options);
 }
 /**
  * The newest document of the scope: the previous scheduled run. Never throws for a missing, faulty or invalid
@@ -14190,6 +14202,7 @@ function resolveMeasureTarget(image) {
 
 
 
+
 const SIZE_KEY_PREFIX = 'stagecraft-size-v1';
 const SIZE_REPORT_FILE = 'size-report.json';
 const baseline_TARGET_MAX = 40;
@@ -14294,27 +14307,12 @@ async function saveBaseline(store, dockerfile, report, where, options = {}) {
     if (await store.exists(key, options)) {
         return { key, saved: false, bytes: 0, reason: 'a report for this commit is already stored' };
     }
-    const dir = await (0,promises_.mkdtemp)(external_node_path_default().join(options.tempDir ?? (0,external_node_os_.tmpdir)(), 'stagecraft-size-save-'));
-    try {
-        const stored = {
-            ...report,
-            commit: report.commit ?? where.commit,
-            ref: report.ref ?? `refs/heads/${branchName(where.branch)}`,
-        };
-        await (0,promises_.writeFile)(external_node_path_default().join(dir, SIZE_REPORT_FILE), encodeSizeReport(stored));
-        const bytes = await store.save(key, dir, options);
-        return bytes > 0
-            ? { key, saved: true, bytes }
-            : {
-                key,
-                saved: false,
-                bytes: 0,
-                reason: 'the store did not take it (a fault, or another job stored it first)',
-            };
-    }
-    finally {
-        await (0,promises_.rm)(dir, { recursive: true, force: true });
-    }
+    const stored = {
+        ...report,
+        commit: report.commit ?? where.commit,
+        ref: report.ref ?? `refs/heads/${branchName(where.branch)}`,
+    };
+    return saveDocument(store, key, SIZE_REPORT_FILE, encodeSizeReport(stored), options);
 }
 /**
  * The baseline for a pull request: the report of `commit` on `branch`, else the newest one from `branch`.
@@ -14395,6 +14393,27 @@ async function baselineFromImage(exec, ref, platform, options) {
 
 
 
+
+;// CONCATENATED MODULE: ./src/phases/keys.ts
+// The keys phase's edge: hash what the reachable stages read from the context, and gather what
+// computeStageKeys needs. Shared by the pipeline and the CLI's plan and drift commands.
+
+
+async function readKeyOptions(exec, root, options, staged, plan, request) {
+    const reads = collectContextReads(plan, staged, request);
+    const digests = await hashContext(exec, external_node_path_default().resolve(root, options.context), external_node_path_default().resolve(root, options.file), reads);
+    return {
+        stats: digests.stats,
+        keyOptions: {
+            plan,
+            dockerfile: staged,
+            request,
+            dockerfilePath: options.file,
+            contextDigests: digests.digests,
+            salt: options.cacheKeySalt,
+        },
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/phases/errors.ts
 // Small helpers the pipeline's phases share.
@@ -14875,6 +14894,7 @@ function cacheRows(plan, keys, restore, save) {
 
 
 
+
 const FAILED = {
     exitCode: 1,
     plan: undefined,
@@ -14946,21 +14966,10 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
         logger.info(`max-cache-age: not applied (a ${context.eventName} run is not a scheduled one; see mode)`);
     }
     // Keys
-    const contextDir = external_node_path_default().resolve(adapters.workspace.root, options.context);
     const { stageKeys: baseKeys, keyOptions } = await logger.group('Keys', async () => {
-        const reads = collectContextReads(plan, staged, request);
-        const digests = await hashContext(adapters.exec, contextDir, external_node_path_default().resolve(adapters.workspace.root, options.file), reads);
-        const { stats } = digests;
+        const { keyOptions: keyInput, stats } = await readKeyOptions(adapters.exec, adapters.workspace.root, options, staged, plan, request);
         logger.info(`context: ${stats.files} files in ${stats.reads} COPY/ADD reads; ${stats.filesFromGit} from git's index, ${stats.filesHashed} hashed` +
             (stats.git.used ? '' : ` (git index not used: ${stats.git.reason})`));
-        const keyInput = {
-            plan,
-            dockerfile: staged,
-            request,
-            dockerfilePath: options.file,
-            contextDigests: digests.digests,
-            salt: options.cacheKeySalt,
-        };
         const stageKeys = computeStageKeys(keyInput);
         if (scheduled)
             logger.info('stage keys without base-image digests (a scheduled run adds them below):');
@@ -15300,6 +15309,7 @@ function toStagesJson(dockerfile) {
 
 
 
+
 const USAGE = `Usage: stagecraft <command> [options]
 
 Commands:
@@ -15518,17 +15528,8 @@ async function planCommand(args, io) {
         const plan = planStages(staged, request);
         if (format === 'json') {
             // Keys need the build context's contents: hash what the reachable stages read.
-            const contextDir = external_node_path_default().resolve(options.context);
-            const reads = collectContextReads(plan, staged, request);
-            const digests = await hashContext(execProcess, contextDir, external_node_path_default().resolve(options.file), reads);
-            const keys = computeStageKeys({
-                plan,
-                dockerfile: staged,
-                request,
-                dockerfilePath: options.file,
-                contextDigests: digests.digests,
-                salt: options.cacheKeySalt,
-            });
+            const { keyOptions } = await readKeyOptions(execProcess, process.cwd(), options, staged, plan, request);
+            const keys = computeStageKeys(keyOptions);
             io.stdout.write(JSON.stringify(addKeysToPlanJson(planToJson(plan), keys), null, 2) + '\n');
         }
         else if (format === 'mermaid') {
@@ -15613,8 +15614,7 @@ async function driftCommand(args, io) {
     catch (error) {
         return reportDockerfileError(error, options.file, io);
     }
-    const reads = collectContextReads(plan, staged, request);
-    const digests = await hashContext(execProcess, external_node_path_default().resolve(options.context), external_node_path_default().resolve(options.file), reads);
+    const { keyOptions } = await readKeyOptions(execProcess, process.cwd(), options, staged, plan, request);
     const store = await openStore(options, {
         exec: execProcess,
         env: process.env,
@@ -15633,14 +15633,7 @@ async function driftCommand(args, io) {
             target: plan.stages[plan.targetIndex].displayName,
             platform,
         },
-        keyOptions: {
-            plan,
-            dockerfile: staged,
-            request,
-            dockerfilePath: options.file,
-            contextDigests: digests.digests,
-            salt: options.cacheKeySalt,
-        },
+        keyOptions,
         onWarning: warn,
     });
     const restore = store === undefined ? undefined : await lookUpStages(store, check.restoreKeys, { onWarning: warn });

@@ -12,8 +12,9 @@
 //
 // An entry is a directory holding one file, `drift.json` (document.ts's `encodeDriftDocument`). The registry
 // store keeps only BuildKit's caches, not files: with it there is no previous run, and nothing is stored.
+import { saveDocument, type SaveDocumentResult } from '../cache/documents.js';
 import { keyField, platformKeyField } from '../cache/key-fields.js';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -40,14 +41,8 @@ export interface DriftStoreOptions extends StoreCallOptions {
   readonly tempDir?: string;
 }
 
-export interface SaveDriftResult {
-  readonly key: string;
-  readonly saved: boolean;
-  /** Bytes the store took (0 when not saved). */
-  readonly bytes: number;
-  /** Why not saved. */
-  readonly reason?: string;
-}
+/** What saving did (cache/documents.ts). */
+export type SaveDriftResult = SaveDocumentResult;
 
 /** The key field rule shared by stored documents (cache/key-fields.ts). */
 export const driftKeyField = keyField;
@@ -104,21 +99,7 @@ export async function saveDriftDocument(
   if (await store.exists(key, options)) {
     return { key, saved: false, bytes: 0, reason: 'a drift document for this run is already stored' };
   }
-  const dir = await mkdtemp(path.join(options.tempDir ?? tmpdir(), 'stagecraft-drift-save-'));
-  try {
-    await writeFile(path.join(dir, DRIFT_DOCUMENT_FILE), encodeDriftDocument(document));
-    const bytes = await store.save(key, dir, options);
-    return bytes > 0
-      ? { key, saved: true, bytes }
-      : {
-          key,
-          saved: false,
-          bytes: 0,
-          reason: 'the store did not take it (a fault, or another job stored it first)',
-        };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  return saveDocument(store, key, DRIFT_DOCUMENT_FILE, encodeDriftDocument(document), options);
 }
 
 /**

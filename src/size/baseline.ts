@@ -15,8 +15,9 @@
 // up `main-old`, nor one commit another. GitHub's cache lets a pull request read its base branch's entries.
 //
 // An entry is a directory holding one file, `size-report.json` (schema.ts's `encodeSizeReport`).
+import { saveDocument, type SaveDocumentResult } from '../cache/documents.js';
 import { keyField, platformKeyField } from '../cache/key-fields.js';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -186,14 +187,8 @@ export interface BaselineStoreOptions extends StoreCallOptions {
   readonly tempDir?: string;
 }
 
-export interface SaveBaselineResult {
-  readonly key: string;
-  readonly saved: boolean;
-  /** Bytes the store took (0 when not saved). */
-  readonly bytes: number;
-  /** Why not saved. */
-  readonly reason?: string;
-}
+/** What saving did (cache/documents.ts). */
+export type SaveBaselineResult = SaveDocumentResult;
 
 function noFileStore(store: StageCacheStore): string | undefined {
   return store.buildkit !== undefined
@@ -219,26 +214,12 @@ export async function saveBaseline(
   if (await store.exists(key, options)) {
     return { key, saved: false, bytes: 0, reason: 'a report for this commit is already stored' };
   }
-  const dir = await mkdtemp(path.join(options.tempDir ?? tmpdir(), 'stagecraft-size-save-'));
-  try {
-    const stored: SizeReport = {
-      ...report,
-      commit: report.commit ?? where.commit,
-      ref: report.ref ?? `refs/heads/${branchName(where.branch)}`,
-    };
-    await writeFile(path.join(dir, SIZE_REPORT_FILE), encodeSizeReport(stored));
-    const bytes = await store.save(key, dir, options);
-    return bytes > 0
-      ? { key, saved: true, bytes }
-      : {
-          key,
-          saved: false,
-          bytes: 0,
-          reason: 'the store did not take it (a fault, or another job stored it first)',
-        };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const stored: SizeReport = {
+    ...report,
+    commit: report.commit ?? where.commit,
+    ref: report.ref ?? `refs/heads/${branchName(where.branch)}`,
+  };
+  return saveDocument(store, key, SIZE_REPORT_FILE, encodeSizeReport(stored), options);
 }
 
 /**
