@@ -1,8 +1,8 @@
 // The whole pipeline against a real BuildKit: which stages' caches are restored and saved, and what BuildKit
 // ran, across the changes a project sees. Every second build runs on a pruned builder, as on a fresh runner.
-import { beforeAll, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BASE_IMAGE, describeWithBuildKit } from '../__tests__/support/buildkit.js';
@@ -30,6 +30,9 @@ COPY --from=build /app.txt /app.txt
 COPY final.txt /final.txt
 `;
 
+/** Cache results of a rebuild that changes nothing the target reads. */
+const UNCHANGED = { deps: 'unneeded', build: 'unneeded', final: 'exact' };
+
 function writeProject(dir: string, dockerfile = DOCKERFILE): void {
   writeFileSync(path.join(dir, 'Dockerfile'), dockerfile);
   writeFileSync(path.join(dir, '.dockerignore'), 'src/ignored.txt\n');
@@ -45,6 +48,8 @@ function prune(): void {
 interface Build {
   readonly result: RunResult;
   readonly warnings: string[];
+  /** Every line the pipeline logged. */
+  readonly lines: string[];
   /** Stage name → cache result. */
   readonly hits: Record<string, string>;
   /** Names of the stages whose entries were saved. */
@@ -63,6 +68,7 @@ async function build(dir: string, store: StageCacheStore, raw: RawInputs = {}): 
   return {
     result,
     warnings: recorded.warnings,
+    lines: recorded.lines,
     hits: JSON.parse(recorded.outputs.get('cache-hits')!) as Record<string, string>,
     saved: result.save!.stages.filter((stage) => stage.saved).map((stage) => stage.stageName),
   };
@@ -107,9 +113,13 @@ withBuildKit('per-stage caches against a real BuildKit', () => {
     expect(first.warnings).toEqual([]);
   });
 
-  test('a rebuild with no change restores every stage, runs nothing and saves nothing', async () => {
+  test('a rebuild with no change restores only the target, runs nothing and saves nothing', async () => {
     const again = await build(dir, store);
-    expect(again.hits).toEqual({ deps: 'exact', build: 'exact', final: 'exact' });
+    // Restore by need: the target hit, and it is built FROM a base image, so nothing beneath it is needed.
+    expect(again.hits).toEqual(UNCHANGED);
+    expect(again.result.restore!.stages.filter((stage) => stage.bytes > 0).map((s) => s.stageName)).toEqual([
+      'final',
+    ]);
     expect(again.result.progress!.fullyCached).toBe(true);
     expect(again.result.progress!.executedRuns).toEqual([]);
     expect(again.saved).toEqual([]);
@@ -157,7 +167,7 @@ withBuildKit('per-stage caches against a real BuildKit', () => {
     writeProject(dir);
     edit();
     const rebuilt = await build(dir, store, raw ?? {});
-    expect(rebuilt.hits).toEqual({ deps: 'exact', build: 'exact', final: 'exact' });
+    expect(rebuilt.hits).toEqual(UNCHANGED);
     expect(rebuilt.saved).toEqual([]);
     expect(rebuilt.result.progress!.executedRuns).toEqual([]);
   });
@@ -198,7 +208,7 @@ withBuildKit('per-stage caches against a real BuildKit', () => {
     const first = await build(dir, fresh, { 'add-hosts': 'stagecraft.test:127.0.0.1' });
     expect(first.saved.sort()).toEqual(['build', 'deps', 'final']);
     const again = await build(dir, fresh, { 'add-hosts': 'stagecraft.test:127.0.0.1' });
-    expect(again.hits).toEqual({ deps: 'exact', build: 'exact', final: 'exact' });
+    expect(again.hits).toEqual(UNCHANGED);
     expect(again.result.progress!.fullyCached).toBe(true);
   });
 
@@ -222,5 +232,129 @@ withBuildKit('per-stage caches against a real BuildKit', () => {
     expect(rebuilt.warnings.length).toBeGreaterThan(0);
     const after = await build(dir, store);
     expect(after.result.exitCode).toBe(0);
+  });
+});
+
+// Issue #8's safety cases: an entry that lost a blob after it was restored, and a base image gone from the
+// engine's image store between builds. The base comes from the loopback registry, so that it can be pulled
+// again by digest.
+withBuildKit('own layers only, and never a record whose blobs are absent', () => {
+  const base = `127.0.0.1:5000/stagecraft-itg/base-${process.pid}:1`;
+  const dockerfile = `FROM ${base} AS deps
+RUN echo deps > /deps.txt
+
+FROM deps AS build
+COPY src/ /src/
+RUN cat /src/* /deps.txt > /app.txt
+
+FROM ${base} AS final
+COPY --from=build /app.txt /app.txt
+COPY final.txt /final.txt
+`;
+  let root: string;
+  let dir: string;
+
+  const docker = (...args: string[]): string => {
+    const result = spawnSync('docker', args, { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`docker ${args.join(' ')} failed: ${result.stderr}`);
+    return result.stdout;
+  };
+
+  beforeAll(() => {
+    docker('tag', BASE_IMAGE, base);
+    docker('push', '--quiet', base);
+    root = mkdtempSync(path.join(tmpdir(), 'stagecraft-itg-own-'));
+    dir = path.join(root, 'project');
+    mkdirSync(path.join(dir, 'src'), { recursive: true });
+    writeFileSync(path.join(dir, 'Dockerfile'), dockerfile);
+    writeFileSync(path.join(dir, 'src', 'main.txt'), 'main v1\n');
+    writeFileSync(path.join(dir, 'final.txt'), 'final v1\n');
+  });
+
+  afterAll(() => {
+    spawnSync('docker', ['image', 'rm', '-f', base], { encoding: 'utf8' });
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  test('entries hold no base-image layer; a no-change rebuild restores only the target and runs nothing', async () => {
+    const store = new LocalStore({ dir: path.join(root, 'cache-layers') });
+    const first = await build(dir, store);
+    expect(first.saved.sort()).toEqual(['build', 'deps', 'final']);
+    // The base image's compressed layers, as its registry manifest lists them.
+    const manifest = JSON.parse(docker('buildx', 'imagetools', 'inspect', '--raw', base)) as {
+      layers: { digest: string }[];
+    };
+    const baseLayers = manifest.layers.map((layer) => layer.digest);
+    expect(baseLayers.length).toBeGreaterThan(0);
+    const entriesDir = path.join(root, 'cache-layers', 'v1', 'entries');
+    const entries = readdirSync(entriesDir).map((entry) => path.join(entriesDir, entry, 'entry'));
+    const stored = entries.flatMap((entry) =>
+      readdirSync(path.join(entry, 'blobs', 'sha256')).map((hex) => `sha256:${hex}`),
+    );
+    const external = entries.flatMap((entry) =>
+      (
+        JSON.parse(readFileSync(path.join(entry, 'stagecraft-entry.json'), 'utf8')) as {
+          external: { digest: string }[];
+        }
+      ).external.map((blob) => blob.digest),
+    );
+    expect(stored.filter((blob) => baseLayers.includes(blob))).toEqual([]);
+    expect(external).toEqual(expect.arrayContaining(baseLayers));
+    const again = await build(dir, store);
+    expect(again.hits).toEqual(UNCHANGED);
+    expect(again.result.progress!.fullyCached).toBe(true);
+    expect(again.result.progress!.executedRuns).toEqual([]);
+    expect(again.saved).toEqual([]);
+    expect(docker('run', '--rm', `stagecraft-itg:${path.basename(dir)}`, 'cat', '/app.txt')).toBe(
+      'main v1\ndeps\n',
+    );
+  });
+
+  test('a blob deleted from a restored entry: a warning, a correct build, and the build after it too', async () => {
+    const store = new LocalStore({ dir: path.join(root, 'cache-deleted') });
+    await build(dir, store);
+    // Build again with a store that deletes a blob from each entry it has just restored.
+    const damaging: StageCacheStore = Object.assign(Object.create(store) as StageCacheStore, {
+      restore: async (key: string, into: string, options?: Parameters<StageCacheStore['restore']>[2]) => {
+        const bytes = await store.restore(key, into, options);
+        const blobs = path.join(into, 'blobs', 'sha256');
+        const names = readdirSync(blobs);
+        rmSync(path.join(blobs, names[names.length - 1]!));
+        return bytes;
+      },
+    });
+    const damaged = await build(dir, damaging);
+    expect(damaged.warnings.join('\n')).toMatch(/cache for final: cache entry \S+ is damaged/);
+    expect(damaged.hits.final).toBe('miss');
+    expect(docker('run', '--rm', `stagecraft-itg:${path.basename(dir)}`, 'cat', '/app.txt')).toBe(
+      'main v1\ndeps\n',
+    );
+    const after = await build(dir, store);
+    expect(after.hits).toEqual(UNCHANGED);
+    expect(after.result.progress!.fullyCached).toBe(true);
+  });
+
+  test('the base image removed from the store between builds: it is pulled by digest, and every build succeeds', async () => {
+    const store = new LocalStore({ dir: path.join(root, 'cache-base') });
+    await build(dir, store);
+    docker('image', 'rm', '-f', base);
+    const without = await build(dir, store);
+    expect(without.result.exitCode).toBe(0);
+    expect(without.hits).toEqual(UNCHANGED);
+    expect(without.result.progress!.executedRuns).toEqual([]);
+    expect(without.lines.join('\n')).toMatch(
+      new RegExp(
+        `${base.replace(/[.]/g, '\\.')} was not in the image store: pulled \\S+@sha256:[0-9a-f]{64}`,
+      ),
+    );
+    docker('image', 'rm', '-f', base);
+    writeFileSync(path.join(dir, 'final.txt'), 'final v2\n');
+    const changed = await build(dir, store);
+    expect(changed.hits.final).toBe('partial');
+    expect(changed.saved).toEqual(['final']);
+    writeFileSync(path.join(dir, 'final.txt'), 'final v1\n');
+    const after = await build(dir, store);
+    expect(after.hits).toEqual(UNCHANGED);
+    expect(after.result.progress!.fullyCached).toBe(true);
   });
 });

@@ -8,7 +8,9 @@ import {
   BuildxRunError,
   BuildxUnavailableError,
   detectBuilder,
+  failedBuildProgress,
   isCacheExportFailure,
+  mergeProgress,
   imageOutputs,
   runBuild,
   type BuilderInfo,
@@ -30,10 +32,12 @@ import { addKeysToPlanJson, computeStageKeys, dockerfileKeyPart, type StageKey }
 import { isScheduledRun, type Options, type OutputName } from './options.js';
 import {
   formatAllPlatform,
+  formatPlatform,
   parsePlatform,
   planStages,
   planToJson,
   renderPlanText,
+  restoreNeeds,
   transitiveDependencies,
   type Plan,
   type Platform,
@@ -220,7 +224,7 @@ export async function run(
     reporter.setOutput('plan', JSON.stringify(addKeysToPlanJson(planToJson(plan), keys)));
   }
   // Base-image layers the builder finds in the engine's image store need not be stored in our entries.
-  const externalLayers = await readExternalLayers(plan, builder, adapters);
+  const externalLayers = await readExternalLayers(plan, builder, formatPlatform(platform), adapters);
 
   // Restore
   let restore: RestoreReport | undefined;
@@ -229,6 +233,9 @@ export async function run(
       const report = await restoreStageCaches({
         store,
         keys: check?.restoreKeys ?? keys,
+        // Restore by need, from the target down; a scheduled run may rebuild a stage whose entry is too old,
+        // so it restores every reachable stage.
+        ...(check === undefined ? { needs: { target: plan.targetIndex, stages: restoreNeeds(plan) } } : {}),
         workDir: path.join(workDir, 'restore'),
         externalLayers,
         logger: { debug: (message) => logger.debug(message) },
@@ -239,8 +246,13 @@ export async function run(
           `${stage.stageName.padEnd(20)} ${stage.result}${stage.restoredKey === undefined ? '' : ` (${stage.restoredKey})`}`,
         );
       }
-      const hits = report.stages.filter((stage) => stage.result !== 'miss').length;
-      logger.info(`restored ${hits} of ${report.stages.length} stages (${formatSize(report.bytes)})`);
+      const count = (...results: string[]): number =>
+        report.stages.filter((stage) => results.includes(stage.result)).length;
+      const unneeded = count('unneeded');
+      logger.info(
+        `restored ${count('exact', 'partial')} of ${report.stages.length} stages (${formatSize(report.bytes)})` +
+          (unneeded === 0 ? '' : `; ${unneeded} not needed, as a stage built on them hit its exact key`),
+      );
       return report;
     });
   }
@@ -277,16 +289,12 @@ export async function run(
   const saveKeys = drift?.saveKeys ?? keys;
   const missed = new Set(
     keys
-      .filter(
-        (key) =>
-          refreshed.has(key.stage) ||
-          restore?.stages.find((stage) => stage.stage === key.stage)?.result !== 'exact',
-      )
+      .filter((key) => {
+        const result = restore?.stages.find((stage) => stage.stage === key.stage)?.result;
+        return refreshed.has(key.stage) || (result !== 'exact' && result !== 'unneeded');
+      })
       .map((key) => key.stage),
   );
-  if (restore !== undefined && externalLayers !== undefined && missed.size > 0) {
-    await completeLayoutForExport(restore.layoutDir, plan, workDir, adapters);
-  }
   const exportDirs = new Map<number, string>();
   const cacheToFor = (key: StageKey): string[] => {
     if (store === undefined || !missed.has(key.stage)) return [];
@@ -331,16 +339,36 @@ export async function run(
         onLine: (line: string) => logger.info(line),
         onCommand: (argv: readonly string[]) => logger.debug(`main.build: ${JSON.stringify(argv)}`),
       };
+      const exportFailed = (error: unknown): error is BuildxRunError =>
+        error instanceof BuildxRunError && isCacheExportFailure(error) && exportDirs.size > 0;
+      let failure: BuildxRunError;
       try {
         return await runBuild(adapters.exec, request);
       } catch (error) {
-        // A cache export fault is a warning: build again without the stage exports (nothing is saved then).
-        if (!(error instanceof BuildxRunError) || !isCacheExportFailure(error) || exportDirs.size === 0)
-          throw error;
-        logger.warning(`exporting the stage caches failed; building again without them: ${error.stderrTail}`);
-        exportDirs.clear();
-        return runBuild(adapters.exec, { ...request, stageTargets: [], targetCacheTo: [] });
+        if (!exportFailed(error)) throw error;
+        failure = error;
       }
+      // Entries leave base-image layers out. BuildKit exports them from the engine's content store, which
+      // holds them; should an export still miss one, the layout gets them from a local copy and we try again.
+      if (restore !== undefined && externalLayers !== undefined) {
+        logger.info(
+          `exporting the stage caches failed (${failure.stderrTail.trim()}); adding base-image blobs`,
+        );
+        if (await completeLayoutForExport(restore.layoutDir, plan, workDir, adapters)) {
+          const earlier = failedBuildProgress(failure, request);
+          try {
+            const result = await runBuild(adapters.exec, request);
+            return { ...result, progress: mergeProgress(earlier, result.progress) };
+          } catch (error) {
+            if (!exportFailed(error)) throw error;
+            failure = error;
+          }
+        }
+      }
+      // A cache export fault is a warning: build again without the stage exports (nothing is saved then).
+      logger.warning(`exporting the stage caches failed; building again without them: ${failure.stderrTail}`);
+      exportDirs.clear();
+      return runBuild(adapters.exec, { ...request, stageTargets: [], targetCacheTo: [] });
     }));
   } catch (error) {
     if (!(error instanceof BuildxRunError)) throw error;
@@ -372,6 +400,7 @@ export async function run(
         ),
         exportDirs,
         dependenciesOf: transitiveDependencies(plan),
+        needs: restoreNeeds(plan),
         workDir: path.join(workDir, 'save'),
         layoutDir: restored.layoutDir,
         externalLayers,

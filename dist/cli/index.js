@@ -13,6 +13,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /* harmony export */   NG: () => (/* binding */ mergeEntryIntoLayout),
 /* harmony export */   RG: () => (/* binding */ directorySize),
 /* harmony export */   Xn: () => (/* binding */ readLayoutIndex),
+/* harmony export */   Yp: () => (/* binding */ presentBlobs),
 /* harmony export */   Zf: () => (/* binding */ writeFileAtomic),
 /* harmony export */   dM: () => (/* binding */ removeTree),
 /* harmony export */   nD: () => (/* binding */ blobPath),
@@ -220,6 +221,9 @@ async function packEntry(exportDir, stageKey, ownBlobDigests, entryDir, options 
         blobs,
         external,
     };
+    const shared = [...new Set(options.shared ?? [])].filter((digest) => blobs.some((b) => b.digest === digest));
+    if (shared.length > 0)
+        metadata.shared = shared;
     await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.writeFile)(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(entryDir, 'oci-layout'), _oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .OCI_LAYOUT_CONTENT */ .vS);
     await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.writeFile)(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(entryDir, 'index.json'), (0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .encodeOciIndex */ .K8)([(0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .withRefName */ .JU)(manifest, tag)]));
     await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.writeFile)(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(entryDir, ENTRY_METADATA_FILE), `${JSON.stringify(metadata, null, 2)}\n`);
@@ -235,6 +239,11 @@ function parseEntryBlobs(value, what) {
         }
         return { digest: b.digest, size: b.size };
     });
+}
+function parseDigests(value, what) {
+    if (!Array.isArray(value) || !value.every(_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .isDigest */ .Bc))
+        throw new EntryError(`${what} must be an array of digests`);
+    return value;
 }
 /** Parses and checks `stagecraft-entry.json`. */
 function parseEntryMetadata(text, what = ENTRY_METADATA_FILE) {
@@ -274,6 +283,7 @@ function parseEntryMetadata(text, what = ENTRY_METADATA_FILE) {
         manifest: { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size },
         blobs: parseEntryBlobs(m.blobs, `${what}: blobs`),
         external: parseEntryBlobs(m.external ?? [], `${what}: external`),
+        ...(m.shared === undefined ? {} : { shared: parseDigests(m.shared, `${what}: shared`) }),
     };
 }
 async function readEntryMetadata(entryDir) {
@@ -352,9 +362,20 @@ async function mergeEntryIntoLayout(entryDir, layoutDir) {
         return { ok: false, reason: `${error.message}` };
     }
 }
+/** The sha256 blobs a layout holds. */
+async function presentBlobs(layoutDir) {
+    const present = new Set();
+    const names = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readdir)(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(layoutDir, 'blobs', 'sha256')).catch(() => []);
+    for (const name of names) {
+        if (/^[0-9a-f]{64}$/.test(name))
+            present.add(`sha256:${name}`);
+    }
+    return present;
+}
 /**
- * Drops from the layout's index.json every manifest that references a blob the layout lacks (or whose manifest
- * or config cannot be read), so that only complete caches reach BuildKit. Returns what was kept and dropped.
+ * Makes the layout safe to hand to BuildKit: every manifest that references an absent layer blob is rewritten
+ * without it (BuildKit then skips the results that needed it, instead of failing the build on them), and a
+ * manifest that cannot be read, or whose cache config is absent, is removed from index.json.
  */
 async function validateLayout(layoutDir, options = {}) {
     let index;
@@ -364,14 +385,14 @@ async function validateLayout(layoutDir, options = {}) {
     catch (error) {
         await ensureLayout(layoutDir);
         await writeFileAtomic(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(layoutDir, 'index.json'), (0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .encodeOciIndex */ .K8)([]));
-        return { kept: [], dropped: [], error: `index.json is unreadable: ${error.message}` };
+        return {
+            kept: [],
+            pruned: [],
+            dropped: [],
+            error: `index.json is unreadable: ${error.message}`,
+        };
     }
-    const present = new Set();
-    const names = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readdir)(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(layoutDir, 'blobs', 'sha256')).catch(() => []);
-    for (const name of names) {
-        if (/^[0-9a-f]{64}$/.test(name))
-            present.add(`sha256:${name}`);
-    }
+    const present = await presentBlobs(layoutDir);
     const candidates = [];
     for (const descriptor of index.manifests) {
         try {
@@ -385,14 +406,59 @@ async function validateLayout(layoutDir, options = {}) {
         }
     }
     const check = (0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .checkManifests */ .d5)(candidates, present, options.external);
-    if (check.incomplete.length > 0) {
-        await writeFileAtomic(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(layoutDir, 'index.json'), (0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .encodeOciIndex */ .K8)(check.complete));
+    const manifests = [...check.complete];
+    const pruned = [];
+    const dropped = [];
+    for (const incomplete of check.incomplete) {
+        const candidate = candidates.find((c) => c.descriptor === incomplete.descriptor);
+        const rewritten = candidate.manifest === undefined || candidate.config === undefined
+            ? undefined
+            : await pruneManifest(layoutDir, candidate.descriptor, new Set(incomplete.missing));
+        if (rewritten === undefined) {
+            dropped.push(incomplete);
+            continue;
+        }
+        manifests.push(rewritten);
+        // Absent blobs that only the config names (an earlier pruning left them): BuildKit skips those already.
+        if (rewritten === candidate.descriptor)
+            continue;
+        const tag = (0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .refName */ .P7)(rewritten);
+        pruned.push({
+            ...(tag === undefined ? {} : { tag }),
+            digest: rewritten.digest,
+            absent: incomplete.missing,
+        });
     }
-    const kept = check.complete.map((d) => {
+    if (pruned.length > 0 || dropped.length > 0) {
+        // Keep index order, so that BuildKit sees the caches in the order they were merged.
+        const order = new Map(index.manifests.map((d, i) => [(0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .refName */ .P7)(d) ?? d.digest, i]));
+        manifests.sort((a, b) => (order.get((0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .refName */ .P7)(a) ?? a.digest) ?? 0) - (order.get((0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .refName */ .P7)(b) ?? b.digest) ?? 0));
+        await writeFileAtomic(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(layoutDir, 'index.json'), (0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .encodeOciIndex */ .K8)(manifests));
+    }
+    const kept = manifests.map((d) => {
         const tag = (0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .refName */ .P7)(d);
         return tag === undefined ? { digest: d.digest } : { tag, digest: d.digest };
     });
-    return { kept, dropped: check.incomplete };
+    return { kept, pruned, dropped };
+}
+/**
+ * Writes the manifest without the absent layers as a new blob and returns its descriptor (ref name kept), or
+ * undefined when the manifest or its config itself is absent (nothing left to keep).
+ */
+async function pruneManifest(layoutDir, descriptor, absent) {
+    if (absent.has(descriptor.digest))
+        return undefined;
+    const text = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readFile)(blobPath(layoutDir, descriptor.digest), 'utf8');
+    const manifest = (0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .parseCacheManifest */ .Lm)(text);
+    if (absent.has((0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .cacheConfigDescriptor */ .Uw)(manifest).digest))
+        return undefined;
+    const rewritten = (0,_oci_layout_js__WEBPACK_IMPORTED_MODULE_4__/* .withoutAbsentLayers */ .Gc)(text, absent);
+    if (rewritten === undefined)
+        return descriptor;
+    const bytes = Buffer.from(rewritten);
+    const digest = `sha256:${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(bytes).digest('hex')}`;
+    await writeFileAtomic(blobPath(layoutDir, digest), bytes);
+    return { ...descriptor, digest, size: bytes.length };
 }
 /** Removes a directory tree; a missing one is fine. */
 async function removeTree(dir) {
@@ -410,21 +476,25 @@ async function removeTree(dir) {
 /* harmony export */   Dj: () => (/* binding */ ownBlobs),
 /* harmony export */   EM: () => (/* binding */ findManifestByTag),
 /* harmony export */   F8: () => (/* binding */ tagForKey),
+/* harmony export */   Gc: () => (/* binding */ withoutAbsentLayers),
 /* harmony export */   JU: () => (/* binding */ withRefName),
 /* harmony export */   K8: () => (/* binding */ encodeOciIndex),
 /* harmony export */   Lm: () => (/* binding */ parseCacheManifest),
 /* harmony export */   P7: () => (/* binding */ refName),
 /* harmony export */   Sw: () => (/* binding */ parseCacheConfig),
 /* harmony export */   Uw: () => (/* binding */ cacheConfigDescriptor),
+/* harmony export */   cJ: () => (/* binding */ unloadableOwnResults),
 /* harmony export */   d5: () => (/* binding */ checkManifests),
+/* harmony export */   ge: () => (/* binding */ isExternal),
 /* harmony export */   mV: () => (/* binding */ OciLayoutError),
 /* harmony export */   ri: () => (/* binding */ parseOciIndex),
 /* harmony export */   sU: () => (/* binding */ digestHex),
 /* harmony export */   sW: () => (/* binding */ referencedBlobs),
 /* harmony export */   vS: () => (/* binding */ OCI_LAYOUT_CONTENT),
+/* harmony export */   y0: () => (/* binding */ ownResultChains),
 /* harmony export */   yI: () => (/* binding */ CACHE_CONFIG_MEDIA_TYPE)
 /* harmony export */ });
-/* unused harmony exports OCI_INDEX_MEDIA_TYPE, REF_NAME_ANNOTATION, UNCOMPRESSED_ANNOTATION, layerChain, isExternal */
+/* unused harmony exports OCI_INDEX_MEDIA_TYPE, REF_NAME_ANNOTATION, UNCOMPRESSED_ANNOTATION, layerChain */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 // Pure reading of BuildKit's local cache export (an OCI image layout) and the blob arithmetic of per-stage
@@ -649,6 +719,68 @@ function ownBlobs(stage, dependencies, external = new Set()) {
     return referencedBlobs(stage).filter((d) => d.digest === stage.descriptor.digest ||
         d.digest === config ||
         (!theirs.has(d.digest) && !isExternal(d, external)));
+}
+/**
+ * Blobs that the results of a stage's own instructions need but that are neither present nor external: the
+ * layer chains of every record result whose top layer is one of `own` (the blobs the stage's entry stores).
+ * Empty when all of them can be loaded, i.e. when BuildKit can take the stage's output from this cache.
+ */
+function unloadableOwnResults(cache, own, present, external = new Set()) {
+    const config = cache.config;
+    if (config === undefined)
+        return [];
+    const described = new Map(cache.manifest.manifests.map((d) => [d.digest, d]));
+    const missing = new Set();
+    for (const record of config.records) {
+        for (const top of record.results) {
+            if (!own.has(config.layers[top].blob))
+                continue;
+            for (const blob of layerChain(config, top)) {
+                if (present.has(blob))
+                    continue;
+                const descriptor = described.get(blob);
+                if (descriptor !== undefined && isExternal(descriptor, external))
+                    continue;
+                missing.add(blob);
+            }
+        }
+    }
+    return [...missing];
+}
+/**
+ * Every blob in the layer chains of the record results whose top layer is one of `own`: what a stage's output
+ * is made of. It can hold another stage's blob where two stages made byte-identical layers (a `COPY --from`
+ * of a file that stage's RUN wrote alone gives the same tar, and so the same digest).
+ */
+function ownResultChains(cache, own) {
+    const blobs = new Set();
+    const config = cache.config;
+    if (config === undefined)
+        return blobs;
+    for (const record of config.records) {
+        for (const top of record.results) {
+            if (!own.has(config.layers[top].blob))
+                continue;
+            for (const blob of layerChain(config, top))
+                blobs.add(blob);
+        }
+    }
+    return blobs;
+}
+/**
+ * A cache manifest's text without the descriptors of the `absent` blobs (the config's is kept), or undefined
+ * when it lists none of them. BuildKit reads a layer only through the manifest's descriptors and skips every
+ * result whose chain has a layer the manifest does not describe, so the records stay (their keys still link
+ * the stages) while the results it could not load are gone.
+ */
+function withoutAbsentLayers(manifestText, absent) {
+    const value = parseJson(manifestText, 'cache manifest');
+    if (!isObject(value) || !Array.isArray(value.manifests))
+        return undefined;
+    const kept = value.manifests.filter((d) => !isObject(d) || d.mediaType === CACHE_CONFIG_MEDIA_TYPE || !absent.has(String(d.digest)));
+    if (kept.length === value.manifests.length)
+        return undefined;
+    return JSON.stringify({ ...value, manifests: kept });
 }
 function shortDigest(digest) {
     return digest.slice(0, 'sha256:'.length + 12);
@@ -6495,6 +6627,19 @@ function transitiveDependencies(plan) {
     }
     return result;
 }
+/**
+ * Per reachable stage, what a restore by need looks at: when the stage's exact key hits, only its FROM stage's
+ * layers are needed; when it misses, every stage it reads.
+ */
+function restoreNeeds(plan) {
+    const needs = new Map();
+    for (const index of plan.order) {
+        const stage = plan.stages[index];
+        const dependencies = [...new Set(stage.dependsOn.map((edge) => edge.stage))].sort((a, b) => a - b);
+        needs.set(index, 'stage' in stage.base ? { from: stage.base.stage, dependencies } : { dependencies });
+    }
+    return needs;
+}
 
 ;// CONCATENATED MODULE: ./src/plan/render.ts
 const KEYWORD = {
@@ -9068,6 +9213,25 @@ async function saveImagesAsLayout(exec, images, dir) {
     const unpacked = await exec(['tar', '-x', '-f', archive, '-C', dir, 'blobs'], { timeoutMs: 600_000 });
     return unpacked.exitCode === 0;
 }
+/**
+ * The reference that pulls `image` at `digest`: its repository (the tag dropped) `@digest`. A reference that
+ * already pins a digest is returned as it is.
+ */
+function digestReference(image, digest) {
+    if (image.includes('@'))
+        return image;
+    const slash = image.lastIndexOf('/');
+    const colon = image.lastIndexOf(':');
+    const repository = colon > slash ? image.slice(0, colon) : image;
+    return `${repository}@${digest}`;
+}
+/** `docker pull` of one reference for one platform (argument vector, no shell); true when it worked. */
+async function pullImage(exec, reference, platform) {
+    const result = await exec(['docker', 'pull', '--quiet', '--platform', platform, reference], {
+        timeoutMs: 600_000,
+    });
+    return result.exitCode === 0;
+}
 
 ;// CONCATENATED MODULE: ./src/buildx/build.ts
 // One build of the target and the stage exports: a single `docker buildx bake` run (one solve, shared work),
@@ -9157,6 +9321,15 @@ async function runBuildsInSequence(exec, request) {
 function isCacheExportFailure(error) {
     const text = `${error.buildError?.step ?? ''}\n${error.buildError?.text ?? ''}\n${error.stderrTail}`;
     return /exporting (?:cache|to client directory)|error writing layer blob|writing cache manifest/i.test(text);
+}
+/** What BuildKit ran in a build that failed: its progress up to the failure. */
+function failedBuildProgress(error, request) {
+    const bake = bakeUnsupportedInputs(request.options).length === 0;
+    return summarizeProgress(parseProgress(error.output, { prefixedByTarget: bake && request.stageTargets.length > 0 }));
+}
+/** Two attempts at one build as one: a step counts as run when it ran in either. */
+function mergeProgress(earlier, later) {
+    return summarizeProgress([...earlier.steps, ...later.steps]);
 }
 
 ;// CONCATENATED MODULE: ./src/buildx/resolve.ts
@@ -11625,6 +11798,7 @@ const CACHE_LABELS = {
     exact: 'cache hit',
     partial: 'partial cache hit',
     miss: 'cache miss',
+    unneeded: 'not needed (a stage built on it hit)',
     skipped: 'skipped (not needed)',
 };
 const comment_markdown_NONE = '—';
@@ -11793,6 +11967,7 @@ function planSummary(stages) {
         [count('exact'), 'cache hit', 'cache hits'],
         [count('partial'), 'partial', 'partial'],
         [count('miss'), 'miss', 'misses'],
+        [count('unneeded'), 'not needed', 'not needed'],
     ];
     const results = cache
         .filter(([n]) => n > 0)
@@ -12473,30 +12648,48 @@ function callOptions(warnings, signal, logger) {
 function stage_caches_errorMessage(error) {
     return typeof error?.message === 'string' ? error.message : String(error);
 }
+function stage_caches_shortDigest(digest) {
+    return digest.slice(0, 'sha256:'.length + 12);
+}
+/** A stage whose entry cannot be used after all: a miss, with the reason added to its warnings. */
+function demote(report, warning) {
+    report.result = 'miss';
+    delete report.tag;
+    delete report.cacheFrom;
+    delete report.createdAt;
+    report.warning = report.warning === undefined ? warning : `${report.warning}; ${warning}`;
+}
 /**
- * Looks up and restores each stage's entry (exact key, else its restore keys), merges the entries into one OCI
- * layout, and drops every manifest whose blobs are not all there (that stage is then a miss). Never throws
- * for a cache fault or a damaged entry: those stages miss, with a `warning`.
+ * Looks up and restores the entries of the stages the build needs (exact key, else restore keys), merges them
+ * into one OCI layout, and rewrites every manifest there without the layers it lacks, so BuildKit never meets
+ * a result it cannot load. Never throws for a cache fault or a damaged entry: those stages miss, with a
+ * `warning`.
  */
 async function restoreStageCaches(options) {
     const { store, keys, workDir, signal, logger } = options;
     const layoutDir = external_node_path_default().join(workDir, 'layout');
     const entriesDir = external_node_path_default().join(workDir, 'restored');
-    const reports = [];
-    if (store.buildkit === undefined) {
+    const local = store.buildkit === undefined;
+    if (local) {
         await (0,entry/* removeTree */.dM)(layoutDir);
         await (0,entry/* removeTree */.dM)(entriesDir);
         await (0,entry/* ensureLayout */.p0)(layoutDir);
     }
-    for (const stageKey of keys) {
-        const report = {
+    const reports = new Map(keys.map((stageKey) => [
+        stageKey.stage,
+        {
             stage: stageKey.stage,
             stageName: stageKey.stageName,
             key: stageKey.key,
-            result: 'miss',
+            result: 'unneeded',
             bytes: 0,
-        };
-        reports.push(report);
+        },
+    ]));
+    /** Each restored entry's own blobs (what its metadata says it stores). */
+    const ownBlobsOf = new Map();
+    /** Looks the stage up and merges its entry into the layout; sets `result` to exact, partial or miss. */
+    const restoreOne = async (stageKey, report) => {
+        report.result = 'miss';
         const warnings = [];
         const call = callOptions(warnings, signal, logger);
         const missWith = (warning) => {
@@ -12510,11 +12703,11 @@ async function restoreStageCaches(options) {
         }
         catch (error) {
             missWith(`cache lookup of ${stageKey.key} failed: ${stage_caches_errorMessage(error)}`);
-            continue;
+            return;
         }
         if (found === undefined) {
             missWith();
-            continue;
+            return;
         }
         logger?.debug(`stage-caches.restoreStageCaches: ${stageKey.stageName}: found ${found.key}${found.exact ? ' (exact)' : ''}`);
         if (store.buildkit !== undefined) {
@@ -12522,7 +12715,7 @@ async function restoreStageCaches(options) {
             report.restoredKey = found.key;
             report.cacheFrom = store.buildkit.cacheFrom(found.key);
             missWith();
-            continue;
+            return;
         }
         const entryDir = external_node_path_default().join(entriesDir, `stage-${stageKey.stage}`);
         try {
@@ -12532,57 +12725,127 @@ async function restoreStageCaches(options) {
         }
         catch (error) {
             missWith(`cache restore of ${found.key} failed: ${stage_caches_errorMessage(error)}`);
-            continue;
+            return;
         }
         if (warnings.length > 0) {
             missWith();
-            continue;
+            return;
         }
         report.restoredKey = found.key;
         const merged = await (0,entry/* mergeEntryIntoLayout */.NG)(entryDir, layoutDir);
         if (!merged.ok) {
             missWith(`cache entry ${found.key} is damaged (${merged.reason}); building without it`);
-            continue;
+            return;
         }
         if (merged.key !== found.key) {
             missWith(`cache entry ${found.key} holds the entry of ${merged.key}; building without it`);
-            continue;
+            return;
         }
         report.result = found.exact ? 'exact' : 'partial';
         report.tag = merged.tag;
         report.cacheFrom = localCacheFromSpec(layoutDir, merged.tag);
-        // Its age, for a scheduled run's max-cache-age; the metadata was just read and checked by the merge.
-        const createdAt = await (0,entry/* readEntryMetadata */.wM)(entryDir).then((metadata) => metadata.createdAt, () => undefined);
-        if (createdAt !== undefined)
-            report.createdAt = createdAt;
+        // Its age (a scheduled run's max-cache-age) and its own blobs; the merge has just read and checked both.
+        const metadata = await (0,entry/* readEntryMetadata */.wM)(entryDir).catch(() => undefined);
+        if (metadata !== undefined) {
+            report.createdAt = metadata.createdAt;
+            const shared = new Set(metadata.shared ?? []);
+            ownBlobsOf.set(stageKey.stage, new Set(metadata.blobs.map((blob) => blob.digest).filter((digest) => !shared.has(digest))));
+        }
+    };
+    /** Why an exact entry cannot give the stage's output (its own results need blobs nobody has), if so. */
+    const unusable = async (report) => {
+        const own = ownBlobsOf.get(report.stage);
+        if (!local || report.tag === undefined || own === undefined)
+            return undefined;
+        try {
+            const descriptor = (0,oci_layout/* findManifestByTag */.EM)(await (0,entry/* readLayoutIndex */.Xn)(layoutDir), report.tag);
+            if (descriptor === undefined)
+                return 'its manifest is not in the layout';
+            const cache = await (0,entry/* readStageCache */.D$)(layoutDir, descriptor);
+            const missing = (0,oci_layout/* unloadableOwnResults */.cJ)(cache, own, await (0,entry/* presentBlobs */.Yp)(layoutDir), options.externalLayers);
+            if (missing.length === 0)
+                return undefined;
+            const more = missing.length > 2 ? ` and ${missing.length - 2} more` : '';
+            return (`its layers need ${missing.length} blob${missing.length === 1 ? '' : 's'} that are neither restored ` +
+                `nor in the image store (${missing.slice(0, 2).map(stage_caches_shortDigest).join(', ')}${more})`);
+        }
+        catch (error) {
+            return stage_caches_errorMessage(error);
+        }
+    };
+    const byStage = new Map(keys.map((stageKey) => [stageKey.stage, stageKey]));
+    const visits = new Map();
+    /** Restores what `stage` needs; true when its exact entry gives its output (its layer chain is there). */
+    const need = (stage) => {
+        let visit = visits.get(stage);
+        if (visit === undefined) {
+            visit = visitStage(stage);
+            visits.set(stage, visit);
+        }
+        return visit;
+    };
+    const visitStage = async (stage) => {
+        const stageKey = byStage.get(stage);
+        const report = reports.get(stage);
+        if (stageKey === undefined || report === undefined)
+            return false;
+        await restoreOne(stageKey, report);
+        const stageNeeds = options.needs?.stages.get(stage);
+        if (report.result === 'exact') {
+            const from = stageNeeds?.from;
+            if (from !== undefined && !(await need(from))) {
+                const name = reports.get(from)?.stageName ?? `stage ${from}`;
+                demote(report, `${name}, the stage it is built FROM, has no usable cache, so neither has this one`);
+            }
+            else {
+                const problem = await unusable(report);
+                if (problem === undefined)
+                    return true;
+                demote(report, `cache entry ${report.restoredKey ?? report.key} is incomplete (${problem}); building without it`);
+            }
+        }
+        for (const dependency of stageNeeds?.dependencies ?? [])
+            await need(dependency);
+        return false;
+    };
+    if (options.needs === undefined) {
+        for (const stageKey of keys)
+            await restoreOne(stageKey, reports.get(stageKey.stage));
+        for (const report of reports.values()) {
+            if (report.result !== 'exact')
+                continue;
+            const problem = await unusable(report);
+            if (problem !== undefined)
+                demote(report, `cache entry ${report.restoredKey ?? report.key} is incomplete (${problem}); building without it`);
+        }
     }
-    if (store.buildkit === undefined) {
+    else {
+        await need(options.needs.target);
+    }
+    if (local) {
         const validation = await (0,entry/* validateLayout */.F2)(layoutDir, options.externalLayers === undefined ? {} : { external: options.externalLayers });
+        for (const pruned of validation.pruned) {
+            logger?.debug(`stage-caches.restoreStageCaches: ${pruned.tag ?? pruned.digest}: without ${pruned.absent.length} ` +
+                'layers it was not restored with (results that need them are left to build)');
+        }
         for (const dropped of validation.dropped) {
-            for (const report of reports) {
+            for (const report of reports.values()) {
                 if (report.tag === undefined || report.tag !== dropped.tag)
                     continue;
-                const warning = `cache entry ${report.restoredKey ?? report.key} is incomplete (${dropped.reason}); building without it`;
-                report.result = 'miss';
-                delete report.tag;
-                delete report.cacheFrom;
-                delete report.createdAt;
-                report.warning = report.warning === undefined ? warning : `${report.warning}; ${warning}`;
+                demote(report, `cache entry ${report.restoredKey ?? report.key} is incomplete (${dropped.reason}); building without it`);
             }
         }
         if (validation.error !== undefined) {
-            for (const report of reports) {
+            for (const report of reports.values()) {
                 if (report.tag === undefined)
                     continue;
-                report.result = 'miss';
-                delete report.tag;
-                delete report.cacheFrom;
-                delete report.createdAt;
-                report.warning = `the restored cache layout is unusable (${validation.error}); building without it`;
+                delete report.warning;
+                demote(report, `the restored cache layout is unusable (${validation.error}); building without it`);
             }
         }
     }
-    return { layoutDir, stages: reports, bytes: reports.reduce((sum, r) => sum + r.bytes, 0) };
+    const stages = keys.map((stageKey) => reports.get(stageKey.stage));
+    return { layoutDir, stages, bytes: stages.reduce((sum, r) => sum + r.bytes, 0) };
 }
 /** The `--cache-from` values for a build: one per stage that has a usable entry, in build order. */
 function cacheFromSpecs(report) {
@@ -12636,6 +12899,25 @@ async function saveStageCaches(options) {
         }
         return cached;
     };
+    /** Blobs of the stage's own results' chains that live in the entry of a stage outside its FROM chain. */
+    const borrowedChainBlobs = async (stage, stageCache, own) => {
+        const fromChain = new Set();
+        for (let from = options.needs?.get(stage)?.from; from !== undefined; from = options.needs?.get(from)?.from) {
+            const fromCache = await cacheOf(from);
+            for (const blob of fromCache === undefined ? [] : (0,oci_layout/* referencedBlobs */.sW)(fromCache))
+                fromChain.add(blob.digest);
+        }
+        const described = new Map((0,oci_layout/* referencedBlobs */.sW)(stageCache).map((d) => [d.digest, d]));
+        const ownSet = new Set(own);
+        return [...(0,oci_layout/* ownResultChains */.y0)(stageCache, ownSet)].filter((blob) => {
+            const descriptor = described.get(blob);
+            return (!ownSet.has(blob) &&
+                !fromChain.has(blob) &&
+                (descriptor === undefined ||
+                    options.externalLayers === undefined ||
+                    !(0,oci_layout/* isExternal */.ge)(descriptor, options.externalLayers)));
+        });
+    };
     for (const stageKey of keys) {
         const base = { stage: stageKey.stage, stageName: stageKey.stageName, key: stageKey.key };
         const skip = (reason, warning) => {
@@ -12643,8 +12925,13 @@ async function saveStageCaches(options) {
                 ? { ...base, saved: false, bytes: 0, reason }
                 : { ...base, saved: false, bytes: 0, reason, warning });
         };
-        if (resultOf.get(stageKey.stage)?.result === 'exact') {
+        const restored = resultOf.get(stageKey.stage)?.result;
+        if (restored === 'exact') {
             skip('exact key hit: nothing to save');
+            continue;
+        }
+        if (restored === 'unneeded') {
+            skip('not needed: a stage built on it hit its exact key');
             continue;
         }
         const warnings = [];
@@ -12692,10 +12979,11 @@ async function saveStageCaches(options) {
                 else
                     logger?.debug(`stage-caches.saveStageCaches: ${stageKey.stageName}: no cache of stage ${dep}; its blobs stay in this entry`);
             }
-            const own = (0,oci_layout/* ownBlobs */.Dj)(stageCache, dependencies, options.externalLayers);
+            const own = (0,oci_layout/* ownBlobs */.Dj)(stageCache, dependencies, options.externalLayers).map((d) => d.digest);
+            const shared = options.needs === undefined ? [] : await borrowedChainBlobs(stageKey.stage, stageCache, own);
             const entryDir = external_node_path_default().join(entriesDir, `stage-${stageKey.stage}`);
             await (0,entry/* removeTree */.dM)(entryDir);
-            await (0,entry/* packEntry */.AR)(exportDir, stageKey, own.map((d) => d.digest), entryDir);
+            await (0,entry/* packEntry */.AR)(exportDir, stageKey, [...own, ...shared], entryDir, { shared });
             const bytes = await store.save(stageKey.key, entryDir, call);
             if (warnings.length > 0)
                 skip('the store failed', warning());
@@ -14824,7 +15112,12 @@ async function openCacheStore(options, builder, { logger, ...adapters }) {
     logger.info(`cache: ${store?.kind ?? 'off'}`);
     return store;
 }
-async function readExternalLayers(plan, builder, { exec, logger }) {
+/**
+ * The layers of the external base images, which the builder reads from the engine's image store and cache
+ * entries therefore leave out. A base that is not there yet is pulled first, by the digest its tag resolves to
+ * now, as a cold build would pull it; one that cannot be pulled keeps its layers in the entries.
+ */
+async function readExternalLayers(plan, builder, platform, { exec, logger }) {
     // Only the docker driver with the containerd store builds from the engine's own image store.
     if (builder.driver !== 'docker' || !builder.containerdStore) {
         logger.info(`base-image layers are kept in cache entries: the ${builder.driver} driver cannot see the image store`);
@@ -14832,32 +15125,44 @@ async function readExternalLayers(plan, builder, { exec, logger }) {
     }
     const layers = new Set();
     for (const image of plan.externalImages) {
-        const found = await readImageLayers(exec, image);
+        let found = await readImageLayers(exec, image);
         if (found === undefined) {
-            logger.info(`${image} is not in the image store yet: its layers stay in the cache entries`);
+            const [resolved] = await resolveImageDigests(exec, [image], platform);
+            const reference = resolved?.status === 'resolved' ? digestReference(image, resolved.digest) : image;
+            if (await pullImage(exec, reference, platform)) {
+                found = await readImageLayers(exec, reference);
+                logger.info(`${image} was not in the image store: pulled ${reference}`);
+            }
+        }
+        if (found === undefined) {
+            logger.warning(`${image} is not in the image store and could not be pulled: its layers are kept in the cache entries`);
             continue;
         }
         for (const layer of found)
             layers.add(layer);
     }
+    logger.info(`base-image layers are left out of cache entries: the builder reads them from the image store ` +
+        `(${plan.externalImages.length} base image${plan.externalImages.length === 1 ? '' : 's'})`);
     return layers;
 }
 /**
- * Exports write base-image layers too, reading their blobs from the cache source; our entries leave those
- * out, so a build that exports gets them from a local copy of the base images first.
+ * Exports write base-image layers too. BuildKit reads their blobs from the engine's content store; should it
+ * look for them in the cache source instead (where entries leave them out), this adds them to the layout from
+ * a local copy of the base images. True when blobs were added.
  */
 async function completeLayoutForExport(layoutDir, plan, workDir, adapters) {
     const missing = await missingLayoutBlobs(layoutDir);
     if (missing.length === 0)
-        return;
+        return false;
     const imagesDir = external_node_path_default().join(workDir, 'base-images');
     await (0,promises_.mkdir)(imagesDir, { recursive: true });
     if (!(await saveImagesAsLayout(adapters.exec, plan.externalImages, imagesDir))) {
-        adapters.logger.warning('could not copy the base images out of the image store; stage exports may fail');
-        return;
+        adapters.logger.warning('could not copy the base images out of the image store');
+        return false;
     }
     const added = await addBlobsToLayout(layoutDir, imagesDir, missing);
     adapters.logger.info(`added ${added.length} base-image blobs to the cache layout for the stage exports`);
+    return added.length > 0;
 }
 function cacheRows(plan, keys, restore, save) {
     return keys.map((key) => {
@@ -15014,7 +15319,7 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
         reporter.setOutput('plan', JSON.stringify(addKeysToPlanJson(planToJson(plan), keys)));
     }
     // Base-image layers the builder finds in the engine's image store need not be stored in our entries.
-    const externalLayers = await readExternalLayers(plan, builder, adapters);
+    const externalLayers = await readExternalLayers(plan, builder, formatPlatform(platform), adapters);
     // Restore
     let restore;
     if (store !== undefined) {
@@ -15022,6 +15327,9 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
             const report = await restoreStageCaches({
                 store,
                 keys: check?.restoreKeys ?? keys,
+                // Restore by need, from the target down; a scheduled run may rebuild a stage whose entry is too old,
+                // so it restores every reachable stage.
+                ...(check === undefined ? { needs: { target: plan.targetIndex, stages: restoreNeeds(plan) } } : {}),
                 workDir: external_node_path_default().join(workDir, 'restore'),
                 externalLayers,
                 logger: { debug: (message) => logger.debug(message) },
@@ -15031,8 +15339,10 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
                     logger.warning(`cache for ${stage.stageName}: ${stage.warning}`);
                 logger.info(`${stage.stageName.padEnd(20)} ${stage.result}${stage.restoredKey === undefined ? '' : ` (${stage.restoredKey})`}`);
             }
-            const hits = report.stages.filter((stage) => stage.result !== 'miss').length;
-            logger.info(`restored ${hits} of ${report.stages.length} stages (${formatSize(report.bytes)})`);
+            const count = (...results) => report.stages.filter((stage) => results.includes(stage.result)).length;
+            const unneeded = count('unneeded');
+            logger.info(`restored ${count('exact', 'partial')} of ${report.stages.length} stages (${formatSize(report.bytes)})` +
+                (unneeded === 0 ? '' : `; ${unneeded} not needed, as a stage built on them hit its exact key`));
             return report;
         });
     }
@@ -15063,12 +15373,11 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
     const refreshed = new Set(drift?.refreshedKeys.map((entry) => entry.stage) ?? []);
     const saveKeys = drift?.saveKeys ?? keys;
     const missed = new Set(keys
-        .filter((key) => refreshed.has(key.stage) ||
-        restore?.stages.find((stage) => stage.stage === key.stage)?.result !== 'exact')
+        .filter((key) => {
+        const result = restore?.stages.find((stage) => stage.stage === key.stage)?.result;
+        return refreshed.has(key.stage) || (result !== 'exact' && result !== 'unneeded');
+    })
         .map((key) => key.stage));
-    if (restore !== undefined && externalLayers !== undefined && missed.size > 0) {
-        await completeLayoutForExport(restore.layoutDir, plan, workDir, adapters);
-    }
     const exportDirs = new Map();
     const cacheToFor = (key) => {
         if (store === undefined || !missed.has(key.stage))
@@ -15110,17 +15419,37 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
                 onLine: (line) => logger.info(line),
                 onCommand: (argv) => logger.debug(`main.build: ${JSON.stringify(argv)}`),
             };
+            const exportFailed = (error) => error instanceof BuildxRunError && isCacheExportFailure(error) && exportDirs.size > 0;
+            let failure;
             try {
                 return await runBuild(adapters.exec, request);
             }
             catch (error) {
-                // A cache export fault is a warning: build again without the stage exports (nothing is saved then).
-                if (!(error instanceof BuildxRunError) || !isCacheExportFailure(error) || exportDirs.size === 0)
+                if (!exportFailed(error))
                     throw error;
-                logger.warning(`exporting the stage caches failed; building again without them: ${error.stderrTail}`);
-                exportDirs.clear();
-                return runBuild(adapters.exec, { ...request, stageTargets: [], targetCacheTo: [] });
+                failure = error;
             }
+            // Entries leave base-image layers out. BuildKit exports them from the engine's content store, which
+            // holds them; should an export still miss one, the layout gets them from a local copy and we try again.
+            if (restore !== undefined && externalLayers !== undefined) {
+                logger.info(`exporting the stage caches failed (${failure.stderrTail.trim()}); adding base-image blobs`);
+                if (await completeLayoutForExport(restore.layoutDir, plan, workDir, adapters)) {
+                    const earlier = failedBuildProgress(failure, request);
+                    try {
+                        const result = await runBuild(adapters.exec, request);
+                        return { ...result, progress: mergeProgress(earlier, result.progress) };
+                    }
+                    catch (error) {
+                        if (!exportFailed(error))
+                            throw error;
+                        failure = error;
+                    }
+                }
+            }
+            // A cache export fault is a warning: build again without the stage exports (nothing is saved then).
+            logger.warning(`exporting the stage caches failed; building again without them: ${failure.stderrTail}`);
+            exportDirs.clear();
+            return runBuild(adapters.exec, { ...request, stageTargets: [], targetCacheTo: [] });
         }));
     }
     catch (error) {
@@ -15149,6 +15478,7 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
                 results: restored.stages.map((stage) => refreshed.has(stage.stage) ? { ...stage, result: 'miss' } : stage),
                 exportDirs,
                 dependenciesOf: transitiveDependencies(plan),
+                needs: restoreNeeds(plan),
                 workDir: external_node_path_default().join(workDir, 'save'),
                 layoutDir: restored.layoutDir,
                 externalLayers,

@@ -120,3 +120,16 @@ export function isCacheExportFailure(error: BuildxRunError): boolean {
     text,
   );
 }
+
+/** What BuildKit ran in a build that failed: its progress up to the failure. */
+export function failedBuildProgress(error: BuildxRunError, request: BuildRequest): ProgressSummary {
+  const bake = bakeUnsupportedInputs(request.options).length === 0;
+  return summarizeProgress(
+    parseProgress(error.output, { prefixedByTarget: bake && request.stageTargets.length > 0 }),
+  );
+}
+
+/** Two attempts at one build as one: a step counts as run when it ran in either. */
+export function mergeProgress(earlier: ProgressSummary, later: ProgressSummary): ProgressSummary {
+  return summarizeProgress([...earlier.steps, ...later.steps]);
+}

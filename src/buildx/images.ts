@@ -40,3 +40,23 @@ export async function saveImagesAsLayout(
   const unpacked = await exec(['tar', '-x', '-f', archive, '-C', dir, 'blobs'], { timeoutMs: 600_000 });
   return unpacked.exitCode === 0;
 }
+
+/**
+ * The reference that pulls `image` at `digest`: its repository (the tag dropped) `@digest`. A reference that
+ * already pins a digest is returned as it is.
+ */
+export function digestReference(image: string, digest: string): string {
+  if (image.includes('@')) return image;
+  const slash = image.lastIndexOf('/');
+  const colon = image.lastIndexOf(':');
+  const repository = colon > slash ? image.slice(0, colon) : image;
+  return `${repository}@${digest}`;
+}
+
+/** `docker pull` of one reference for one platform (argument vector, no shell); true when it worked. */
+export async function pullImage(exec: Exec, reference: string, platform: string): Promise<boolean> {
+  const result = await exec(['docker', 'pull', '--quiet', '--platform', platform, reference], {
+    timeoutMs: 600_000,
+  });
+  return result.exitCode === 0;
+}

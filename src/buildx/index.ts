@@ -65,8 +65,15 @@ export {
   type WrittenBakeFiles,
 } from './run.js';
 export { attestSpecs, imageOutputs, secretEnvironment, secretSpecs } from './specs.js';
-export { parseLayerList, readImageLayers, saveImagesAsLayout } from './images.js';
-export { isCacheExportFailure, runBuild, type BuildRequest, type BuildResult } from './build.js';
+export { digestReference, parseLayerList, pullImage, readImageLayers, saveImagesAsLayout } from './images.js';
+export {
+  failedBuildProgress,
+  isCacheExportFailure,
+  mergeProgress,
+  runBuild,
+  type BuildRequest,
+  type BuildResult,
+} from './build.js';
 export {
   buildImagetoolsRawArgs,
   classifyInspectFailure,

@@ -10,6 +10,7 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -164,6 +165,7 @@ describe('mergeEntryIntoLayout and validateLayout', () => {
         { tag: 'stagecraft-v1-df-linux-amd64-deps-p1-f1', digest: DEPS_MANIFEST },
         { tag: 'stagecraft-v1-df-linux-amd64-app-p1-f1', digest: APP_MANIFEST },
       ],
+      pruned: [],
       dropped: [],
     });
     // Merging again changes nothing: one manifest per tag, blobs stored once.
@@ -175,22 +177,34 @@ describe('mergeEntryIntoLayout and validateLayout', () => {
     expect(readdirSync(path.join(layout, 'blobs', 'sha256'))).toHaveLength(7);
   });
 
-  test("without the dependency's entry the app's manifest is dropped, naming the absent blob", async () => {
+  test("without the dependency's entry the app's manifest loses that layer, and keeps its records and config", async () => {
     const { appEntry } = await packBoth();
     const layout = path.join(work, 'layout');
     expect(await mergeEntryIntoLayout(appEntry, layout)).toMatchObject({ ok: true });
     const validation = await validateLayout(layout, { external: EXTERNAL });
-    expect(validation.kept).toEqual([]);
-    expect(validation.dropped.map((d) => [d.tag, d.missing, d.reason])).toEqual([
-      [
-        'stagecraft-v1-df-linux-amd64-app-p1-f1',
-        [DEPS_RUN],
-        '1 referenced blob is absent: sha256:c2f9ef3cc17c',
-      ],
-    ]);
-    expect(JSON.parse(readFileSync(path.join(layout, 'index.json'), 'utf8'))).toEqual({
-      schemaVersion: 2,
-      manifests: [],
+    expect(validation.dropped).toEqual([]);
+    expect(validation.pruned).toHaveLength(1);
+    const pruned = validation.pruned[0]!;
+    expect(pruned).toMatchObject({ tag: 'stagecraft-v1-df-linux-amd64-app-p1-f1', absent: [DEPS_RUN] });
+    expect(pruned.digest).not.toBe(APP_MANIFEST);
+    expect(validation.kept).toEqual([{ tag: pruned.tag, digest: pruned.digest }]);
+    // index.json names the rewritten manifest, a blob of the layout whose digest is its content's.
+    const index = JSON.parse(readFileSync(path.join(layout, 'index.json'), 'utf8')) as {
+      manifests: { digest: string; size: number; annotations: Record<string, string> }[];
+    };
+    expect(
+      index.manifests.map((d) => [d.digest, d.annotations['org.opencontainers.image.ref.name']]),
+    ).toEqual([[pruned.digest, pruned.tag]]);
+    const text = readFileSync(blobFile(layout, pruned.digest));
+    expect(`sha256:${createHash('sha256').update(text).digest('hex')}`).toBe(pruned.digest);
+    expect(index.manifests[0]!.size).toBe(text.length);
+    const manifest = JSON.parse(text.toString('utf8')) as { manifests: { digest: string }[] };
+    expect(manifest.manifests.map((d) => d.digest)).toEqual([APP_RUN, APP_COPY, BASE_LAYER, APP_CONFIG]);
+    // A second validation finds nothing more to do.
+    expect(await validateLayout(layout, { external: EXTERNAL })).toEqual({
+      kept: validation.kept,
+      pruned: [],
+      dropped: [],
     });
   });
 
@@ -198,7 +212,21 @@ describe('mergeEntryIntoLayout and validateLayout', () => {
     const { depsEntry } = await packBoth();
     const layout = path.join(work, 'layout');
     await mergeEntryIntoLayout(depsEntry, layout);
-    expect((await validateLayout(layout)).dropped.map((d) => d.missing)).toEqual([[BASE_LAYER]]);
+    expect((await validateLayout(layout)).pruned.map((d) => d.absent)).toEqual([[BASE_LAYER]]);
+  });
+
+  test('a manifest whose cache config is absent is dropped', async () => {
+    const { depsEntry } = await packBoth();
+    const layout = path.join(work, 'layout');
+    await mergeEntryIntoLayout(depsEntry, layout);
+    unlinkSync(blobFile(layout, DEPS_CONFIG));
+    const validation = await validateLayout(layout, { external: EXTERNAL });
+    expect(validation.kept).toEqual([]);
+    expect(validation.dropped.map((d) => d.tag)).toEqual(['stagecraft-v1-df-linux-amd64-deps-p1-f1']);
+    expect(JSON.parse(readFileSync(path.join(layout, 'index.json'), 'utf8'))).toEqual({
+      schemaVersion: 2,
+      manifests: [],
+    });
   });
 
   test.each([

@@ -40,6 +40,7 @@ import {
   type ManifestCandidate,
   type OciIndex,
   type StageCache,
+  withoutAbsentLayers,
 } from './oci-layout.js';
 
 export const ENTRY_METADATA_FILE = 'stagecraft-entry.json';
@@ -65,6 +66,11 @@ export interface EntryMetadata {
   readonly blobs: readonly EntryBlob[];
   /** Blobs the manifest references that live elsewhere (dependency entries, the engine's image store). */
   readonly external: readonly EntryBlob[];
+  /**
+   * Digests among `blobs` that are another stage's layers too (byte-identical layers), kept here so that the
+   * stage's output loads without that stage's entry. The rest of `blobs` are the stage's own.
+   */
+  readonly shared?: readonly string[];
 }
 
 /** An entry or export that cannot be used; the message says why. */
@@ -133,7 +139,7 @@ export async function copyTree(from: string, to: string): Promise<number> {
 }
 
 /** Writes a file through a temporary name and a rename, so readers never see half of it. */
-export async function writeFileAtomic(file: string, content: string): Promise<void> {
+export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
   const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   await writeFile(temp, content);
   await rename(temp, file);
@@ -191,6 +197,8 @@ export interface PackOptions {
   readonly exportTag?: string;
   /** The entry's creation time (default: now). */
   readonly now?: Date;
+  /** Which of the blobs to store are another stage's layers too (see `EntryMetadata.shared`). */
+  readonly shared?: Iterable<string>;
 }
 
 /**
@@ -249,6 +257,10 @@ export async function packEntry(
     blobs,
     external,
   };
+  const shared = [...new Set(options.shared ?? [])].filter((digest) =>
+    blobs.some((b) => b.digest === digest),
+  );
+  if (shared.length > 0) (metadata as { shared?: string[] }).shared = shared;
   await writeFile(path.join(entryDir, 'oci-layout'), OCI_LAYOUT_CONTENT);
   await writeFile(path.join(entryDir, 'index.json'), encodeOciIndex([withRefName(manifest, tag)]));
   await writeFile(path.join(entryDir, ENTRY_METADATA_FILE), `${JSON.stringify(metadata, null, 2)}\n`);
@@ -264,6 +276,12 @@ function parseEntryBlobs(value: unknown, what: string): EntryBlob[] {
     }
     return { digest: b.digest, size: b.size };
   });
+}
+
+function parseDigests(value: unknown, what: string): string[] {
+  if (!Array.isArray(value) || !value.every(isDigest))
+    throw new EntryError(`${what} must be an array of digests`);
+  return value;
 }
 
 /** Parses and checks `stagecraft-entry.json`. */
@@ -306,6 +324,7 @@ export function parseEntryMetadata(text: string, what = ENTRY_METADATA_FILE): En
     manifest: { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size },
     blobs: parseEntryBlobs(m.blobs, `${what}: blobs`),
     external: parseEntryBlobs(m.external ?? [], `${what}: external`),
+    ...(m.shared === undefined ? {} : { shared: parseDigests(m.shared, `${what}: shared`) }),
   };
 }
 
@@ -405,10 +424,21 @@ export interface KeptManifest {
   readonly digest: string;
 }
 
+/** A manifest rewritten without the layers whose blobs are absent (see `withoutAbsentLayers`). */
+export interface PrunedManifest {
+  readonly tag?: string;
+  /** The rewritten manifest's digest (index.json now names it). */
+  readonly digest: string;
+  /** The absent blobs, in reference order. */
+  readonly absent: readonly string[];
+}
+
 export interface LayoutValidation {
-  /** Manifests left in index.json: every blob they reference is present (or an external layer). */
+  /** Manifests left in index.json (pruned ones with their new digest). */
   readonly kept: readonly KeptManifest[];
-  /** Manifests removed from index.json, with what is missing. */
+  /** Kept manifests that lost the descriptors of absent blobs: BuildKit skips the results that needed them. */
+  readonly pruned: readonly PrunedManifest[];
+  /** Manifests removed from index.json: unreadable, or their manifest or cache config blob is absent. */
   readonly dropped: readonly IncompleteManifest[];
   /** Set when index.json itself was unreadable; it is then replaced by an empty one. */
   readonly error?: string;
@@ -422,9 +452,20 @@ export interface ValidateOptions {
   readonly external?: ReadonlySet<string>;
 }
 
+/** The sha256 blobs a layout holds. */
+export async function presentBlobs(layoutDir: string): Promise<Set<string>> {
+  const present = new Set<string>();
+  const names = await readdir(path.join(layoutDir, 'blobs', 'sha256')).catch(() => [] as string[]);
+  for (const name of names) {
+    if (/^[0-9a-f]{64}$/.test(name)) present.add(`sha256:${name}`);
+  }
+  return present;
+}
+
 /**
- * Drops from the layout's index.json every manifest that references a blob the layout lacks (or whose manifest
- * or config cannot be read), so that only complete caches reach BuildKit. Returns what was kept and dropped.
+ * Makes the layout safe to hand to BuildKit: every manifest that references an absent layer blob is rewritten
+ * without it (BuildKit then skips the results that needed it, instead of failing the build on them), and a
+ * manifest that cannot be read, or whose cache config is absent, is removed from index.json.
  */
 export async function validateLayout(
   layoutDir: string,
@@ -436,13 +477,14 @@ export async function validateLayout(
   } catch (error) {
     await ensureLayout(layoutDir);
     await writeFileAtomic(path.join(layoutDir, 'index.json'), encodeOciIndex([]));
-    return { kept: [], dropped: [], error: `index.json is unreadable: ${(error as Error).message}` };
+    return {
+      kept: [],
+      pruned: [],
+      dropped: [],
+      error: `index.json is unreadable: ${(error as Error).message}`,
+    };
   }
-  const present = new Set<string>();
-  const names = await readdir(path.join(layoutDir, 'blobs', 'sha256')).catch(() => [] as string[]);
-  for (const name of names) {
-    if (/^[0-9a-f]{64}$/.test(name)) present.add(`sha256:${name}`);
-  }
+  const present = await presentBlobs(layoutDir);
   const candidates: ManifestCandidate[] = [];
   for (const descriptor of index.manifests) {
     try {
@@ -457,14 +499,63 @@ export async function validateLayout(
     }
   }
   const check = checkManifests(candidates, present, options.external);
-  if (check.incomplete.length > 0) {
-    await writeFileAtomic(path.join(layoutDir, 'index.json'), encodeOciIndex(check.complete));
+  const manifests: Descriptor[] = [...check.complete];
+  const pruned: PrunedManifest[] = [];
+  const dropped: IncompleteManifest[] = [];
+  for (const incomplete of check.incomplete) {
+    const candidate = candidates.find((c) => c.descriptor === incomplete.descriptor)!;
+    const rewritten =
+      candidate.manifest === undefined || candidate.config === undefined
+        ? undefined
+        : await pruneManifest(layoutDir, candidate.descriptor, new Set(incomplete.missing));
+    if (rewritten === undefined) {
+      dropped.push(incomplete);
+      continue;
+    }
+    manifests.push(rewritten);
+    // Absent blobs that only the config names (an earlier pruning left them): BuildKit skips those already.
+    if (rewritten === candidate.descriptor) continue;
+    const tag = refName(rewritten);
+    pruned.push({
+      ...(tag === undefined ? {} : { tag }),
+      digest: rewritten.digest,
+      absent: incomplete.missing,
+    });
   }
-  const kept = check.complete.map((d): KeptManifest => {
+  if (pruned.length > 0 || dropped.length > 0) {
+    // Keep index order, so that BuildKit sees the caches in the order they were merged.
+    const order = new Map(index.manifests.map((d, i) => [refName(d) ?? d.digest, i]));
+    manifests.sort(
+      (a, b) => (order.get(refName(a) ?? a.digest) ?? 0) - (order.get(refName(b) ?? b.digest) ?? 0),
+    );
+    await writeFileAtomic(path.join(layoutDir, 'index.json'), encodeOciIndex(manifests));
+  }
+  const kept = manifests.map((d): KeptManifest => {
     const tag = refName(d);
     return tag === undefined ? { digest: d.digest } : { tag, digest: d.digest };
   });
-  return { kept, dropped: check.incomplete };
+  return { kept, pruned, dropped };
+}
+
+/**
+ * Writes the manifest without the absent layers as a new blob and returns its descriptor (ref name kept), or
+ * undefined when the manifest or its config itself is absent (nothing left to keep).
+ */
+async function pruneManifest(
+  layoutDir: string,
+  descriptor: Descriptor,
+  absent: ReadonlySet<string>,
+): Promise<Descriptor | undefined> {
+  if (absent.has(descriptor.digest)) return undefined;
+  const text = await readFile(blobPath(layoutDir, descriptor.digest), 'utf8');
+  const manifest = parseCacheManifest(text);
+  if (absent.has(cacheConfigDescriptor(manifest).digest)) return undefined;
+  const rewritten = withoutAbsentLayers(text, absent);
+  if (rewritten === undefined) return descriptor;
+  const bytes = Buffer.from(rewritten);
+  const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  await writeFileAtomic(blobPath(layoutDir, digest), bytes);
+  return { ...descriptor, digest, size: bytes.length };
 }
 
 /** Removes a directory tree; a missing one is fine. */

@@ -11,11 +11,14 @@ import {
   isExternal,
   layerChain,
   ownBlobs,
+  ownResultChains,
   parseCacheConfig,
   parseCacheManifest,
   parseOciIndex,
   referencedBlobs,
   tagForKey,
+  unloadableOwnResults,
+  withoutAbsentLayers,
   type StageCache,
 } from './oci-layout.js';
 
@@ -270,5 +273,30 @@ describe('tagForKey', () => {
   test('keys that clean up the same still get different tags', () => {
     expect(tagForKey('a/b')).not.toBe(tagForKey('a_b'));
     expect(tagForKey('a/b')).not.toBe(tagForKey('a:b'));
+  });
+});
+
+describe("what a stage's own results need", () => {
+  test("the app's own results stand on the base layer and its own layers, not on deps' layer", () => {
+    const app = stageCache('app');
+    const own = new Set([APP_COPY, APP_RUN]);
+    expect([...ownResultChains(app, own)].sort()).toEqual([APP_COPY, APP_RUN, BASE_LAYER].sort());
+    // Loadable with the base external, even without deps' blob; not without the base.
+    expect(unloadableOwnResults(app, own, new Set(own), new Set([BASE_DIFF_ID]))).toEqual([]);
+    expect(unloadableOwnResults(app, own, new Set(own))).toEqual([BASE_LAYER]);
+    expect(unloadableOwnResults(app, own, new Set([APP_COPY]), new Set([BASE_DIFF_ID]))).toEqual([APP_RUN]);
+  });
+
+  test('withoutAbsentLayers drops those descriptors, never the config, and says when nothing changed', () => {
+    const text = blob('app', APP_MANIFEST);
+    const pruned = withoutAbsentLayers(text, new Set([DEPS_RUN, APP_CONFIG]));
+    expect(pruned).toBeDefined();
+    expect(parseCacheManifest(pruned!).manifests.map((d) => d.digest)).toEqual([
+      APP_RUN,
+      APP_COPY,
+      BASE_LAYER,
+      APP_CONFIG,
+    ]);
+    expect(withoutAbsentLayers(text, new Set([`sha256:${'0'.repeat(64)}`]))).toBeUndefined();
   });
 });

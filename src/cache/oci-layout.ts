@@ -273,6 +273,69 @@ export function ownBlobs(
   );
 }
 
+/**
+ * Blobs that the results of a stage's own instructions need but that are neither present nor external: the
+ * layer chains of every record result whose top layer is one of `own` (the blobs the stage's entry stores).
+ * Empty when all of them can be loaded, i.e. when BuildKit can take the stage's output from this cache.
+ */
+export function unloadableOwnResults(
+  cache: StageCache,
+  own: ReadonlySet<string>,
+  present: ReadonlySet<string>,
+  external: ReadonlySet<string> = new Set(),
+): string[] {
+  const config = cache.config;
+  if (config === undefined) return [];
+  const described = new Map(cache.manifest.manifests.map((d) => [d.digest, d]));
+  const missing = new Set<string>();
+  for (const record of config.records) {
+    for (const top of record.results) {
+      if (!own.has(config.layers[top]!.blob)) continue;
+      for (const blob of layerChain(config, top)) {
+        if (present.has(blob)) continue;
+        const descriptor = described.get(blob);
+        if (descriptor !== undefined && isExternal(descriptor, external)) continue;
+        missing.add(blob);
+      }
+    }
+  }
+  return [...missing];
+}
+
+/**
+ * Every blob in the layer chains of the record results whose top layer is one of `own`: what a stage's output
+ * is made of. It can hold another stage's blob where two stages made byte-identical layers (a `COPY --from`
+ * of a file that stage's RUN wrote alone gives the same tar, and so the same digest).
+ */
+export function ownResultChains(cache: StageCache, own: ReadonlySet<string>): Set<string> {
+  const blobs = new Set<string>();
+  const config = cache.config;
+  if (config === undefined) return blobs;
+  for (const record of config.records) {
+    for (const top of record.results) {
+      if (!own.has(config.layers[top]!.blob)) continue;
+      for (const blob of layerChain(config, top)) blobs.add(blob);
+    }
+  }
+  return blobs;
+}
+
+/**
+ * A cache manifest's text without the descriptors of the `absent` blobs (the config's is kept), or undefined
+ * when it lists none of them. BuildKit reads a layer only through the manifest's descriptors and skips every
+ * result whose chain has a layer the manifest does not describe, so the records stay (their keys still link
+ * the stages) while the results it could not load are gone.
+ */
+export function withoutAbsentLayers(manifestText: string, absent: ReadonlySet<string>): string | undefined {
+  const value = parseJson(manifestText, 'cache manifest');
+  if (!isObject(value) || !Array.isArray(value.manifests)) return undefined;
+  const kept = value.manifests.filter(
+    (d: unknown) => !isObject(d) || d.mediaType === CACHE_CONFIG_MEDIA_TYPE || !absent.has(String(d.digest)),
+  );
+  if (kept.length === value.manifests.length) return undefined;
+  return JSON.stringify({ ...value, manifests: kept });
+}
+
 /** One manifest of a layout's index, with what could be read of it (`undefined` where it was unreadable). */
 export interface ManifestCandidate {
   readonly descriptor: Descriptor;

@@ -90,6 +90,22 @@ async function warmStore(): Promise<MemoryStore> {
   return store;
 }
 
+/** The layer digests the manifest of `key`'s entry lists in the restored layout (the config left out). */
+function manifestLayers(report: RestoreReport, key: string): string[] {
+  const tag = report.stages.find((s) => s.key === key)?.tag;
+  const index = JSON.parse(readFileSync(path.join(report.layoutDir, 'index.json'), 'utf8')) as {
+    manifests: { digest: string; annotations?: Record<string, string> }[];
+  };
+  const descriptor = index.manifests.find(
+    (d) => d.annotations?.['org.opencontainers.image.ref.name'] === tag,
+  );
+  if (descriptor === undefined) return [];
+  const manifest = JSON.parse(
+    readFileSync(path.join(report.layoutDir, 'blobs', 'sha256', descriptor.digest.slice(7)), 'utf8'),
+  ) as { manifests: { digest: string; mediaType: string }[] };
+  return manifest.manifests.filter((d) => !d.mediaType.includes('cacheconfig')).map((d) => d.digest);
+}
+
 function blobNames(store: MemoryStore, key: string): string[] {
   return [...(store.entries.get(key)?.files.keys() ?? [])]
     .filter((f) => f.startsWith('blobs/'))
@@ -191,23 +207,17 @@ describe('restoreStageCaches / saveStageCaches', () => {
     expect(store.calls.restore.at(-1)).toBe(DEPS.key);
   });
 
-  test("an evicted dependency makes the dependent's manifest incomplete: both miss, with a warning", async () => {
+  test('an evicted stage that the dependent copies from: the dependent still hits, without that layer', async () => {
     const store = await warmStore();
     store.entries.delete(DEPS.key);
     const report = await restore(store);
-    expect(report.stages.map((s) => [s.stageName, s.result, s.tag])).toEqual([
+    expect(report.stages.map((s) => [s.stageName, s.result, s.warning])).toEqual([
       ['deps', 'miss', undefined],
-      ['app', 'miss', undefined],
+      ['app', 'exact', undefined],
     ]);
-    expect(report.stages[1]!.warning).toMatch(
-      /^cache entry stagecraft-v1-df-linux-amd64-app-p1-f1 is incomplete \(1 referenced blob is absent: sha256:c2f9ef3cc17c\); building without it$/,
-    );
-    expect(report.stages[1]!.bytes).toBeGreaterThan(0);
-    expect(cacheFromSpecs(report)).toEqual([]);
-    const index = JSON.parse(readFileSync(path.join(report.layoutDir, 'index.json'), 'utf8')) as {
-      manifests: [];
-    };
-    expect(index.manifests).toEqual([]);
+    expect(cacheFromSpecs(report)).toEqual([report.stages[1]!.cacheFrom]);
+    expect(manifestLayers(report, APP.key)).not.toContain(`sha256:${DEPS_RUN}`);
+    expect(manifestLayers(report, APP.key)).toContain(`sha256:${APP_RUN}`);
   });
 
   test('an unusable entry under the exact key is not replaced, and the reason says so', async () => {
@@ -246,7 +256,10 @@ describe('restoreStageCaches / saveStageCaches', () => {
     const store = await warmStore();
     const report = await restoreStageCaches({ store, keys: [DEPS], workDir: workDir() });
     expect(report.stages[0]!.result).toBe('miss');
-    expect(report.stages[0]!.warning).toMatch(/1 referenced blob is absent: sha256:345861747fc2/);
+    expect(report.stages[0]!.warning).toMatch(
+      /^cache entry \S+ is incomplete \(its layers need 1 blob that are neither restored nor in the image store \(sha256:345861747fc2\)\); building without it$/,
+    );
+    expect(cacheFromSpecs(report)).toEqual([]);
   });
 
   test('store faults are warnings and misses, never throws', async () => {
@@ -396,5 +409,101 @@ describe('with a registry store (BuildKit moves the bytes)', () => {
       '--raw',
       `localhost:5000/cache:${DEPS.key}`,
     ]);
+  });
+});
+
+describe('restore by need', () => {
+  const needs = (appFromDeps: boolean) => ({
+    target: APP.stage,
+    stages: new Map([
+      [DEPS.stage, { dependencies: [] }],
+      [
+        APP.stage,
+        appFromDeps ? { from: DEPS.stage, dependencies: [DEPS.stage] } : { dependencies: [DEPS.stage] },
+      ],
+    ]),
+  });
+  const restoreByNeed = (store: MemoryStore, appFromDeps = false): Promise<RestoreReport> =>
+    restoreStageCaches({
+      store,
+      keys: [DEPS, APP],
+      needs: needs(appFromDeps),
+      workDir: workDir(),
+      externalLayers: EXTERNAL,
+    });
+
+  test('the target hits: the stage it copies from is never looked up, and nothing is saved for it', async () => {
+    const store = await warmStore();
+    store.calls.lookup.length = 0;
+    const report = await restoreByNeed(store);
+    expect(report.stages.map((s) => [s.stageName, s.result, s.warning])).toEqual([
+      ['deps', 'unneeded', undefined],
+      ['app', 'exact', undefined],
+    ]);
+    expect(store.calls.lookup).toEqual([APP.key]);
+    expect(report.bytes).toBe(report.stages[1]!.bytes);
+    expect(cacheFromSpecs(report)).toEqual([report.stages[1]!.cacheFrom]);
+    // The records of deps stay (their keys link app's); the layer nobody restored is gone from the manifest.
+    expect(manifestLayers(report, APP.key)).not.toContain(`sha256:${DEPS_RUN}`);
+    const saved = await saveStageCaches({
+      store,
+      keys: [DEPS, APP],
+      results: report.stages,
+      exportDirs: new Map(),
+      dependenciesOf: DEPENDENCIES,
+      workDir: workDir(),
+    });
+    expect(saved.stages.map((s) => [s.saved, s.reason])).toEqual([
+      [false, 'not needed: a stage built on it hit its exact key'],
+      [false, 'exact key hit: nothing to save'],
+    ]);
+  });
+
+  test('the target misses: what it reads is restored', async () => {
+    const store = await warmStore();
+    store.entries.delete(APP.key);
+    store.calls.lookup.length = 0;
+    const report = await restoreByNeed(store);
+    expect(report.stages.map((s) => [s.stageName, s.result])).toEqual([
+      ['deps', 'exact'],
+      ['app', 'miss'],
+    ]);
+    expect(store.calls.lookup).toEqual([APP.key, DEPS.key]);
+  });
+
+  test("a target built FROM a stage needs that stage's entry too", async () => {
+    const store = await warmStore();
+    store.calls.lookup.length = 0;
+    const report = await restoreByNeed(store, true);
+    expect(report.stages.map((s) => [s.stageName, s.result])).toEqual([
+      ['deps', 'exact'],
+      ['app', 'exact'],
+    ]);
+    expect(store.calls.lookup).toEqual([APP.key, DEPS.key]);
+  });
+
+  test("when the FROM stage's entry is gone, the target misses with a warning and builds", async () => {
+    const store = await warmStore();
+    store.entries.delete(DEPS.key);
+    const report = await restoreByNeed(store, true);
+    expect(report.stages.map((s) => [s.stageName, s.result])).toEqual([
+      ['deps', 'miss'],
+      ['app', 'miss'],
+    ]);
+    expect(report.stages[1]!.warning).toBe(
+      'deps, the stage it is built FROM, has no usable cache, so neither has this one',
+    );
+    expect(cacheFromSpecs(report)).toEqual([]);
+  });
+
+  test('a damaged target entry is a miss with a warning, and the stages it reads are restored', async () => {
+    const store = await warmStore();
+    store.entries.get(APP.key)!.files.delete(`blobs/sha256/${APP_RUN}`);
+    const report = await restoreByNeed(store);
+    expect(report.stages.map((s) => [s.stageName, s.result])).toEqual([
+      ['deps', 'exact'],
+      ['app', 'miss'],
+    ]);
+    expect(report.stages[1]!.warning).toMatch(/is damaged \(blob sha256:1c9b3b8d\w+: missing\)/);
   });
 });

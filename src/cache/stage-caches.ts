@@ -15,9 +15,18 @@ import {
   readStageCache,
   removeTree,
   ensureLayout,
+  presentBlobs,
   validateLayout,
 } from './entry.js';
-import { findManifestByTag, ownBlobs, type StageCache } from './oci-layout.js';
+import {
+  findManifestByTag,
+  isExternal,
+  ownBlobs,
+  ownResultChains,
+  referencedBlobs,
+  unloadableOwnResults,
+  type StageCache,
+} from './oci-layout.js';
 import { localCacheFromSpec, localCacheToSpec } from './specs.js';
 import type { StageCacheStore, StoreCallOptions } from './store.js';
 
@@ -26,7 +35,11 @@ export interface CacheLogger {
   debug(message: string): void;
 }
 
-export type RestoreResult = 'exact' | 'partial' | 'miss';
+/**
+ * `unneeded`: a restore by need never looked the stage up, because a stage built on it hit its exact key, so
+ * BuildKit executes nothing of it.
+ */
+export type RestoreResult = 'exact' | 'partial' | 'miss' | 'unneeded';
 
 export interface StageRestoreReport {
   readonly stage: number;
@@ -59,10 +72,24 @@ export interface RestoreReport {
   readonly bytes: number;
 }
 
+/** What a stage may need restored besides its own entry (`restoreNeeds` in src/plan makes these). */
+export interface StageNeeds {
+  /** The stage it is built `FROM`, when it is built on another stage: its layers are part of this stage's. */
+  readonly from?: number;
+  /** Every stage it reads while it builds. */
+  readonly dependencies: readonly number[];
+}
+
 export interface RestoreOptions {
   readonly store: StageCacheStore;
   /** The stages the target reaches, in build order. Only these are looked up; skipped stages never are. */
   readonly keys: readonly StageKey[];
+  /**
+   * Restore by need, from `target` down: a stage whose exact key hits needs only the entries of its layer
+   * chain (itself and the stages it is built FROM); a stage that misses needs every stage it reads. Stages
+   * never needed are not looked up (`unneeded`). Without it, every stage in `keys` is restored.
+   */
+  readonly needs?: { readonly target: number; readonly stages: ReadonlyMap<number, StageNeeds> };
   /** A directory for this run's restored entries and the shared layout (created if needed). */
   readonly workDir: string;
   /**
@@ -91,33 +118,55 @@ function errorMessage(error: unknown): string {
   return typeof (error as Error | undefined)?.message === 'string' ? (error as Error).message : String(error);
 }
 
+function shortDigest(digest: string): string {
+  return digest.slice(0, 'sha256:'.length + 12);
+}
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** A stage whose entry cannot be used after all: a miss, with the reason added to its warnings. */
+function demote(report: Mutable<StageRestoreReport>, warning: string): void {
+  report.result = 'miss';
+  delete report.tag;
+  delete report.cacheFrom;
+  delete report.createdAt;
+  report.warning = report.warning === undefined ? warning : `${report.warning}; ${warning}`;
+}
+
 /**
- * Looks up and restores each stage's entry (exact key, else its restore keys), merges the entries into one OCI
- * layout, and drops every manifest whose blobs are not all there (that stage is then a miss). Never throws
- * for a cache fault or a damaged entry: those stages miss, with a `warning`.
+ * Looks up and restores the entries of the stages the build needs (exact key, else restore keys), merges them
+ * into one OCI layout, and rewrites every manifest there without the layers it lacks, so BuildKit never meets
+ * a result it cannot load. Never throws for a cache fault or a damaged entry: those stages miss, with a
+ * `warning`.
  */
 export async function restoreStageCaches(options: RestoreOptions): Promise<RestoreReport> {
   const { store, keys, workDir, signal, logger } = options;
   const layoutDir = path.join(workDir, 'layout');
   const entriesDir = path.join(workDir, 'restored');
-  const reports: Mutable<StageRestoreReport>[] = [];
-  if (store.buildkit === undefined) {
+  const local = store.buildkit === undefined;
+  if (local) {
     await removeTree(layoutDir);
     await removeTree(entriesDir);
     await ensureLayout(layoutDir);
   }
+  const reports = new Map<number, Mutable<StageRestoreReport>>(
+    keys.map((stageKey) => [
+      stageKey.stage,
+      {
+        stage: stageKey.stage,
+        stageName: stageKey.stageName,
+        key: stageKey.key,
+        result: 'unneeded',
+        bytes: 0,
+      },
+    ]),
+  );
+  /** Each restored entry's own blobs (what its metadata says it stores). */
+  const ownBlobsOf = new Map<number, Set<string>>();
 
-  for (const stageKey of keys) {
-    const report: Mutable<StageRestoreReport> = {
-      stage: stageKey.stage,
-      stageName: stageKey.stageName,
-      key: stageKey.key,
-      result: 'miss',
-      bytes: 0,
-    };
-    reports.push(report);
+  /** Looks the stage up and merges its entry into the layout; sets `result` to exact, partial or miss. */
+  const restoreOne = async (stageKey: StageKey, report: Mutable<StageRestoreReport>): Promise<void> => {
+    report.result = 'miss';
     const warnings: string[] = [];
     const call = callOptions(warnings, signal, logger);
     const missWith = (warning?: string): void => {
@@ -129,11 +178,11 @@ export async function restoreStageCaches(options: RestoreOptions): Promise<Resto
       found = await store.lookup(stageKey.key, stageKey.restoreKeys, call);
     } catch (error) {
       missWith(`cache lookup of ${stageKey.key} failed: ${errorMessage(error)}`);
-      continue;
+      return;
     }
     if (found === undefined) {
       missWith();
-      continue;
+      return;
     }
     logger?.debug(
       `stage-caches.restoreStageCaches: ${stageKey.stageName}: found ${found.key}${found.exact ? ' (exact)' : ''}`,
@@ -143,7 +192,7 @@ export async function restoreStageCaches(options: RestoreOptions): Promise<Resto
       report.restoredKey = found.key;
       report.cacheFrom = store.buildkit.cacheFrom(found.key);
       missWith();
-      continue;
+      return;
     }
     const entryDir = path.join(entriesDir, `stage-${stageKey.stage}`);
     try {
@@ -152,61 +201,137 @@ export async function restoreStageCaches(options: RestoreOptions): Promise<Resto
       report.bytes = await store.restore(found.key, entryDir, call);
     } catch (error) {
       missWith(`cache restore of ${found.key} failed: ${errorMessage(error)}`);
-      continue;
+      return;
     }
     if (warnings.length > 0) {
       missWith();
-      continue;
+      return;
     }
     report.restoredKey = found.key;
     const merged = await mergeEntryIntoLayout(entryDir, layoutDir);
     if (!merged.ok) {
       missWith(`cache entry ${found.key} is damaged (${merged.reason}); building without it`);
-      continue;
+      return;
     }
     if (merged.key !== found.key) {
       missWith(`cache entry ${found.key} holds the entry of ${merged.key}; building without it`);
-      continue;
+      return;
     }
     report.result = found.exact ? 'exact' : 'partial';
     report.tag = merged.tag;
     report.cacheFrom = localCacheFromSpec(layoutDir, merged.tag);
-    // Its age, for a scheduled run's max-cache-age; the metadata was just read and checked by the merge.
-    const createdAt = await readEntryMetadata(entryDir).then(
-      (metadata) => metadata.createdAt,
-      () => undefined,
-    );
-    if (createdAt !== undefined) report.createdAt = createdAt;
+    // Its age (a scheduled run's max-cache-age) and its own blobs; the merge has just read and checked both.
+    const metadata = await readEntryMetadata(entryDir).catch(() => undefined);
+    if (metadata !== undefined) {
+      report.createdAt = metadata.createdAt;
+      const shared = new Set(metadata.shared ?? []);
+      ownBlobsOf.set(
+        stageKey.stage,
+        new Set(metadata.blobs.map((blob) => blob.digest).filter((digest) => !shared.has(digest))),
+      );
+    }
+  };
+
+  /** Why an exact entry cannot give the stage's output (its own results need blobs nobody has), if so. */
+  const unusable = async (report: StageRestoreReport): Promise<string | undefined> => {
+    const own = ownBlobsOf.get(report.stage);
+    if (!local || report.tag === undefined || own === undefined) return undefined;
+    try {
+      const descriptor = findManifestByTag(await readLayoutIndex(layoutDir), report.tag);
+      if (descriptor === undefined) return 'its manifest is not in the layout';
+      const cache = await readStageCache(layoutDir, descriptor);
+      const missing = unloadableOwnResults(cache, own, await presentBlobs(layoutDir), options.externalLayers);
+      if (missing.length === 0) return undefined;
+      const more = missing.length > 2 ? ` and ${missing.length - 2} more` : '';
+      return (
+        `its layers need ${missing.length} blob${missing.length === 1 ? '' : 's'} that are neither restored ` +
+        `nor in the image store (${missing.slice(0, 2).map(shortDigest).join(', ')}${more})`
+      );
+    } catch (error) {
+      return errorMessage(error);
+    }
+  };
+
+  const byStage = new Map(keys.map((stageKey) => [stageKey.stage, stageKey]));
+  const visits = new Map<number, Promise<boolean>>();
+  /** Restores what `stage` needs; true when its exact entry gives its output (its layer chain is there). */
+  const need = (stage: number): Promise<boolean> => {
+    let visit = visits.get(stage);
+    if (visit === undefined) {
+      visit = visitStage(stage);
+      visits.set(stage, visit);
+    }
+    return visit;
+  };
+  const visitStage = async (stage: number): Promise<boolean> => {
+    const stageKey = byStage.get(stage);
+    const report = reports.get(stage);
+    if (stageKey === undefined || report === undefined) return false;
+    await restoreOne(stageKey, report);
+    const stageNeeds = options.needs?.stages.get(stage);
+    if (report.result === 'exact') {
+      const from = stageNeeds?.from;
+      if (from !== undefined && !(await need(from))) {
+        const name = reports.get(from)?.stageName ?? `stage ${from}`;
+        demote(report, `${name}, the stage it is built FROM, has no usable cache, so neither has this one`);
+      } else {
+        const problem = await unusable(report);
+        if (problem === undefined) return true;
+        demote(
+          report,
+          `cache entry ${report.restoredKey ?? report.key} is incomplete (${problem}); building without it`,
+        );
+      }
+    }
+    for (const dependency of stageNeeds?.dependencies ?? []) await need(dependency);
+    return false;
+  };
+
+  if (options.needs === undefined) {
+    for (const stageKey of keys) await restoreOne(stageKey, reports.get(stageKey.stage)!);
+    for (const report of reports.values()) {
+      if (report.result !== 'exact') continue;
+      const problem = await unusable(report);
+      if (problem !== undefined)
+        demote(
+          report,
+          `cache entry ${report.restoredKey ?? report.key} is incomplete (${problem}); building without it`,
+        );
+    }
+  } else {
+    await need(options.needs.target);
   }
 
-  if (store.buildkit === undefined) {
+  if (local) {
     const validation = await validateLayout(
       layoutDir,
       options.externalLayers === undefined ? {} : { external: options.externalLayers },
     );
+    for (const pruned of validation.pruned) {
+      logger?.debug(
+        `stage-caches.restoreStageCaches: ${pruned.tag ?? pruned.digest}: without ${pruned.absent.length} ` +
+          'layers it was not restored with (results that need them are left to build)',
+      );
+    }
     for (const dropped of validation.dropped) {
-      for (const report of reports) {
+      for (const report of reports.values()) {
         if (report.tag === undefined || report.tag !== dropped.tag) continue;
-        const warning = `cache entry ${report.restoredKey ?? report.key} is incomplete (${dropped.reason}); building without it`;
-        report.result = 'miss';
-        delete report.tag;
-        delete report.cacheFrom;
-        delete report.createdAt;
-        report.warning = report.warning === undefined ? warning : `${report.warning}; ${warning}`;
+        demote(
+          report,
+          `cache entry ${report.restoredKey ?? report.key} is incomplete (${dropped.reason}); building without it`,
+        );
       }
     }
     if (validation.error !== undefined) {
-      for (const report of reports) {
+      for (const report of reports.values()) {
         if (report.tag === undefined) continue;
-        report.result = 'miss';
-        delete report.tag;
-        delete report.cacheFrom;
-        delete report.createdAt;
-        report.warning = `the restored cache layout is unusable (${validation.error}); building without it`;
+        delete report.warning;
+        demote(report, `the restored cache layout is unusable (${validation.error}); building without it`);
       }
     }
   }
-  return { layoutDir, stages: reports, bytes: reports.reduce((sum, r) => sum + r.bytes, 0) };
+  const stages = keys.map((stageKey) => reports.get(stageKey.stage)!);
+  return { layoutDir, stages, bytes: stages.reduce((sum, r) => sum + r.bytes, 0) };
 }
 
 /** The `--cache-from` values for a build: one per stage that has a usable entry, in build order. */
@@ -261,6 +386,12 @@ export interface SaveOptions {
   readonly exportDirs: ReadonlyMap<number, string>;
   /** Each stage's transitive dependencies in the reachable graph; their blobs are kept out of its entry. */
   readonly dependenciesOf: ReadonlyMap<number, readonly number[]>;
+  /**
+   * Each stage's FROM stage, as for restore (`restoreNeeds`). A restore by need brings back a hit stage's
+   * entry with those of its FROM chain only, so a blob of its output that another stage made too (identical
+   * layers) is kept in its entry unless a stage of its FROM chain holds it. Without it, no such blob is kept.
+   */
+  readonly needs?: ReadonlyMap<number, StageNeeds>;
   /** A directory for this run's packed entries (created if needed). */
   readonly workDir: string;
   /** The restore's shared layout, where the caches of dependencies that hit (and were not rebuilt) are read. */
@@ -305,6 +436,36 @@ export async function saveStageCaches(options: SaveOptions): Promise<SaveReport>
     return cached;
   };
 
+  /** Blobs of the stage's own results' chains that live in the entry of a stage outside its FROM chain. */
+  const borrowedChainBlobs = async (
+    stage: number,
+    stageCache: StageCache,
+    own: readonly string[],
+  ): Promise<string[]> => {
+    const fromChain = new Set<string>();
+    for (
+      let from = options.needs?.get(stage)?.from;
+      from !== undefined;
+      from = options.needs?.get(from)?.from
+    ) {
+      const fromCache = await cacheOf(from);
+      for (const blob of fromCache === undefined ? [] : referencedBlobs(fromCache))
+        fromChain.add(blob.digest);
+    }
+    const described = new Map(referencedBlobs(stageCache).map((d) => [d.digest, d]));
+    const ownSet = new Set(own);
+    return [...ownResultChains(stageCache, ownSet)].filter((blob) => {
+      const descriptor = described.get(blob);
+      return (
+        !ownSet.has(blob) &&
+        !fromChain.has(blob) &&
+        (descriptor === undefined ||
+          options.externalLayers === undefined ||
+          !isExternal(descriptor, options.externalLayers))
+      );
+    });
+  };
+
   for (const stageKey of keys) {
     const base = { stage: stageKey.stage, stageName: stageKey.stageName, key: stageKey.key };
     const skip = (reason: string, warning?: string): void => {
@@ -314,8 +475,13 @@ export async function saveStageCaches(options: SaveOptions): Promise<SaveReport>
           : { ...base, saved: false, bytes: 0, reason, warning },
       );
     };
-    if (resultOf.get(stageKey.stage)?.result === 'exact') {
+    const restored = resultOf.get(stageKey.stage)?.result;
+    if (restored === 'exact') {
       skip('exact key hit: nothing to save');
+      continue;
+    }
+    if (restored === 'unneeded') {
+      skip('not needed: a stage built on it hit its exact key');
       continue;
     }
     const warnings: string[] = [];
@@ -369,15 +535,12 @@ export async function saveStageCaches(options: SaveOptions): Promise<SaveReport>
             `stage-caches.saveStageCaches: ${stageKey.stageName}: no cache of stage ${dep}; its blobs stay in this entry`,
           );
       }
-      const own = ownBlobs(stageCache, dependencies, options.externalLayers);
+      const own = ownBlobs(stageCache, dependencies, options.externalLayers).map((d) => d.digest);
+      const shared =
+        options.needs === undefined ? [] : await borrowedChainBlobs(stageKey.stage, stageCache, own);
       const entryDir = path.join(entriesDir, `stage-${stageKey.stage}`);
       await removeTree(entryDir);
-      await packEntry(
-        exportDir,
-        stageKey,
-        own.map((d) => d.digest),
-        entryDir,
-      );
+      await packEntry(exportDir, stageKey, [...own, ...shared], entryDir, { shared });
       const bytes = await store.save(stageKey.key, entryDir, call);
       if (warnings.length > 0) skip('the store failed', warning());
       else if (bytes === 0) skip('not stored (another job may have saved the same key first)');

@@ -4,8 +4,11 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type Adapters } from '../adapters/types.js';
 import {
+  digestReference,
   explainNoCacheExport,
+  pullImage,
   readImageLayers,
+  resolveImageDigests,
   saveImagesAsLayout,
   type BuilderInfo,
 } from '../buildx/index.js';
@@ -34,9 +37,15 @@ export async function openCacheStore(
   return store;
 }
 
+/**
+ * The layers of the external base images, which the builder reads from the engine's image store and cache
+ * entries therefore leave out. A base that is not there yet is pulled first, by the digest its tag resolves to
+ * now, as a cold build would pull it; one that cannot be pulled keeps its layers in the entries.
+ */
 export async function readExternalLayers(
   plan: Plan,
   builder: BuilderInfo,
+  platform: string,
   { exec, logger }: Adapters,
 ): Promise<Set<string> | undefined> {
   // Only the docker driver with the containerd store builds from the engine's own image store.
@@ -48,36 +57,52 @@ export async function readExternalLayers(
   }
   const layers = new Set<string>();
   for (const image of plan.externalImages) {
-    const found = await readImageLayers(exec, image);
+    let found = await readImageLayers(exec, image);
     if (found === undefined) {
-      logger.info(`${image} is not in the image store yet: its layers stay in the cache entries`);
+      const [resolved] = await resolveImageDigests(exec, [image], platform);
+      const reference = resolved?.status === 'resolved' ? digestReference(image, resolved.digest) : image;
+      if (await pullImage(exec, reference, platform)) {
+        found = await readImageLayers(exec, reference);
+        logger.info(`${image} was not in the image store: pulled ${reference}`);
+      }
+    }
+    if (found === undefined) {
+      logger.warning(
+        `${image} is not in the image store and could not be pulled: its layers are kept in the cache entries`,
+      );
       continue;
     }
     for (const layer of found) layers.add(layer);
   }
+  logger.info(
+    `base-image layers are left out of cache entries: the builder reads them from the image store ` +
+      `(${plan.externalImages.length} base image${plan.externalImages.length === 1 ? '' : 's'})`,
+  );
   return layers;
 }
 
 /**
- * Exports write base-image layers too, reading their blobs from the cache source; our entries leave those
- * out, so a build that exports gets them from a local copy of the base images first.
+ * Exports write base-image layers too. BuildKit reads their blobs from the engine's content store; should it
+ * look for them in the cache source instead (where entries leave them out), this adds them to the layout from
+ * a local copy of the base images. True when blobs were added.
  */
 export async function completeLayoutForExport(
   layoutDir: string,
   plan: Plan,
   workDir: string,
   adapters: Adapters,
-): Promise<void> {
+): Promise<boolean> {
   const missing = await missingLayoutBlobs(layoutDir);
-  if (missing.length === 0) return;
+  if (missing.length === 0) return false;
   const imagesDir = path.join(workDir, 'base-images');
   await mkdir(imagesDir, { recursive: true });
   if (!(await saveImagesAsLayout(adapters.exec, plan.externalImages, imagesDir))) {
-    adapters.logger.warning('could not copy the base images out of the image store; stage exports may fail');
-    return;
+    adapters.logger.warning('could not copy the base images out of the image store');
+    return false;
   }
   const added = await addBlobsToLayout(layoutDir, imagesDir, missing);
   adapters.logger.info(`added ${added.length} base-image blobs to the cache layout for the stage exports`);
+  return added.length > 0;
 }
 
 export function cacheRows(

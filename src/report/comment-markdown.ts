@@ -39,7 +39,7 @@ function markerValue(value: string): string {
   return out;
 }
 
-export type StageCacheResult = 'exact' | 'partial' | 'miss' | 'skipped';
+export type StageCacheResult = 'exact' | 'partial' | 'miss' | 'unneeded' | 'skipped';
 
 export interface StageResult {
   /** The stage's display name. */
@@ -96,6 +96,7 @@ const CACHE_LABELS: Readonly<Record<StageCacheResult, string>> = {
   exact: 'cache hit',
   partial: 'partial cache hit',
   miss: 'cache miss',
+  unneeded: 'not needed (a stage built on it hit)',
   skipped: 'skipped (not needed)',
 };
 
@@ -296,6 +297,7 @@ function planSummary(stages: readonly StageResult[]): string {
     [count('exact'), 'cache hit', 'cache hits'],
     [count('partial'), 'partial', 'partial'],
     [count('miss'), 'miss', 'misses'],
+    [count('unneeded'), 'not needed', 'not needed'],
   ] as const;
   const results = cache
     .filter(([n]) => n > 0)

@@ -89,7 +89,8 @@ export function renderErrorMarkdown(file: string, message: string, line: number 
 export interface StageCacheRow {
   readonly stage: string;
   readonly key: string;
-  readonly result: 'exact' | 'partial' | 'miss';
+  /** `unneeded`: not looked up, because a stage built on it hit its exact key. */
+  readonly result: 'exact' | 'partial' | 'miss' | 'unneeded';
   readonly bytesRestored: number;
   readonly bytesSaved: number;
 }
