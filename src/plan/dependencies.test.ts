@@ -55,7 +55,9 @@ describe('restoreNeeds', () => {
 
   test('an ONBUILD COPY --from in the base stage makes the child read that stage', () => {
     const needs = restoreNeeds(
-      plan('FROM alpine AS src\nRUN x\nFROM alpine AS base\nONBUILD COPY --from=src /x /x\nFROM base AS app\n'),
+      plan(
+        'FROM alpine AS src\nRUN x\nFROM alpine AS base\nONBUILD COPY --from=src /x /x\nFROM base AS app\n',
+      ),
     );
     expect(needs.get(2)?.from).toBe(1);
     expect(needs.get(2)?.dependencies).toEqual(expect.arrayContaining([0, 1]));
