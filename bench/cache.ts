@@ -1,4 +1,4 @@
-// Per-stage caches against the strategy users run today, on a real BuildKit, side by side in one run.
+// Per-stage caches against the strategies users run today, on a real BuildKit, side by side in one run.
 //
 // The project (generated into a temp dir, a git repository): a C program of a few hundred source files with
 // four stages — deps (a lock file "fetched" into a tens-of-MB layer of pseudo-random data), build (compiles
@@ -8,27 +8,54 @@
 // a pruned builder, as on a fresh runner.
 //
 // stagecraft runs the real pipeline in-process (main.run) with a LocalStore in a temp dir standing in for
-// GitHub's cache. The peer is what docs.docker.com shows for actions/cache with the local cache backend: one
-// `type=local,mode=max` cache directory restored whole (key `Linux-buildx-<sha>`, restore key
-// `Linux-buildx-`), `docker buildx build --cache-from type=local,src=… --cache-to type=local,dest=…-new,mode=max
-// --load`, the new directory moved over the old and saved whole under the commit's key unless that key hit.
-// The peer's cache store is a LocalStore too, so both move bytes the same way (hard links where they can).
-import { spawn, spawnSync } from 'node:child_process';
+// GitHub's cache. Two peers (bench/cache-peers.ts), each a figure is also shown as a ratio to:
+// - single-dir: what docs.docker.com shows for actions/cache with the local cache backend — one
+//   `type=local,mode=max` directory restored whole and saved whole under the commit's key (a LocalStore too,
+//   so both move bytes the same way);
+// - gha: what build-push-action users run — BuildKit's own `type=gha` backend (`--cache-from type=gha
+//   --cache-to type=gha,mode=max`) against an in-process stand-in of the v1 cache service
+//   (__tests__/support/cache-service-v1.ts) whose entries are files in the same temp dir: an entry per layer
+//   blob plus an index entry per build, blobs downloaded lazily.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Adapters, Logger } from '../src/adapters/types.js';
 import { fileWorkspace } from '../src/adapters/workspace.js';
+import { CacheServiceV1 } from '../__tests__/support/cache-service-v1.js';
 import { recordingAdapters, type Recorded } from '../__tests__/support/pipeline.js';
-import { parseProgress, summarizeProgress, type ProgressSummary } from '../src/buildx/index.js';
 import { copyTree } from '../src/cache/entry.js';
 import { LocalStore } from '../src/cache/local-store.js';
 import type { LookupResult, StageCacheStore, StoreCallOptions } from '../src/cache/store.js';
-import { run, type RunResult } from '../src/main.js';
+import { run } from '../src/main.js';
 import { toOptions } from '../src/options.js';
-import { formatNumber, printHeader, printTable, seededRandom } from './harness.js';
+import {
+  BuildFailure,
+  errorSummary,
+  formatBytes,
+  IMAGE_TAG,
+  keepLog,
+  runGha,
+  runSingleDir,
+  type Measured,
+  type Phase,
+  type StagecraftRun,
+} from './cache-peers.js';
+import {
+  compileSeconds,
+  distinctSteps,
+  median,
+  printGhaAcceptance,
+  printScenario,
+  summarize,
+  verdict,
+  type CachedCheck,
+  type Outcome,
+  type Runs,
+  type ScenarioKind,
+} from './cache-report.js';
+import { formatNumber, printHeader, seededRandom } from './harness.js';
 
 const TOOLCHAIN_IMAGE = 'stagecraft-bench/gcc:1';
 const RUNTIME_IMAGE = 'stagecraft-test/busybox:1';
@@ -39,16 +66,11 @@ const FUNCTIONS_PER_MODULE = 7;
 /** Packages in deps.lock and their total size. */
 const PACKAGES = 24;
 const DEPS_TOTAL_KIB = 48 * 1024;
-const IMAGE_TAG = {
-  stagecraft: 'stagecraft-bench/app:stagecraft',
-  singleDir: 'stagecraft-bench/app:single-dir',
-};
-const PEER_KEY_PREFIX = 'Linux-buildx-';
 const MIN_COLD_BUILD_S = 20;
 /**
- * Rounds per scenario (`STAGECRAFT_BENCH_CACHE_ROUNDS`, default 3): each round restores both stores to their
- * state before the scenario, builds with both strategies from a pruned builder, the order alternating from
- * round to round; wall times are the median over the rounds.
+ * Rounds per scenario (`STAGECRAFT_BENCH_CACHE_ROUNDS`, default 3): each round restores the three stores to
+ * their state before the scenario, builds with the three strategies from a pruned builder, the order rotating
+ * from round to round; wall times are the median over the rounds.
  */
 const ROUNDS = Math.max(1, Number(process.env.STAGECRAFT_BENCH_CACHE_ROUNDS ?? '3') || 3);
 /** A round whose build fails is run again (stores reset), up to this many attempts in all. */
@@ -60,6 +82,8 @@ const GOALS = {
   sourceRestored: 1.0,
   sourceWall: 1.05,
 };
+const STRATEGIES = ['stagecraft', 'single-dir', 'gha'] as const;
+type Strategy = (typeof STRATEGIES)[number];
 
 // ---------------------------------------------------------------------------------------------------------
 // The generated project
@@ -282,18 +306,6 @@ function tryRunSync(argv: readonly string[]): string | undefined {
   return result.status === 0 ? result.stdout.trim() : undefined;
 }
 
-/** Runs a process asynchronously (the event loop keeps turning); resolves with its combined output. */
-function runAsync(argv: readonly string[], cwd: string): Promise<{ exitCode: number; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ exitCode: code ?? 1, output }));
-  });
-}
-
 function git(dir: string, ...args: string[]): string {
   return runSync(
     ['git', '-c', 'user.name=bench', '-c', 'user.email=bench@example.invalid', ...args],
@@ -310,7 +322,7 @@ function commit(dir: string, message: string): string {
 /** A pruned builder and none of the bench's images: the state of a fresh runner (base images kept). */
 function freshBuilder(): void {
   runSync(['docker', 'buildx', 'prune', '-af']);
-  spawnSync('docker', ['image', 'rm', '-f', IMAGE_TAG.stagecraft, IMAGE_TAG.singleDir], { encoding: 'utf8' });
+  spawnSync('docker', ['image', 'rm', '-f', ...Object.values(IMAGE_TAG)], { encoding: 'utf8' });
 }
 
 /**
@@ -355,17 +367,6 @@ function ensureToolchainImage(tempRoot: string): string {
 // ---------------------------------------------------------------------------------------------------------
 // Measuring
 
-/** `STAGECRAFT_BENCH_LOG_DIR=dir` keeps every build's whole log there (stagecraft's log lines, buildx's output). */
-const LOG_DIR = process.env.STAGECRAFT_BENCH_LOG_DIR;
-let logCount = 0;
-
-function keepLog(name: string, text: string): void {
-  if (LOG_DIR === undefined || LOG_DIR === '') return;
-  mkdirSync(LOG_DIR, { recursive: true });
-  logCount++;
-  writeFileSync(path.join(LOG_DIR, `${String(logCount).padStart(2, '0')}-${name}.log`), text);
-}
-
 /** A LocalStore that records what was asked of it. */
 class CountingStore implements StageCacheStore {
   readonly kind = 'local' as const;
@@ -399,28 +400,6 @@ class CountingStore implements StageCacheStore {
     this.saved.push({ key, bytes });
     return bytes;
   }
-}
-
-interface Phase {
-  readonly name: string;
-  readonly seconds: number;
-}
-
-interface Measured {
-  readonly strategy: string;
-  readonly wallS: number;
-  readonly restoredBytes: number;
-  readonly savedBytes: number;
-  readonly entriesWritten: number;
-  readonly phases: readonly Phase[];
-  readonly progress: ProgressSummary | undefined;
-  readonly detail: string[];
-}
-
-interface StagecraftRun extends Measured {
-  readonly result: RunResult;
-  readonly lookedUp: readonly string[];
-  readonly restoredKeys: readonly string[];
 }
 
 interface TimedAdapters {
@@ -510,245 +489,44 @@ async function runStagecraft(
   };
 }
 
-/** docs.docker.com's actions/cache + `type=local,mode=max` recipe, step by step. */
-async function runSingleDir(
-  project: string,
-  peerDir: string,
-  store: LocalStore,
-  sha: string,
-): Promise<Measured> {
-  const cacheDir = path.join(peerDir, '.buildx-cache');
-  const newDir = path.join(peerDir, '.buildx-cache-new');
-  rmSync(peerDir, { recursive: true, force: true });
-  mkdirSync(peerDir, { recursive: true });
-  const key = `${PEER_KEY_PREFIX}${sha}`;
-  const phases: Phase[] = [];
-  const start = performance.now();
-  let mark = start;
-  const phase = (name: string): void => {
-    const now = performance.now();
-    phases.push({ name, seconds: (now - mark) / 1000 });
-    mark = now;
-  };
-
-  // actions/cache (restore): the exact key, else the newest entry under the restore key.
-  const found = await store.lookup(key, [PEER_KEY_PREFIX]);
-  let restoredBytes = 0;
-  if (found !== undefined) {
-    mkdirSync(cacheDir, { recursive: true });
-    restoredBytes = await store.restore(found.key, cacheDir);
-  }
-  phase('restore');
-
-  const argv = [
-    'docker',
-    'buildx',
-    'build',
-    '--progress=plain',
-    '--target',
-    'runtime',
-    '--tag',
-    IMAGE_TAG.singleDir,
-    '--cache-from',
-    `type=local,src=${cacheDir}`,
-    '--cache-to',
-    `type=local,dest=${newDir},mode=max`,
-    '--load',
-    '.',
-  ];
-  const build = await runAsync(argv, project);
-  keepLog('single-dir', build.output);
-  if (build.exitCode !== 0) throw new BuildFailure('single-dir', errorSummary(build.output));
-  phase('build');
-
-  // "Temp fix" from the docs: move the new cache over the old one, so the directory does not grow.
-  await rm(cacheDir, { recursive: true, force: true });
-  await rename(newDir, cacheDir);
-  // actions/cache (post): save under the primary key unless it was an exact hit.
-  let savedBytes = 0;
-  if (found?.exact !== true) savedBytes = await store.save(key, cacheDir);
-  phase('save');
-  const wallS = (performance.now() - start) / 1000;
-  return {
-    strategy: 'single-dir',
-    wallS,
-    restoredBytes,
-    savedBytes,
-    entriesWritten: savedBytes > 0 ? 1 : 0,
-    phases,
-    progress: summarizeProgress(parseProgress(build.output, { prefixedByTarget: false })),
-    detail: [
-      `restored ${found === undefined ? 'nothing' : `${found.key}${found.exact ? ' (exact)' : ' (restore key)'}`}` +
-        `; ${found?.exact === true ? 'save skipped (exact hit)' : `saved ${key}`}`,
-    ],
-  };
-}
-
-/** A build that failed; the round it was in is run again (see ATTEMPTS), and the failure is reported. */
-class BuildFailure extends Error {
-  constructor(
-    readonly strategy: string,
-    readonly summary: string,
-  ) {
-    super(`${strategy} build failed: ${summary}`);
-  }
-}
-
-/** The distinct `ERROR:` lines of a failed build's output, shortened, for one line of the report. */
-function errorSummary(text: string): string {
-  const errors = [
-    ...new Set(
-      text
-        .split('\n')
-        .map((line) => /ERROR: (.*)$/.exec(line)?.[1]?.trim())
-        .filter((line): line is string => line !== undefined && line !== '')
-        .map((line) => line.replace(/locked for [\d.]+s \(since [^)]*\)/, 'locked').slice(0, 220)),
-    ),
-  ];
-  return errors.length === 0 ? text.trim().split('\n').slice(-3).join(' / ') : errors.join(' / ');
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Reporting
-
-function formatBytes(bytes: number): string {
-  if (bytes === 0) return '0 B';
-  if (bytes < 1e6) return `${formatNumber(bytes / 1e3, 1)} kB`;
-  return `${formatNumber(bytes / 1e6, 1)} MB`;
-}
-
-function ratio(a: number, b: number): string {
-  if (b === 0) return a === 0 ? '—' : '∞';
-  return `${formatNumber(a / b, 2)}×`;
-}
-
-/**
- * Dockerfile steps once each: a bake of several targets shows a shared step under every target that needs
- * it (ran under one, CACHED under the others), so steps are merged by stage and index; a step ran when any
- * of its vertices ran.
- */
-function distinctSteps(progress: ProgressSummary): { name: string; ran: boolean; seconds: number }[] {
-  const steps = new Map<string, { name: string; ran: boolean; seconds: number }>();
-  for (const vertex of progress.steps) {
-    const id = `${vertex.stage ?? '?'} ${vertex.step?.index ?? 0}`;
-    const step = steps.get(id) ?? {
-      name: `${vertex.stage ?? '?'}:${vertex.instruction.split(' ')[0]}`,
-      ran: false,
-      seconds: 0,
-    };
-    if (!vertex.cached) {
-      step.ran = true;
-      step.seconds = Math.max(step.seconds, vertex.durationS ?? 0);
-    }
-    steps.set(id, step);
-  }
-  return [...steps.values()];
-}
-
-/** Seconds the build stage's RUN (the compile) took, 0 when it was cached. */
-function compileSeconds(progress: ProgressSummary | undefined): number {
-  if (progress === undefined) return 0;
-  return distinctSteps(progress).find((step) => step.name === 'build:RUN' && step.ran)?.seconds ?? 0;
-}
-
-function progressText(progress: ProgressSummary | undefined): string {
-  if (progress === undefined) return 'no progress';
-  const steps = distinctSteps(progress);
-  const ran = steps.filter((step) => step.ran).map((step) => step.name);
-  const text =
-    `${ran.length} steps ran, ${steps.length - ran.length} cached` +
-    (ran.length === 0 ? '' : ` (ran: ${ran.join(', ')})`);
-  const own = `${progress.executedSteps.length} ran, ${progress.cachedSteps.length} cached`;
-  return progress.steps.length === steps.length ? text : `${text} [ProgressSummary's own count: ${own}]`;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-/** One strategy's runs of a scenario: the median wall time, and the run closest to it for the details. */
-interface Runs<T extends Measured> {
-  readonly all: readonly T[];
-  readonly wallS: number;
-  readonly typical: T;
-}
-
-function summarize<T extends Measured>(all: readonly T[]): Runs<T> {
-  const wallS = median(all.map((m) => m.wallS));
-  const typical = [...all].sort((a, b) => Math.abs(a.wallS - wallS) - Math.abs(b.wallS - wallS))[0]!;
-  return { all, wallS, typical };
-}
-
-function printScenario(title: string, stagecraft: Runs<StagecraftRun>, peer: Runs<Measured>): void {
-  console.log(title);
-  const row = (runs: Runs<Measured>): string[] => {
-    const m = runs.typical;
-    const ours = runs === stagecraft;
-    return [
-      m.strategy,
-      formatNumber(runs.wallS, 1),
-      ours ? ratio(stagecraft.wallS, peer.wallS) : '',
-      formatBytes(m.restoredBytes),
-      ours ? ratio(stagecraft.typical.restoredBytes, peer.typical.restoredBytes) : '',
-      formatBytes(m.savedBytes),
-      ours ? ratio(stagecraft.typical.savedBytes, peer.typical.savedBytes) : '',
-      String(m.entriesWritten),
-    ];
-  };
-  printTable(
-    ['strategy', 'wall s', 'ratio', 'restored', 'ratio', 'saved', 'ratio', 'entries written'],
-    [row(stagecraft), row(peer)],
-  );
-  for (const runs of [stagecraft, peer] as Runs<Measured>[]) {
-    const m = runs.typical;
-    const walls = runs.all.map((r) => formatNumber(r.wallS, 1)).join(', ');
-    const compiles = runs.all.map((r) => formatNumber(compileSeconds(r.progress), 1)).join(', ');
-    const rest = median(runs.all.map((r) => r.wallS - compileSeconds(r.progress)));
-    console.log(
-      `  ${m.strategy}: wall per round ${walls} s; the compile RUN ${compiles} s; ` +
-        `wall minus the compile, median ${formatNumber(rest, 1)} s`,
-    );
-    const save = m.phases.findIndex((p) => p.name === 'Save');
-    const text = (phases: readonly Phase[]): string =>
-      phases.map((p) => `${p.name} ${formatNumber(p.seconds, 1)}`).join(' · ');
-    console.log(
-      `    phases (the median round): ${text(save < 0 ? m.phases : m.phases.slice(0, save + 1))}` +
-        (save < 0 || save === m.phases.length - 1
-          ? ''
-          : ` [after Save, not counted: ${text(m.phases.slice(save + 1))}]`),
-    );
-    console.log(`    BuildKit: ${progressText(m.progress)}`);
-    for (const line of m.detail) console.log(`    ${line}`);
-    // Entries carry build times, so their sizes move by a few bytes from round to round; more is worth a note.
-    const differs = (value: (r: Measured) => number): boolean => {
-      const values = runs.all.map(value);
-      return Math.max(...values) - Math.min(...values) > 0.001 * Math.max(...values);
-    };
-    if (differs((r) => r.restoredBytes) || differs((r) => r.savedBytes) || differs((r) => r.entriesWritten)) {
-      const each = runs.all.map(
-        (r) => `${formatBytes(r.restoredBytes)}/${formatBytes(r.savedBytes)}/${r.entriesWritten}`,
-      );
-      console.log(`    NOTE: bytes restored/saved/entries differ between rounds: ${each.join(', ')}`);
-    }
-  }
-  console.log('');
-}
-
-function verdict(ok: boolean): string {
-  return ok ? 'met' : 'NOT met';
-}
-
 // ---------------------------------------------------------------------------------------------------------
 
 interface Scenario {
+  readonly kind: ScenarioKind;
   readonly title: string;
   readonly edit: (project: string, packages: Package[]) => string;
 }
 
+/** Reads the build's progress for RUN steps that ran, and runs the image it loaded (not timed). */
+function checkCachedBuild(run: StagecraftRun, scenario: Scenario, round: number): CachedCheck {
+  const progress = run.progress;
+  const runsRan =
+    progress === undefined
+      ? ['(no progress to read)']
+      : [
+          ...new Set([
+            ...progress.executedRuns.map((vertex) => `${vertex.stage ?? '?'}:RUN`),
+            ...distinctSteps(progress)
+              .filter((step) => step.ran && step.name.endsWith(':RUN'))
+              .map((step) => step.name),
+          ]),
+        ];
+  const ran = spawnSync('docker', ['run', '--rm', IMAGE_TAG.stagecraft, '--version'], { encoding: 'utf8' });
+  return {
+    kind: scenario.kind,
+    scenario: scenario.title.split(' (')[0]!,
+    round,
+    fullyCached: progress?.fullyCached === true,
+    runsRan,
+    exitCode: ran.status ?? 1,
+    output: `${ran.stdout ?? ''}${ran.stderr ?? ''}`.trim().split('\n')[0] ?? '',
+  };
+}
+
 async function main(): Promise<void> {
-  printHeader('stagecraft cache benchmark: per-stage caches vs one type=local,mode=max directory');
+  printHeader(
+    "stagecraft cache benchmark: per-stage caches vs one type=local,mode=max directory and vs BuildKit's type=gha",
+  );
   const dockerVersion = tryRunSync(['docker', 'version', '-f', '{{.Server.Version}}']) ?? 'no engine';
   const buildxVersion = tryRunSync(['docker', 'buildx', 'version']) ?? 'no buildx';
   const driver = tryRunSync(['docker', 'info', '-f', '{{.DriverStatus}}']) ?? '';
@@ -757,6 +535,7 @@ async function main(): Promise<void> {
   );
 
   const temp = mkdtempSync(path.join(os.tmpdir(), 'stagecraft-bench-cache-'));
+  const ghaService = new CacheServiceV1({ dir: path.join(temp, 'store-gha') });
   try {
     const toolchain = ensureToolchainImage(temp);
     const project = path.join(temp, 'project');
@@ -778,12 +557,14 @@ async function main(): Promise<void> {
 
     const stagecraftStore = new CountingStore(new LocalStore({ dir: path.join(temp, 'store-stagecraft') }));
     const peerStore = new LocalStore({ dir: path.join(temp, 'store-single-dir') });
+    await ghaService.start();
     const workDir = path.join(temp, 'work');
     const peerDir = path.join(temp, 'peer');
 
     const scenarios: Scenario[] = [
-      { title: 'cold (empty caches)', edit: () => firstSha },
+      { kind: 'cold', title: 'cold (empty caches)', edit: () => firstSha },
       {
+        kind: 'no-change',
         title: 'no change (a commit touching only README.md, which no stage reads)',
         edit: (dir) => {
           write(dir, 'README.md', '# bench app\n\nGenerated by bench/cache.ts. Now with more words.\n');
@@ -791,6 +572,7 @@ async function main(): Promise<void> {
         },
       },
       {
+        kind: 'source',
         title: 'source-only change (one of the C files)',
         edit: (dir) => {
           const module = modules()[7]!;
@@ -799,6 +581,7 @@ async function main(): Promise<void> {
         },
       },
       {
+        kind: 'deps',
         title: 'dependency change (one package version bumped in deps.lock)',
         edit: (dir, pkgs) => {
           const bumped = pkgs[5]!;
@@ -809,19 +592,13 @@ async function main(): Promise<void> {
       },
     ];
 
-    interface Outcome {
-      readonly title: string;
-      readonly stagecraft: Runs<StagecraftRun>;
-      readonly peer: Runs<Measured>;
-      readonly changed: readonly string[];
-      readonly testEntryKey: string | undefined;
-    }
-    const storeDirs = [stagecraftStore.inner.dir, peerStore.dir];
+    const storeDirs = [stagecraftStore.inner.dir, peerStore.dir, ghaService.dir];
     const snapshotDir = path.join(temp, 'store-snapshot');
     const outcomes: Outcome[] = [];
     let previousKeys = new Map<string, string>();
     let testEntryKey: string | undefined;
     const allFailures: string[] = [];
+    const cachedChecks: CachedCheck[] = [];
     console.log(
       `${ROUNDS} round${ROUNDS === 1 ? '' : 's'} per scenario (STAGECRAFT_BENCH_CACHE_ROUNDS); wall s is the median`,
     );
@@ -834,12 +611,14 @@ async function main(): Promise<void> {
         if (existsSync(dir)) await copyTree(dir, path.join(snapshotDir, String(n)));
       }
       const stagecraftRuns: StagecraftRun[] = [];
-      const peerRuns: Measured[] = [];
+      const singleDirRuns: Measured[] = [];
+      const ghaRuns: Measured[] = [];
       const orders: string[] = [];
       const loads: string[] = [];
       const failures: string[] = [];
       for (let round = 0; round < ROUNDS; round++) {
-        const order = (index + round) % 2 === 0 ? ['stagecraft', 'single-dir'] : ['single-dir', 'stagecraft'];
+        const shift = (index + round) % STRATEGIES.length;
+        const order: Strategy[] = [...STRATEGIES.slice(shift), ...STRATEGIES.slice(0, shift)];
         orders.push(order.join(' then '));
         loads.push(formatNumber(os.loadavg()[0]!, 1));
         for (let attempt = 1; ; attempt++) {
@@ -851,15 +630,24 @@ async function main(): Promise<void> {
             }
           }
           try {
-            const runs: { stagecraft?: StagecraftRun; peer?: Measured } = {};
+            let ours: StagecraftRun | undefined;
+            const peers: { 'single-dir'?: Measured; gha?: Measured } = {};
+            let check: CachedCheck | undefined;
             for (const strategy of order) {
               freshBuilder();
-              if (strategy === 'stagecraft')
-                runs.stagecraft = await runStagecraft(project, workDir, stagecraftStore);
-              else runs.peer = await runSingleDir(project, peerDir, peerStore, sha);
+              if (strategy === 'stagecraft') {
+                ours = await runStagecraft(project, workDir, stagecraftStore);
+                // Before the next strategy's fresh builder removes the image: is "fully cached" true?
+                if (ours.progress?.fullyCached === true || scenario.kind === 'no-change')
+                  check = checkCachedBuild(ours, scenario, round + 1);
+              } else if (strategy === 'single-dir')
+                peers[strategy] = await runSingleDir(project, peerDir, peerStore, sha);
+              else peers[strategy] = await runGha(project, ghaService);
             }
-            stagecraftRuns.push(runs.stagecraft!);
-            peerRuns.push(runs.peer!);
+            stagecraftRuns.push(ours!);
+            singleDirRuns.push(peers['single-dir']!);
+            ghaRuns.push(peers.gha!);
+            if (check !== undefined) cachedChecks.push(check);
             break;
           } catch (error) {
             if (!(error instanceof BuildFailure) || attempt >= ATTEMPTS) throw error;
@@ -869,15 +657,25 @@ async function main(): Promise<void> {
         }
       }
       const stagecraft = summarize(stagecraftRuns);
-      const peer = summarize(peerRuns);
+      const singleDir = summarize(singleDirRuns);
+      const gha = summarize(ghaRuns);
       const keys = new Map(stagecraft.typical.result.keys.map((key) => [key.stageName, key.key]));
       const changed = [...keys].filter(([name, key]) => previousKeys.get(name) !== key).map(([name]) => name);
       previousKeys = keys;
-      outcomes.push({ title: scenario.title, stagecraft, peer, changed, testEntryKey });
+      outcomes.push({
+        kind: scenario.kind,
+        title: scenario.title,
+        stagecraft,
+        singleDir,
+        gha,
+        changed,
+        testEntryKey,
+      });
       printScenario(
         `${index + 1}. ${scenario.title}  (round orders: ${orders.join('; ')}; load at each round's start: ${loads.join(', ')})`,
         stagecraft,
-        peer,
+        singleDir,
+        gha,
       );
       for (const failure of failures) console.log(`  FAILED, the round run again: ${failure}`);
       if (failures.length > 0) console.log('');
@@ -893,7 +691,7 @@ async function main(): Promise<void> {
         );
         console.log('');
         const coldCompile = Math.min(
-          ...[...stagecraftRuns, ...peerRuns].map((m) => compileSeconds(m.progress)),
+          ...[...stagecraftRuns, ...singleDirRuns, ...ghaRuns].map((m) => compileSeconds(m.progress)),
         );
         if (coldCompile < MIN_COLD_BUILD_S) {
           console.log(
@@ -911,22 +709,22 @@ async function main(): Promise<void> {
       `no-change rebuild: stagecraft saved ${formatBytes(noChange!.stagecraft.typical.savedBytes)} (goal 0 B)`,
       noChange!.stagecraft.typical.savedBytes === 0,
     );
-    const noChangeWall = noChange!.stagecraft.wallS / noChange!.peer.wallS;
+    const noChangeWall = noChange!.stagecraft.wallS / noChange!.singleDir.wallS;
     line(
       `no-change rebuild: wall ${formatNumber(noChangeWall, 3)}× the single directory's (goal ≤ ${formatNumber(GOALS.noChangeWall, 2)}×)`,
       noChangeWall <= GOALS.noChangeWall,
     );
-    const sourceSaved = source!.stagecraft.typical.savedBytes / source!.peer.typical.savedBytes;
+    const sourceSaved = source!.stagecraft.typical.savedBytes / source!.singleDir.typical.savedBytes;
     line(
       `source-only change: bytes saved ${formatNumber(sourceSaved, 3)}× (goal ≤ ${GOALS.sourceSaved}×)`,
       sourceSaved <= GOALS.sourceSaved,
     );
-    const sourceRestored = source!.stagecraft.typical.restoredBytes / source!.peer.typical.restoredBytes;
+    const sourceRestored = source!.stagecraft.typical.restoredBytes / source!.singleDir.typical.restoredBytes;
     line(
       `source-only change: bytes restored ${formatNumber(sourceRestored, 3)}× (goal ≤ ${formatNumber(GOALS.sourceRestored, 1)}×)`,
       sourceRestored <= GOALS.sourceRestored,
     );
-    const sourceWall = source!.stagecraft.wallS / source!.peer.wallS;
+    const sourceWall = source!.stagecraft.wallS / source!.singleDir.wallS;
     line(
       `source-only change: wall ${formatNumber(sourceWall, 3)}× (goal ≤ ${GOALS.sourceWall}×)`,
       sourceWall <= GOALS.sourceWall,
@@ -934,7 +732,7 @@ async function main(): Promise<void> {
     // The compile's own time swings with the machine's load from run to run; the rest is the strategies' doing.
     const rest = (runs: Runs<Measured>): number =>
       median(runs.all.map((r) => r.wallS - compileSeconds(r.progress)));
-    const sourceRest = [rest(source!.stagecraft), rest(source!.peer)] as const;
+    const sourceRest = [rest(source!.stagecraft), rest(source!.singleDir)] as const;
     console.log(
       `  (source-only change, wall minus the compile RUN, median: stagecraft ${formatNumber(sourceRest[0], 1)} s, ` +
         `single-dir ${formatNumber(sourceRest[1], 1)} s, ${sourceRest[0] >= sourceRest[1] ? '+' : ''}` +
@@ -990,14 +788,19 @@ async function main(): Promise<void> {
       `  every build succeeded: ${allFailures.length === 0 ? 'yes' : `NO, ${allFailures.length} failed (${allFailures.join('; ')}); see FAILED above`}`,
     );
     console.log('');
+    printGhaAcceptance(outcomes, cachedChecks, ROUNDS);
+    console.log('');
     console.log(
-      'Wall time: the whole step (restore + build + save; for stagecraft not what main.run does after Save) from a ' +
-        `pruned builder; median of ${ROUNDS} round${ROUNDS === 1 ? '' : 's'} per scenario, the stores reset to their ` +
-        'state before the scenario each round, the order alternating. Bytes: what the store copied in and out ' +
-        '(MB = 10^6 bytes); both stores are LocalStores in one temp dir that hard-link files, so wall time leaves ' +
-        "out moving bytes over a network (GitHub's cache would add time in proportion to the bytes columns).",
+      'Wall time: the whole step (restore + build + save; for stagecraft not what main.run does after Save; for gha ' +
+        `the one build command) from a pruned builder; median of ${ROUNDS} round${ROUNDS === 1 ? '' : 's'} per ` +
+        'scenario, the stores reset to their state before the scenario each round, the order rotating. Bytes: what ' +
+        'the store copied in and out (MB = 10^6 bytes); stagecraft and single-dir use LocalStores that hard-link ' +
+        "files, gha's cache service stand-in serves files from the same temp dir over loopback HTTP (bytes restored " +
+        'are what it sent, bytes saved what it committed), so wall time leaves out moving bytes over a network ' +
+        "(GitHub's cache would add time in proportion to the bytes columns).",
     );
   } finally {
+    await ghaService.stop();
     freshBuilder();
     rmSync(temp, { recursive: true, force: true });
   }
