@@ -11,14 +11,16 @@
 // --cache-to type=gha,…,mode=max`, against the v1 cache service stand-in (__tests__/support/cache-service-v1.ts)
 // on loopback. BuildKit writes one entry per layer blob it has not seen plus an index entry per build, and
 // downloads blobs lazily (only what the build reads): bytes restored are what the stand-in sent, bytes saved
-// what it committed.
+// what it committed. Where it matters, gha is measured from two starting points (GHA_LABEL; bench/cache.ts
+// swaps the stand-in's directory between builds, see replaceWithCopy).
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { CacheServiceV1 } from '../__tests__/support/cache-service-v1.js';
 import { parseProgress, summarizeProgress, type ProgressSummary } from '../src/buildx/index.js';
+import { copyTree } from '../src/cache/entry.js';
 import type { LocalStore } from '../src/cache/local-store.js';
 import type { RunResult } from '../src/main.js';
 import { formatNumber } from './harness.js';
@@ -109,6 +111,16 @@ export function errorSummary(text: string): string {
     ),
   ];
   return errors.length === 0 ? text.trim().split('\n').slice(-3).join(' / ') : errors.join(' / ');
+}
+
+/**
+ * Replaces directory `to` with a hard-linked copy of `from` (removes it when `from` is absent): how the bench
+ * snapshots its stores and puts them back. Safe with hard links because no store changes a file in place
+ * (LocalStore writes new files; the v1 stand-in writes new blobs and replaces its index through a rename).
+ */
+export async function replaceWithCopy(from: string, to: string): Promise<void> {
+  await rm(to, { recursive: true, force: true });
+  if (existsSync(from)) await copyTree(from, to);
 }
 
 export function formatBytes(bytes: number): string {
@@ -206,10 +218,27 @@ export async function runSingleDir(
 // gha
 
 /**
- * build-push-action's `cache-from: type=gha` / `cache-to: type=gha,mode=max`: one `docker buildx build`
- * against the v1 cache service stand-in, timed whole (the cache traffic happens inside it).
+ * The gha peer's two starting points in the scenarios where they differ. BuildKit 0.13 writes a new index on
+ * every build, and a fully cached build's (the no-change scenario's, on a pruned builder) lists only the final
+ * image's layers; being the newest, it is what the next build imports (docker/build-push-action#735).
+ * - last: the store as gha's own previous build left it, that index included;
+ * - full: the store as the last gha build that ran steps left it (its index lists every layer it built).
+ * Where the two are the same (cold, no change) the one run is labelled plain `gha`.
  */
-export async function runGha(project: string, service: CacheServiceV1): Promise<Measured> {
+export const GHA_LABEL = { last: 'gha (index of the last run)', full: 'gha (last full index)' } as const;
+
+/** A gha build: the measurement plus the index it imported and the one it wrote (key and layer count). */
+export interface GhaRun extends Measured {
+  readonly indexImported: string;
+  readonly indexWritten: string;
+}
+
+/**
+ * build-push-action's `cache-from: type=gha` / `cache-to: type=gha,mode=max`: one `docker buildx build`
+ * against the v1 cache service stand-in, timed whole (the cache traffic happens inside it), from whatever the
+ * stand-in's directory holds; `label` names the run in the report.
+ */
+export async function runGha(project: string, service: CacheServiceV1, label = 'gha'): Promise<GhaRun> {
   // The index BuildKit will import (the newest under the scope's prefix), to show what it offered.
   const indexPrefix = `index-${GHA_SCOPE}-`;
   const indexText = (): string => {
@@ -218,19 +247,20 @@ export async function runGha(project: string, service: CacheServiceV1): Promise<
     const config = JSON.parse(service.content(entry).toString('utf8')) as { layers?: unknown[] };
     return `${entry.key.slice(indexPrefix.length)} (${config.layers?.length ?? 0} layers)`;
   };
-  const indexRead = indexText();
+  const indexImported = indexText();
   service.resetCounters();
   const { cacheFrom, cacheTo } = service.ghaCacheSpecs({ scope: GHA_SCOPE, mode: 'max' });
   const start = performance.now();
   const build = await runAsync(buildArgv(IMAGE_TAG.gha, cacheFrom, cacheTo), project);
   const wallS = (performance.now() - start) / 1000;
-  keepLog('gha', build.output);
-  if (build.exitCode !== 0) throw new BuildFailure('gha', errorSummary(build.output));
+  keepLog(label.replace(/\W+/g, '-').replace(/-$/, ''), build.output);
+  if (build.exitCode !== 0) throw new BuildFailure(label, errorSummary(build.output));
   const counters = service.counters();
   const blobs = counters.committedKeys.filter((key) => key.startsWith('buildkit-blob-')).length;
   const indexes = counters.committedKeys.filter((key) => key.startsWith('index-')).length;
+  const indexWritten = indexText();
   return {
-    strategy: 'gha',
+    strategy: label,
     wallS,
     restoredBytes: counters.bytesDownloaded,
     savedBytes: counters.bytesCommitted,
@@ -242,7 +272,9 @@ export async function runGha(project: string, service: CacheServiceV1): Promise<
         `(${formatBytes(counters.bytesDownloaded)}); committed ${blobs} layer blob${blobs === 1 ? '' : 's'} + ` +
         `${indexes} index (${formatBytes(counters.bytesCommitted)})` +
         (counters.conflicts === 0 ? '' : `; ${counters.conflicts} reservations refused (already there)`),
-      `index imported: ${indexRead}; index written: ${indexText()}`,
+      `index imported: ${indexImported}; index written: ${indexWritten}`,
     ],
+    indexImported,
+    indexWritten,
   };
 }

@@ -15,9 +15,14 @@
 // - gha: what build-push-action users run — BuildKit's own `type=gha` backend (`--cache-from type=gha
 //   --cache-to type=gha,mode=max`) against an in-process stand-in of the v1 cache service
 //   (__tests__/support/cache-service-v1.ts) whose entries are files in the same temp dir: an entry per layer
-//   blob plus an index entry per build, blobs downloaded lazily.
+//   blob plus an index entry per build, blobs downloaded lazily. BuildKit 0.13 writes an index on every build,
+//   and the no-change build's (fully cached) lists only the final image's layers, so the source-only build
+//   that imports it reruns everything (docker/build-push-action#735). In the source-only and dependency
+//   scenarios gha therefore runs twice per round (GHA_LABEL): from its store as its own last build left it,
+//   and from its store as the last gha build that ran steps left it (the stand-in's directory swapped for a
+//   hard-linked copy before each build; it reads its files on every request).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -25,7 +30,6 @@ import type { Adapters, Logger } from '../src/adapters/types.js';
 import { fileWorkspace } from '../src/adapters/workspace.js';
 import { CacheServiceV1 } from '../__tests__/support/cache-service-v1.js';
 import { recordingAdapters, type Recorded } from '../__tests__/support/pipeline.js';
-import { copyTree } from '../src/cache/entry.js';
 import { LocalStore } from '../src/cache/local-store.js';
 import type { LookupResult, StageCacheStore, StoreCallOptions } from '../src/cache/store.js';
 import { run } from '../src/main.js';
@@ -34,10 +38,13 @@ import {
   BuildFailure,
   errorSummary,
   formatBytes,
+  GHA_LABEL,
   IMAGE_TAG,
   keepLog,
+  replaceWithCopy,
   runGha,
   runSingleDir,
+  type GhaRun,
   type Measured,
   type Phase,
   type StagecraftRun,
@@ -48,6 +55,7 @@ import {
   median,
   printGhaAcceptance,
   printScenario,
+  stepCounts,
   summarize,
   verdict,
   type CachedCheck,
@@ -69,8 +77,8 @@ const DEPS_TOTAL_KIB = 48 * 1024;
 const MIN_COLD_BUILD_S = 20;
 /**
  * Rounds per scenario (`STAGECRAFT_BENCH_CACHE_ROUNDS`, default 3): each round restores the three stores to
- * their state before the scenario, builds with the three strategies from a pruned builder, the order rotating
- * from round to round; wall times are the median over the rounds.
+ * their state before the scenario, builds with every strategy from a pruned builder, the order rotating from
+ * round to round; wall times are the median over the rounds.
  */
 const ROUNDS = Math.max(1, Number(process.env.STAGECRAFT_BENCH_CACHE_ROUNDS ?? '3') || 3);
 /** A round whose build fails is run again (stores reset), up to this many attempts in all. */
@@ -82,8 +90,11 @@ const GOALS = {
   sourceRestored: 1.0,
   sourceWall: 1.05,
 };
-const STRATEGIES = ['stagecraft', 'single-dir', 'gha'] as const;
+/** 'gha-full' runs only in GHA_TWICE's scenarios; 'gha' is GHA_LABEL.last there, plain gha elsewhere. */
+const STRATEGIES = ['stagecraft', 'single-dir', 'gha', 'gha-full'] as const;
 type Strategy = (typeof STRATEGIES)[number];
+/** Scenarios after the no-change one, where gha's last index and its last full index differ. */
+const GHA_TWICE: readonly ScenarioKind[] = ['source', 'deps'];
 
 // ---------------------------------------------------------------------------------------------------------
 // The generated project
@@ -594,6 +605,14 @@ async function main(): Promise<void> {
 
     const storeDirs = [stagecraftStore.inner.dir, peerStore.dir, ghaService.dir];
     const snapshotDir = path.join(temp, 'store-snapshot');
+    // gha's starting points (GHA_LABEL): 'gha' its store before the scenario (its part of the snapshot),
+    // 'gha-full' the store as the last gha build that ran steps left it; and each one's latest result.
+    const ghaBefore = path.join(snapshotDir, String(storeDirs.indexOf(ghaService.dir)));
+    const ghaFullIndex = path.join(temp, 'store-gha-full-index');
+    const ghaResult = (strategy: 'gha' | 'gha-full'): string => path.join(temp, `store-${strategy}-result`);
+    const ranSteps = (run: Measured | undefined): boolean => stepCounts(run?.progress).ran.length > 0;
+    /** Which build left each starting point, for the details. */
+    const ghaFrom = { gha: 'no build', 'gha-full': 'no build' };
     const outcomes: Outcome[] = [];
     let previousKeys = new Map<string, string>();
     let testEntryKey: string | undefined;
@@ -602,36 +621,47 @@ async function main(): Promise<void> {
     console.log(
       `${ROUNDS} round${ROUNDS === 1 ? '' : 's'} per scenario (STAGECRAFT_BENCH_CACHE_ROUNDS); wall s is the median`,
     );
+    console.log(
+      `in the source-only and dependency scenarios gha runs twice a round: "gha" is ${GHA_LABEL.last}, ` +
+        `"gha-full" ${GHA_LABEL.full} (the store as the last gha build that ran steps left it)`,
+    );
     console.log('');
     for (const [index, scenario] of scenarios.entries()) {
       const sha = scenario.edit(project, packages);
+      const twice = GHA_TWICE.includes(scenario.kind);
+      const strategies = STRATEGIES.filter((strategy) => twice || strategy !== 'gha-full');
       // Every round starts from the stores as they were before the scenario (hard-linked copies).
-      rmSync(snapshotDir, { recursive: true, force: true });
-      for (const [n, dir] of storeDirs.entries()) {
-        if (existsSync(dir)) await copyTree(dir, path.join(snapshotDir, String(n)));
-      }
+      for (const [n, dir] of storeDirs.entries())
+        await replaceWithCopy(dir, path.join(snapshotDir, String(n)));
+      /** A gha build; where it runs twice, from its own starting point, the result kept for the next scenario. */
+      const ghaBuild = async (strategy: 'gha' | 'gha-full'): Promise<GhaRun> => {
+        if (!twice) return runGha(project, ghaService);
+        await replaceWithCopy(strategy === 'gha' ? ghaBefore : ghaFullIndex, ghaService.dir);
+        const measured = await runGha(project, ghaService, GHA_LABEL[strategy === 'gha' ? 'last' : 'full']);
+        measured.detail.push(`started from the stand-in's store as ${ghaFrom[strategy]} left it`);
+        await replaceWithCopy(ghaService.dir, ghaResult(strategy));
+        return measured;
+      };
       const stagecraftRuns: StagecraftRun[] = [];
       const singleDirRuns: Measured[] = [];
-      const ghaRuns: Measured[] = [];
+      const ghaRuns: GhaRun[] = [];
+      const ghaFullRuns: GhaRun[] = [];
       const orders: string[] = [];
       const loads: string[] = [];
       const failures: string[] = [];
       for (let round = 0; round < ROUNDS; round++) {
-        const shift = (index + round) % STRATEGIES.length;
-        const order: Strategy[] = [...STRATEGIES.slice(shift), ...STRATEGIES.slice(0, shift)];
+        const shift = (index + round) % strategies.length;
+        const order: Strategy[] = [...strategies.slice(shift), ...strategies.slice(0, shift)];
         orders.push(order.join(' then '));
         loads.push(formatNumber(os.loadavg()[0]!, 1));
         for (let attempt = 1; ; attempt++) {
           if (round > 0 || attempt > 1) {
-            for (const [n, dir] of storeDirs.entries()) {
-              rmSync(dir, { recursive: true, force: true });
-              const saved = path.join(snapshotDir, String(n));
-              if (existsSync(saved)) await copyTree(saved, dir);
-            }
+            for (const [n, dir] of storeDirs.entries())
+              await replaceWithCopy(path.join(snapshotDir, String(n)), dir);
           }
           try {
             let ours: StagecraftRun | undefined;
-            const peers: { 'single-dir'?: Measured; gha?: Measured } = {};
+            const peers: { 'single-dir'?: Measured; gha?: GhaRun; 'gha-full'?: GhaRun } = {};
             let check: CachedCheck | undefined;
             for (const strategy of order) {
               freshBuilder();
@@ -642,11 +672,12 @@ async function main(): Promise<void> {
                   check = checkCachedBuild(ours, scenario, round + 1);
               } else if (strategy === 'single-dir')
                 peers[strategy] = await runSingleDir(project, peerDir, peerStore, sha);
-              else peers[strategy] = await runGha(project, ghaService);
+              else peers[strategy] = await ghaBuild(strategy);
             }
             stagecraftRuns.push(ours!);
             singleDirRuns.push(peers['single-dir']!);
             ghaRuns.push(peers.gha!);
+            if (twice) ghaFullRuns.push(peers['gha-full']!);
             if (check !== undefined) cachedChecks.push(check);
             break;
           } catch (error) {
@@ -656,9 +687,26 @@ async function main(): Promise<void> {
           }
         }
       }
+      // gha's starting points for the next scenario, from the last round: its own last build's store, and the
+      // store as the last gha build that ran steps left it (the cold build's, as the no-change build runs none;
+      // after a scenario with both, the full-index run's).
+      const built = (label: string): string =>
+        `the ${scenario.title.split(' (')[0]} ${label} build, round ${ROUNDS}`;
+      ghaFrom.gha = built(twice ? GHA_LABEL.last : 'gha');
+      if (twice) {
+        await replaceWithCopy(ghaResult('gha'), ghaService.dir);
+        if (ranSteps(ghaFullRuns.at(-1))) {
+          await replaceWithCopy(ghaResult('gha-full'), ghaFullIndex);
+          ghaFrom['gha-full'] = built(GHA_LABEL.full);
+        }
+      } else if (ranSteps(ghaRuns.at(-1))) {
+        await replaceWithCopy(ghaService.dir, ghaFullIndex);
+        ghaFrom['gha-full'] = ghaFrom.gha;
+      }
       const stagecraft = summarize(stagecraftRuns);
       const singleDir = summarize(singleDirRuns);
       const gha = summarize(ghaRuns);
+      const ghaFull = twice ? summarize(ghaFullRuns) : undefined;
       const keys = new Map(stagecraft.typical.result.keys.map((key) => [key.stageName, key.key]));
       const changed = [...keys].filter(([name, key]) => previousKeys.get(name) !== key).map(([name]) => name);
       previousKeys = keys;
@@ -668,14 +716,14 @@ async function main(): Promise<void> {
         stagecraft,
         singleDir,
         gha,
+        ghaFull,
         changed,
         testEntryKey,
       });
       printScenario(
         `${index + 1}. ${scenario.title}  (round orders: ${orders.join('; ')}; load at each round's start: ${loads.join(', ')})`,
         stagecraft,
-        singleDir,
-        gha,
+        ghaFull === undefined ? [singleDir, gha] : [singleDir, gha, ghaFull],
       );
       for (const failure of failures) console.log(`  FAILED, the round run again: ${failure}`);
       if (failures.length > 0) console.log('');

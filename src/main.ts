@@ -21,6 +21,7 @@ import {
   cacheFromSpecs,
   restoreStageCaches,
   saveStageCaches,
+  seedExportDir,
   stageCacheToSpecs,
   type RestoreReport,
   type SaveReport,
@@ -339,6 +340,11 @@ export async function run(
         onLine: (line: string) => logger.info(line),
         onCommand: (argv: readonly string[]) => logger.debug(`main.build: ${JSON.stringify(argv)}`),
       };
+      if (restore !== undefined && store?.buildkit === undefined) {
+        // Each export then writes only its new blobs, not the restored or base-image layers again.
+        for (const dir of exportDirs.values())
+          await seedExportDir(dir, restore.layoutDir, externalLayers ?? new Set());
+      }
       const exportFailed = (error: unknown): error is BuildxRunError =>
         error instanceof BuildxRunError && isCacheExportFailure(error) && exportDirs.size > 0;
       let failure: BuildxRunError;

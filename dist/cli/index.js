@@ -13054,6 +13054,41 @@ async function exists(file) {
         return false;
     }
 }
+/**
+ * Prepares a stage's export directory so that BuildKit writes only what is new. BuildKit's local cache exporter
+ * skips a blob the directory already holds, and a `mode=max` export names every layer of the stage's chain:
+ * the restored blobs are linked in (their content is real), and each external base-image layer gets an empty
+ * placeholder file, since entries never store those layers and nothing reads them from the export. Returns the
+ * number of blobs linked and placeholders written.
+ */
+async function seedExportDir(exportDir, layoutDir, external) {
+    const blobsDir = external_node_path_default().join(exportDir, 'blobs', 'sha256');
+    await (0,promises_.mkdir)(blobsDir, { recursive: true });
+    const present = await (0,entry/* presentBlobs */.Yp)(layoutDir);
+    let linked = 0;
+    for (const digest of present) {
+        await (0,entry/* linkOrCopy */.L7)((0,entry/* blobPath */.nD)(layoutDir, digest), (0,entry/* blobPath */.nD)(exportDir, digest));
+        linked += 1;
+    }
+    const externalDigests = new Set();
+    let index;
+    try {
+        index = await (0,entry/* readLayoutIndex */.Xn)(layoutDir);
+    }
+    catch {
+        return { linked, placeholders: 0 };
+    }
+    for (const descriptor of index.manifests) {
+        const cache = await (0,entry/* readStageCache */.D$)(layoutDir, descriptor).catch(() => undefined);
+        for (const blob of cache?.manifest.manifests ?? []) {
+            if (!present.has(blob.digest) && (0,oci_layout/* isExternal */.ge)(blob, external))
+                externalDigests.add(blob.digest);
+        }
+    }
+    for (const digest of externalDigests)
+        await (0,promises_.writeFile)((0,entry/* blobPath */.nD)(exportDir, digest), '');
+    return { linked, placeholders: externalDigests.size };
+}
 
 ;// CONCATENATED MODULE: ./src/cache/index.ts
 
@@ -15419,6 +15454,11 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
                 onLine: (line) => logger.info(line),
                 onCommand: (argv) => logger.debug(`main.build: ${JSON.stringify(argv)}`),
             };
+            if (restore !== undefined && store?.buildkit === undefined) {
+                // Each export then writes only its new blobs, not the restored or base-image layers again.
+                for (const dir of exportDirs.values())
+                    await seedExportDir(dir, restore.layoutDir, externalLayers ?? new Set());
+            }
             const exportFailed = (error) => error instanceof BuildxRunError && isCacheExportFailure(error) && exportDirs.size > 0;
             let failure;
             try {

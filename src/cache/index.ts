@@ -43,4 +43,4 @@ export {
   type MergeResult,
 } from './entry.js';
 export { ownBlobs, referencedBlobs, checkManifests, tagForKey } from './oci-layout.js';
-export { addBlobsToLayout, missingLayoutBlobs } from './complete-layout.js';
+export { addBlobsToLayout, missingLayoutBlobs, seedExportDir } from './complete-layout.js';
