@@ -13,19 +13,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { addBlobsToLayout, missingLayoutBlobs, seedExportDir } from './complete-layout.js';
-
-const FIXTURE = path.join(
-  path.dirname(fileURLToPath(import.meta.url)),
-  'testdata',
-  'export-two-stages-buildx-0.13',
-);
-// The base image's layer, left out of the fixture (see its README), and its uncompressed digest.
-const BASE_LAYER = 'sha256:345861747fc25d95a69dde45650b0748a2f4a1eb7c0886fbd6b5b66c7748b7e1';
-const BASE_DIFF_ID = 'sha256:6485d92cc7ad142145a5db825019f6b76f63147b7551f5b47e56686c07bb63e1';
-const DEPS_RUN = 'sha256:c2f9ef3cc17cc2ddfaba41b84eb9bcce46134fbf5baa9fb7019478f9e9ea6886';
+import { FIXTURE, BASE_LAYER, BASE_DIFF_ID, DEPS_RUN } from './testdata/export-two-stages.js';
 
 let work: string;
 beforeEach(() => {

@@ -3,7 +3,6 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import type { Exec } from '../adapters/exec.js';
 import type { StageKey } from '../keys/types.js';
@@ -17,13 +16,8 @@ import {
   stageCacheToSpecs,
   type RestoreReport,
 } from './stage-caches.js';
+import { FIXTURE, BASE_DIFF_ID } from './testdata/export-two-stages.js';
 
-const FIXTURE = path.join(
-  path.dirname(fileURLToPath(import.meta.url)),
-  'testdata',
-  'export-two-stages-buildx-0.13',
-);
-const BASE_DIFF_ID = 'sha256:6485d92cc7ad142145a5db825019f6b76f63147b7551f5b47e56686c07bb63e1';
 const DEPS_RUN = 'c2f9ef3cc17cc2ddfaba41b84eb9bcce46134fbf5baa9fb7019478f9e9ea6886';
 const APP_RUN = '1c9b3b8d4458d624dbbd36b55f8f61e8be0afef50a1e7e8013a7e3c3c83eb391';
 const EXTERNAL = new Set([BASE_DIFF_ID]);
