@@ -500,4 +500,34 @@ describe('restore by need', () => {
     ]);
     expect(report.stages[1]!.warning).toMatch(/is damaged \(blob sha256:1c9b3b8d\w+: missing\)/);
   });
+
+  test('an older entry of a stage whose FROM stage is built anew is not fetched: it can give no hit', async () => {
+    const store = await warmStore();
+    // Both keys changed (the deps stage's input moved): each finds only its older entry.
+    const deps2 = stageKey(0, 'deps', 'p1', 'f2');
+    const app2 = stageKey(1, 'app', 'p1', 'f2');
+    const restoreWith = (appFromDeps: boolean): Promise<RestoreReport> =>
+      restoreStageCaches({
+        store,
+        keys: [deps2, app2],
+        needs: needs(appFromDeps),
+        workDir: workDir(),
+        externalLayers: EXTERNAL,
+      });
+    store.calls.restore.length = 0;
+    const built = await restoreWith(true);
+    expect(built.stages.map((s) => [s.stageName, s.result])).toEqual([
+      ['deps', 'partial'],
+      ['app', 'miss'],
+    ]);
+    expect(store.calls.restore).toEqual([DEPS.key]);
+    // A stage that only copies from it keeps its older entry: its leading steps may still hit.
+    store.calls.restore.length = 0;
+    const copied = await restoreWith(false);
+    expect(copied.stages.map((s) => [s.stageName, s.result])).toEqual([
+      ['deps', 'partial'],
+      ['app', 'partial'],
+    ]);
+    expect(store.calls.restore).toEqual([APP.key, DEPS.key]);
+  });
 });
