@@ -41070,8 +41070,11 @@ async function restoreStageCaches(options) {
     ]));
     /** Each restored entry's own blobs (what its metadata says it stores). */
     const ownBlobsOf = new Map();
-    /** Looks the stage up and merges its entry into the layout; sets `result` to exact, partial or miss. */
-    const restoreOne = async (stageKey, report) => {
+    /**
+     * Looks the stage up and merges its entry into the layout; sets `result` to exact, partial or miss. An older
+     * entry (a restore-key match) is fetched only if `olderUseless` gives no reason against it.
+     */
+    const restoreOne = async (stageKey, report, olderUseless = () => Promise.resolve(undefined)) => {
         report.result = 'miss';
         const warnings = [];
         const call = callOptions(warnings, signal, logger);
@@ -41093,6 +41096,12 @@ async function restoreStageCaches(options) {
             return;
         }
         logger?.debug(`stage-caches.restoreStageCaches: ${stageKey.stageName}: found ${found.key}${found.exact ? ' (exact)' : ''}`);
+        const useless = found.exact ? undefined : await olderUseless();
+        if (useless !== undefined) {
+            logger?.debug(`stage-caches.restoreStageCaches: ${stageKey.stageName}: not restoring ${found.key}: ${useless}`);
+            missWith();
+            return;
+        }
         if (store.buildkit !== undefined) {
             report.result = found.exact ? 'exact' : 'partial';
             report.restoredKey = found.key;
@@ -41172,10 +41181,14 @@ async function restoreStageCaches(options) {
         const report = reports.get(stage);
         if (stageKey === undefined || report === undefined)
             return false;
-        await restoreOne(stageKey, report);
         const stageNeeds = options.needs?.stages.get(stage);
+        const from = stageNeeds?.from;
+        // Every result of a stage sits on its FROM stage's layers: when that stage will be built anew, BuildKit's
+        // keys for this stage's steps change too, and an older entry of it can give no hit.
+        await restoreOne(stageKey, report, async () => from === undefined || (await need(from))
+            ? undefined
+            : `${reports.get(from)?.stageName ?? `stage ${from}`}, the stage it is built FROM, is built anew`);
         if (report.result === 'exact') {
-            const from = stageNeeds?.from;
             if (from !== undefined && !(await need(from))) {
                 const name = reports.get(from)?.stageName ?? `stage ${from}`;
                 demote(report, `${name}, the stage it is built FROM, has no usable cache, so neither has this one`);
