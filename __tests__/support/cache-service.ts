@@ -62,6 +62,8 @@ export interface CacheServiceCounters {
   bytesUp: number;
   /** Response body bytes sent from the blob endpoint (downloads). */
   bytesDown: number;
+  /** The key of each lookup (GetCacheEntryDownloadURL), in order. */
+  readonly lookedUp: string[];
 }
 
 const TWIRP_PREFIX = '/twirp/github.actions.results.api.v1.CacheService/';
@@ -78,6 +80,7 @@ function emptyCounters(): CacheServiceCounters {
     },
     bytesUp: 0,
     bytesDown: 0,
+    lookedUp: [],
   };
 }
 
@@ -288,6 +291,7 @@ export class CacheServiceStandIn {
 
   private getDownloadUrl(input: Record<string, unknown>, response: ServerResponse): void {
     const key = String(input.key ?? '');
+    this.counters.lookedUp.push(key);
     const version = String(input.version ?? '');
     const restoreKeys = Array.isArray(input.restore_keys) ? input.restore_keys.map(String) : [];
     const sameVersion = this.entries.filter((e) => e.version === version);
@@ -310,6 +314,7 @@ export class CacheServiceStandIn {
 
   private createEntry(input: Record<string, unknown>, response: ServerResponse): void {
     const key = String(input.key ?? '');
+    this.counters.lookedUp.push(key);
     const version = String(input.version ?? '');
     if (this.entries.some((e) => e.key === key && e.version === version)) {
       sendJson(response, 200, { ok: false, message: `stand-in: cache entry ${key} already exists` });
@@ -325,6 +330,7 @@ export class CacheServiceStandIn {
 
   private finalize(input: Record<string, unknown>, response: ServerResponse): void {
     const key = String(input.key ?? '');
+    this.counters.lookedUp.push(key);
     const version = String(input.version ?? '');
     const size = Number(input.size_bytes ?? '0');
     const pending = [...this.pending.values()].find((p) => p.key === key && p.version === version);
