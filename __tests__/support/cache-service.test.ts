@@ -62,6 +62,7 @@ describe('cache service stand-in', () => {
       },
       bytesUp: 13 + Buffer.byteLength(list),
       bytesDown: 13,
+      lookedUp: ['k-2'],
     });
     // Another version of the same key is another entry.
     expect((await twirp('GetCacheEntryDownloadURL', { key: 'k-1', version: 'other' })).json).toEqual({

@@ -314,7 +314,6 @@ export class CacheServiceStandIn {
 
   private createEntry(input: Record<string, unknown>, response: ServerResponse): void {
     const key = String(input.key ?? '');
-    this.counters.lookedUp.push(key);
     const version = String(input.version ?? '');
     if (this.entries.some((e) => e.key === key && e.version === version)) {
       sendJson(response, 200, { ok: false, message: `stand-in: cache entry ${key} already exists` });
@@ -330,7 +329,6 @@ export class CacheServiceStandIn {
 
   private finalize(input: Record<string, unknown>, response: ServerResponse): void {
     const key = String(input.key ?? '');
-    this.counters.lookedUp.push(key);
     const version = String(input.version ?? '');
     const size = Number(input.size_bytes ?? '0');
     const pending = [...this.pending.values()].find((p) => p.key === key && p.version === version);
