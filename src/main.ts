@@ -8,11 +8,7 @@ import {
   BuildxRunError,
   BuildxUnavailableError,
   detectBuilder,
-  failedBuildProgress,
-  isCacheExportFailure,
-  mergeProgress,
   imageOutputs,
-  runBuild,
   type BuilderInfo,
   type BuildMetadata,
   type ProgressSummary,
@@ -21,7 +17,6 @@ import {
   cacheFromSpecs,
   restoreStageCaches,
   saveStageCaches,
-  seedExportDir,
   stageCacheToSpecs,
   type RestoreReport,
   type SaveReport,
@@ -67,7 +62,7 @@ import {
   type SizeResult,
 } from './phases/size.js';
 import { checkBaseImages, scheduledBuildOptions, reportDrift } from './phases/drift.js';
-import { openCacheStore, readExternalLayers, completeLayoutForExport, cacheRows } from './phases/cache.js';
+import { buildWithStageExports, cacheRows, openCacheStore, readExternalLayers } from './phases/cache.js';
 import { errorMessage } from './phases/errors.js';
 
 /** The size of the image for one platform: measured, compared, reported. */
@@ -340,41 +335,14 @@ export async function run(
         onLine: (line: string) => logger.info(line),
         onCommand: (argv: readonly string[]) => logger.debug(`main.build: ${JSON.stringify(argv)}`),
       };
-      if (restore !== undefined && store?.buildkit === undefined) {
-        // Each export then writes only its new blobs, not the restored or base-image layers again.
-        for (const dir of exportDirs.values())
-          await seedExportDir(dir, restore.layoutDir, externalLayers ?? new Set());
-      }
-      const exportFailed = (error: unknown): error is BuildxRunError =>
-        error instanceof BuildxRunError && isCacheExportFailure(error) && exportDirs.size > 0;
-      let failure: BuildxRunError;
-      try {
-        return await runBuild(adapters.exec, request);
-      } catch (error) {
-        if (!exportFailed(error)) throw error;
-        failure = error;
-      }
-      // Entries leave base-image layers out. BuildKit exports them from the engine's content store, which
-      // holds them; should an export still miss one, the layout gets them from a local copy and we try again.
-      if (restore !== undefined && externalLayers !== undefined) {
-        logger.info(
-          `exporting the stage caches failed (${failure.stderrTail.trim()}); adding base-image blobs`,
-        );
-        if (await completeLayoutForExport(restore.layoutDir, plan, workDir, adapters)) {
-          const earlier = failedBuildProgress(failure, request);
-          try {
-            const result = await runBuild(adapters.exec, request);
-            return { ...result, progress: mergeProgress(earlier, result.progress) };
-          } catch (error) {
-            if (!exportFailed(error)) throw error;
-            failure = error;
-          }
-        }
-      }
-      // A cache export fault is a warning: build again without the stage exports (nothing is saved then).
-      logger.warning(`exporting the stage caches failed; building again without them: ${failure.stderrTail}`);
-      exportDirs.clear();
-      return runBuild(adapters.exec, { ...request, stageTargets: [], targetCacheTo: [] });
+      return buildWithStageExports(adapters, request, {
+        exportDirs,
+        restore,
+        externalLayers,
+        storeWritesItself: store?.buildkit !== undefined,
+        plan,
+        workDir,
+      });
     }));
   } catch (error) {
     if (!(error instanceof BuildxRunError)) throw error;

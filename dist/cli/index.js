@@ -15141,8 +15141,9 @@ async function reportDrift({ logger, reporter }, input) {
 }
 
 ;// CONCATENATED MODULE: ./src/phases/cache.ts
-// The cache phase's edges: which store, which base-image layers the engine already has, and the layout
-// completion a stage export needs. Wiring over src/cache and src/buildx, like main.ts.
+// The cache phase's edges: which store, which base-image layers the engine already has, and the build with
+// its stage exports (seeded export directories, and what to do when an export fails). Wiring over src/cache
+// and src/buildx, like main.ts.
 
 
 
@@ -15211,6 +15212,48 @@ async function completeLayoutForExport(layoutDir, plan, workDir, adapters) {
     const added = await addBlobsToLayout(layoutDir, imagesDir, missing);
     adapters.logger.info(`added ${added.length} base-image blobs to the cache layout for the stage exports`);
     return added.length > 0;
+}
+/**
+ * Runs the build with its stage exports. The export directories are seeded first, so each export writes only
+ * its new blobs. An export that still fails (BuildKit looked for a base-image layer in the cache source, where
+ * entries leave it out) gets those blobs from a local copy of the base images and the build runs again, the
+ * progress of both attempts merged; failing that, the build runs without the exports: a warning, nothing saved.
+ */
+async function buildWithStageExports(adapters, request, stageExports) {
+    const { exportDirs, restore, externalLayers, plan, workDir } = stageExports;
+    const { logger } = adapters;
+    if (restore !== undefined && !stageExports.storeWritesItself) {
+        for (const dir of exportDirs.values())
+            await seedExportDir(dir, restore.layoutDir, externalLayers ?? new Set());
+    }
+    const exportFailed = (error) => error instanceof BuildxRunError && isCacheExportFailure(error) && exportDirs.size > 0;
+    let failure;
+    try {
+        return await runBuild(adapters.exec, request);
+    }
+    catch (error) {
+        if (!exportFailed(error))
+            throw error;
+        failure = error;
+    }
+    if (restore !== undefined && externalLayers !== undefined) {
+        logger.info(`exporting the stage caches failed (${failure.stderrTail.trim()}); adding base-image blobs`);
+        if (await completeLayoutForExport(restore.layoutDir, plan, workDir, adapters)) {
+            const earlier = failedBuildProgress(failure, request);
+            try {
+                const result = await runBuild(adapters.exec, request);
+                return { ...result, progress: mergeProgress(earlier, result.progress) };
+            }
+            catch (error) {
+                if (!exportFailed(error))
+                    throw error;
+                failure = error;
+            }
+        }
+    }
+    logger.warning(`exporting the stage caches failed; building again without them: ${failure.stderrTail}`);
+    exportDirs.clear();
+    return runBuild(adapters.exec, { ...request, stageTargets: [], targetCacheTo: [] });
 }
 function cacheRows(plan, keys, restore, save) {
     return keys.map((key) => {
@@ -15467,42 +15510,14 @@ async function main_run(options, adapters, context = LOCAL_RUN) {
                 onLine: (line) => logger.info(line),
                 onCommand: (argv) => logger.debug(`main.build: ${JSON.stringify(argv)}`),
             };
-            if (restore !== undefined && store?.buildkit === undefined) {
-                // Each export then writes only its new blobs, not the restored or base-image layers again.
-                for (const dir of exportDirs.values())
-                    await seedExportDir(dir, restore.layoutDir, externalLayers ?? new Set());
-            }
-            const exportFailed = (error) => error instanceof BuildxRunError && isCacheExportFailure(error) && exportDirs.size > 0;
-            let failure;
-            try {
-                return await runBuild(adapters.exec, request);
-            }
-            catch (error) {
-                if (!exportFailed(error))
-                    throw error;
-                failure = error;
-            }
-            // Entries leave base-image layers out. BuildKit exports them from the engine's content store, which
-            // holds them; should an export still miss one, the layout gets them from a local copy and we try again.
-            if (restore !== undefined && externalLayers !== undefined) {
-                logger.info(`exporting the stage caches failed (${failure.stderrTail.trim()}); adding base-image blobs`);
-                if (await completeLayoutForExport(restore.layoutDir, plan, workDir, adapters)) {
-                    const earlier = failedBuildProgress(failure, request);
-                    try {
-                        const result = await runBuild(adapters.exec, request);
-                        return { ...result, progress: mergeProgress(earlier, result.progress) };
-                    }
-                    catch (error) {
-                        if (!exportFailed(error))
-                            throw error;
-                        failure = error;
-                    }
-                }
-            }
-            // A cache export fault is a warning: build again without the stage exports (nothing is saved then).
-            logger.warning(`exporting the stage caches failed; building again without them: ${failure.stderrTail}`);
-            exportDirs.clear();
-            return runBuild(adapters.exec, { ...request, stageTargets: [], targetCacheTo: [] });
+            return buildWithStageExports(adapters, request, {
+                exportDirs,
+                restore,
+                externalLayers,
+                storeWritesItself: store?.buildkit !== undefined,
+                plan,
+                workDir,
+            });
         }));
     }
     catch (error) {

@@ -1,18 +1,32 @@
-// The cache phase's edges: which store, which base-image layers the engine already has, and the layout
-// completion a stage export needs. Wiring over src/cache and src/buildx, like main.ts.
+// The cache phase's edges: which store, which base-image layers the engine already has, and the build with
+// its stage exports (seeded export directories, and what to do when an export fails). Wiring over src/cache
+// and src/buildx, like main.ts.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type Adapters } from '../adapters/types.js';
 import {
+  BuildxRunError,
   digestReference,
   explainNoCacheExport,
+  failedBuildProgress,
+  isCacheExportFailure,
+  mergeProgress,
   pullImage,
   readImageLayers,
   resolveImageDigests,
+  runBuild,
   saveImagesAsLayout,
   type BuilderInfo,
+  type BuildRequest,
+  type BuildResult,
 } from '../buildx/index.js';
-import { addBlobsToLayout, missingLayoutBlobs, type RestoreReport, type SaveReport } from '../cache/index.js';
+import {
+  addBlobsToLayout,
+  missingLayoutBlobs,
+  seedExportDir,
+  type RestoreReport,
+  type SaveReport,
+} from '../cache/index.js';
 import type { StageCacheStore } from '../cache/store.js';
 import { type StageKey } from '../keys/index.js';
 import { type Options } from '../options.js';
@@ -103,6 +117,61 @@ export async function completeLayoutForExport(
   const added = await addBlobsToLayout(layoutDir, imagesDir, missing);
   adapters.logger.info(`added ${added.length} base-image blobs to the cache layout for the stage exports`);
   return added.length > 0;
+}
+
+export interface StageExports {
+  /** Each exported stage's directory (`--cache-to type=local,dest=…`); cleared when the exports are given up. */
+  readonly exportDirs: Map<number, string>;
+  readonly restore: RestoreReport | undefined;
+  readonly externalLayers: ReadonlySet<string> | undefined;
+  /** Whether BuildKit writes the entries itself (a registry store): nothing to seed then. */
+  readonly storeWritesItself: boolean;
+  readonly plan: Plan;
+  readonly workDir: string;
+}
+
+/**
+ * Runs the build with its stage exports. The export directories are seeded first, so each export writes only
+ * its new blobs. An export that still fails (BuildKit looked for a base-image layer in the cache source, where
+ * entries leave it out) gets those blobs from a local copy of the base images and the build runs again, the
+ * progress of both attempts merged; failing that, the build runs without the exports: a warning, nothing saved.
+ */
+export async function buildWithStageExports(
+  adapters: Adapters,
+  request: BuildRequest,
+  stageExports: StageExports,
+): Promise<BuildResult> {
+  const { exportDirs, restore, externalLayers, plan, workDir } = stageExports;
+  const { logger } = adapters;
+  if (restore !== undefined && !stageExports.storeWritesItself) {
+    for (const dir of exportDirs.values())
+      await seedExportDir(dir, restore.layoutDir, externalLayers ?? new Set());
+  }
+  const exportFailed = (error: unknown): error is BuildxRunError =>
+    error instanceof BuildxRunError && isCacheExportFailure(error) && exportDirs.size > 0;
+  let failure: BuildxRunError;
+  try {
+    return await runBuild(adapters.exec, request);
+  } catch (error) {
+    if (!exportFailed(error)) throw error;
+    failure = error;
+  }
+  if (restore !== undefined && externalLayers !== undefined) {
+    logger.info(`exporting the stage caches failed (${failure.stderrTail.trim()}); adding base-image blobs`);
+    if (await completeLayoutForExport(restore.layoutDir, plan, workDir, adapters)) {
+      const earlier = failedBuildProgress(failure, request);
+      try {
+        const result = await runBuild(adapters.exec, request);
+        return { ...result, progress: mergeProgress(earlier, result.progress) };
+      } catch (error) {
+        if (!exportFailed(error)) throw error;
+        failure = error;
+      }
+    }
+  }
+  logger.warning(`exporting the stage caches failed; building again without them: ${failure.stderrTail}`);
+  exportDirs.clear();
+  return runBuild(adapters.exec, { ...request, stageTargets: [], targetCacheTo: [] });
 }
 
 export function cacheRows(
