@@ -726,26 +726,11 @@ function ownBlobs(stage, dependencies, external = new Set()) {
  * Empty when all of them can be loaded, i.e. when BuildKit can take the stage's output from this cache.
  */
 function unloadableOwnResults(cache, own, present, external = new Set()) {
-    const config = cache.config;
-    if (config === undefined)
-        return [];
     const described = new Map(cache.manifest.manifests.map((d) => [d.digest, d]));
-    const missing = new Set();
-    for (const record of config.records) {
-        for (const top of record.results) {
-            if (!own.has(config.layers[top].blob))
-                continue;
-            for (const blob of layerChain(config, top)) {
-                if (present.has(blob))
-                    continue;
-                const descriptor = described.get(blob);
-                if (descriptor !== undefined && isExternal(descriptor, external))
-                    continue;
-                missing.add(blob);
-            }
-        }
-    }
-    return [...missing];
+    return [...ownResultChains(cache, own)].filter((blob) => {
+        const descriptor = described.get(blob);
+        return !present.has(blob) && (descriptor === undefined || !isExternal(descriptor, external));
+    });
 }
 /**
  * Every blob in the layer chains of the record results whose top layer is one of `own`: what a stage's output
@@ -13013,36 +12998,32 @@ async function saveStageCaches(options) {
 }
 
 ;// CONCATENATED MODULE: ./src/cache/complete-layout.ts
-// Base-image blobs are left out of entries (the engine's image store has them). BuildKit builds from such a
-// layout, but when it exports a stage's cache it writes every layer of the chain, base layers included, and
-// reads their blobs from the cache source. So before a build that exports, the layout gets those blobs back
-// from a local copy of the base images.
+// The shared layout and the stage exports. Entries leave base-image blobs out (the engine's image store has
+// them). Each export directory is seeded so that BuildKit writes only new blobs; should an export still read a
+// base-image blob from the cache source, the layout gets those blobs from a local copy of the base images.
 
 
 
 
+/** The caches of the layout's manifests that can be read (an unreadable index or manifest is skipped). */
+async function readableCaches(layoutDir) {
+    const index = await (0,entry/* readLayoutIndex */.Xn)(layoutDir).catch(() => undefined);
+    const caches = [];
+    for (const descriptor of index?.manifests ?? []) {
+        const cache = await (0,entry/* readStageCache */.D$)(layoutDir, descriptor).catch(() => undefined);
+        if (cache !== undefined)
+            caches.push(cache);
+    }
+    return caches;
+}
 /** Blobs that the layout's manifests reference but the layout does not hold. */
 async function missingLayoutBlobs(layoutDir) {
-    let index;
-    try {
-        index = await (0,entry/* readLayoutIndex */.Xn)(layoutDir);
-    }
-    catch {
-        return [];
-    }
+    const present = await (0,entry/* presentBlobs */.Yp)(layoutDir);
     const missing = new Set();
-    for (const descriptor of index.manifests) {
-        let cache;
-        try {
-            cache = await (0,entry/* readStageCache */.D$)(layoutDir, descriptor);
-        }
-        catch {
-            continue;
-        }
-        for (const blob of (0,oci_layout/* referencedBlobs */.sW)(cache)) {
-            if (!(await exists((0,entry/* blobPath */.nD)(layoutDir, blob.digest))))
+    for (const cache of await readableCaches(layoutDir)) {
+        for (const blob of (0,oci_layout/* referencedBlobs */.sW)(cache))
+            if (!present.has(blob.digest))
                 missing.add(blob.digest);
-        }
     }
     return [...missing];
 }
@@ -13084,16 +13065,8 @@ async function seedExportDir(exportDir, layoutDir, external) {
         linked += 1;
     }
     const externalDigests = new Set();
-    let index;
-    try {
-        index = await (0,entry/* readLayoutIndex */.Xn)(layoutDir);
-    }
-    catch {
-        return { linked, placeholders: 0 };
-    }
-    for (const descriptor of index.manifests) {
-        const cache = await (0,entry/* readStageCache */.D$)(layoutDir, descriptor).catch(() => undefined);
-        for (const blob of cache?.manifest.manifests ?? []) {
+    for (const cache of await readableCaches(layoutDir)) {
+        for (const blob of cache.manifest.manifests) {
             if (!present.has(blob.digest) && (0,oci_layout/* isExternal */.ge)(blob, external))
                 externalDigests.add(blob.digest);
         }

@@ -1,31 +1,28 @@
-// Base-image blobs are left out of entries (the engine's image store has them). BuildKit builds from such a
-// layout, but when it exports a stage's cache it writes every layer of the chain, base layers included, and
-// reads their blobs from the cache source. So before a build that exports, the layout gets those blobs back
-// from a local copy of the base images.
+// The shared layout and the stage exports. Entries leave base-image blobs out (the engine's image store has
+// them). Each export directory is seeded so that BuildKit writes only new blobs; should an export still read a
+// base-image blob from the cache source, the layout gets those blobs from a local copy of the base images.
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { blobPath, linkOrCopy, presentBlobs, readLayoutIndex, readStageCache } from './entry.js';
-import { isExternal, referencedBlobs } from './oci-layout.js';
+import { isExternal, referencedBlobs, type StageCache } from './oci-layout.js';
+
+/** The caches of the layout's manifests that can be read (an unreadable index or manifest is skipped). */
+async function readableCaches(layoutDir: string): Promise<StageCache[]> {
+  const index = await readLayoutIndex(layoutDir).catch(() => undefined);
+  const caches: StageCache[] = [];
+  for (const descriptor of index?.manifests ?? []) {
+    const cache = await readStageCache(layoutDir, descriptor).catch(() => undefined);
+    if (cache !== undefined) caches.push(cache);
+  }
+  return caches;
+}
 
 /** Blobs that the layout's manifests reference but the layout does not hold. */
 export async function missingLayoutBlobs(layoutDir: string): Promise<string[]> {
-  let index;
-  try {
-    index = await readLayoutIndex(layoutDir);
-  } catch {
-    return [];
-  }
+  const present = await presentBlobs(layoutDir);
   const missing = new Set<string>();
-  for (const descriptor of index.manifests) {
-    let cache;
-    try {
-      cache = await readStageCache(layoutDir, descriptor);
-    } catch {
-      continue;
-    }
-    for (const blob of referencedBlobs(cache)) {
-      if (!(await exists(blobPath(layoutDir, blob.digest)))) missing.add(blob.digest);
-    }
+  for (const cache of await readableCaches(layoutDir)) {
+    for (const blob of referencedBlobs(cache)) if (!present.has(blob.digest)) missing.add(blob.digest);
   }
   return [...missing];
 }
@@ -76,15 +73,8 @@ export async function seedExportDir(
     linked += 1;
   }
   const externalDigests = new Set<string>();
-  let index;
-  try {
-    index = await readLayoutIndex(layoutDir);
-  } catch {
-    return { linked, placeholders: 0 };
-  }
-  for (const descriptor of index.manifests) {
-    const cache = await readStageCache(layoutDir, descriptor).catch(() => undefined);
-    for (const blob of cache?.manifest.manifests ?? []) {
+  for (const cache of await readableCaches(layoutDir)) {
+    for (const blob of cache.manifest.manifests) {
       if (!present.has(blob.digest) && isExternal(blob, external)) externalDigests.add(blob.digest);
     }
   }

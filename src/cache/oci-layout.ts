@@ -284,22 +284,11 @@ export function unloadableOwnResults(
   present: ReadonlySet<string>,
   external: ReadonlySet<string> = new Set(),
 ): string[] {
-  const config = cache.config;
-  if (config === undefined) return [];
   const described = new Map(cache.manifest.manifests.map((d) => [d.digest, d]));
-  const missing = new Set<string>();
-  for (const record of config.records) {
-    for (const top of record.results) {
-      if (!own.has(config.layers[top]!.blob)) continue;
-      for (const blob of layerChain(config, top)) {
-        if (present.has(blob)) continue;
-        const descriptor = described.get(blob);
-        if (descriptor !== undefined && isExternal(descriptor, external)) continue;
-        missing.add(blob);
-      }
-    }
-  }
-  return [...missing];
+  return [...ownResultChains(cache, own)].filter((blob) => {
+    const descriptor = described.get(blob);
+    return !present.has(blob) && (descriptor === undefined || !isExternal(descriptor, external));
+  });
 }
 
 /**
