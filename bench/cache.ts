@@ -802,14 +802,15 @@ async function main(): Promise<void> {
       );
     }
     // Lookups use the reachable stages' exact keys; a restore may fetch an older key of the same stage (a
-    // restore-key match), so a restored key counts as the stage's when it starts with the stage's widest
-    // restore key. Nothing may belong to the test stage, whose entry sits in the store from scenario 2 on.
+    // restore-key match), so a restored key counts as the stage's when it is an exact key or starts with one of
+    // the stage's restore keys. Nothing may belong to the test stage, whose entry sits in the store from scenario 2 on.
     const skipChecks = outcomes.flatMap((outcome) =>
       outcome.stagecraft.all.map((run) => {
         const { keys } = run.result;
         const exact = new Set(keys.map((key) => key.key));
         const ofReachable = (key: string): boolean =>
-          keys.some((stageKey) => key.startsWith(stageKey.restoreKeys[stageKey.restoreKeys.length - 1]!));
+          exact.has(key) ||
+          keys.some((stageKey) => stageKey.restoreKeys.some((restoreKey) => key.startsWith(restoreKey)));
         const strayLookups = run.lookedUp.filter((key) => !exact.has(key));
         const strayRestores = run.restoredKeys.filter((key) => !ofReachable(key));
         const testTouched =

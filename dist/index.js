@@ -41538,7 +41538,7 @@ function imageDigestsForKeys(usages, resolutions, previous) {
 ;// CONCATENATED MODULE: ./src/drift/refresh.ts
 // Refreshed keys: where a scheduled run saves a stage it rebuilt although its exact key hit (its cache was too
 // old, or built on a stage whose was). The store keeps that key's old entry and refuses a second one (GitHub's
-// cache cannot overwrite), so the new cache goes under a sibling key: the same `<head>-<prefix-hash>-` with the
+// cache cannot overwrite), so the new cache goes under a sibling key: the same `<head>-<run-prefix>-` with the
 // last field hashed from the full hash and the time of the rebuild. The drift document records it, and the next
 // scheduled run restores it in the stage key's place (`applyRefreshedKeys`), falling back to the stage key
 // itself. Runs that are not scheduled never read the document and keep using the stage key's entry. Pure.
@@ -41560,7 +41560,7 @@ function refreshStageKey(key, builtAt) {
 /**
  * The keys to restore in a scheduled run: a stage whose key the previous run saved under a refreshed key (same
  * name, same stage key) restores that one, then the stage key, then the usual fallbacks. Others are unchanged.
- * A recorded key that is not a sibling of the stage key (same `<head>-<prefix-hash>-`) is ignored.
+ * A recorded key that is not a sibling of the stage key (same `<head>-<run-prefix>-`) is ignored.
  */
 function applyRefreshedKeys(keys, previous) {
     if (!previous.found)
@@ -43008,8 +43008,26 @@ class Limiter {
 
 
 const KEY_PREFIX = 'stagecraft-v1';
-/** Hex characters of the prefix and full hashes in a key. */
+/** Hex characters of the full hash in a key. */
 const stage_key_HASH_CHARS = 16;
+/**
+ * Hex characters of each leading RUN's hash in the run prefix: 16 in all, like the full hash. The first is
+ * the widest, because an older entry sharing no RUN must not match it by chance; after the fourth RUN, all
+ * entries sharing the first four are alike.
+ */
+const RUN_HASH_CHARS = [6, 4, 3, 3];
+/** Instructions that only set image metadata: no step of BuildKit's changes with them. */
+const METADATA_ONLY = new Set([
+    'CMD',
+    'ENTRYPOINT',
+    'EXPOSE',
+    'HEALTHCHECK',
+    'LABEL',
+    'MAINTAINER',
+    'ONBUILD',
+    'STOPSIGNAL',
+    'VOLUME',
+]);
 const DOCKERFILE_CHARS = 8;
 /** Longest platform and stage fields; longer ones are cut and end in a hash of the whole. */
 const PLATFORM_MAX = 24;
@@ -43019,23 +43037,26 @@ const TAG_MAX = 128;
 function computeStageKeys(options) {
     const namespace = dockerfileKeyPart(options.dockerfilePath, options.salt, options.rotation);
     return encodeStageKeyDocuments(options).map((document) => {
-        const prefixHash = encode_sha256Hex(document.prefix);
         const fullHash = encode_sha256Hex(document.full);
         const head = `${KEY_PREFIX}-${namespace}-${stage_key_keyField(document.platform, PLATFORM_MAX)}-${stage_key_keyField(document.name, STAGE_MAX)}`;
-        const prefix = prefixHash.slice(0, stage_key_HASH_CHARS);
+        const runHashes = RUN_HASH_CHARS.flatMap((chars, i) => {
+            const run = document.runs[i];
+            return run === undefined ? [] : [encode_sha256Hex(run).slice(0, chars)];
+        });
+        const runPrefix = runHashes.join('').padEnd(stage_key_HASH_CHARS, '0');
         return {
             stage: document.stage,
             stageName: document.name,
-            key: `${head}-${prefix}-${fullHash.slice(0, stage_key_HASH_CHARS)}`,
-            restoreKeys: [`${head}-${prefix}-`, `${head}-`],
-            prefixHash,
+            key: `${head}-${runPrefix}-${fullHash.slice(0, stage_key_HASH_CHARS)}`,
+            restoreKeys: runHashes.map((_, i) => `${head}-${runHashes.slice(0, runHashes.length - i).join('')}`),
+            runPrefix,
             fullHash,
         };
     });
 }
 /**
- * The canonical documents behind the keys. The prefix document holds the instructions before the first
- * one that reads the build context; with no such instruction it equals the full document.
+ * The canonical documents behind the keys: the full one, and one per RUN holding the instructions up to
+ * and including it, image metadata left out.
  */
 function encodeStageKeyDocuments(options) {
     const { contextDigests } = options;
@@ -43066,19 +43087,19 @@ function encodeStageKeyDocuments(options) {
             salt: stage_key_nonEmpty(options.salt),
             rotation: stage_key_nonEmpty(options.rotation),
         };
+        const keywords = stage.instructions.map((instruction) => instruction.encoded.keyword);
         const instructions = stage.instructions.map((instruction) => ({
             ...instruction.encoded,
             refs: instruction.refs.length === 0 ? undefined : instruction.refs.map(refValue),
             reads: instruction.reads.length === 0 ? undefined : instruction.reads.map(digestOf),
         }));
-        const firstRead = stage.instructions.findIndex((instruction) => instruction.reads.length > 0);
-        const prefix = encodeCanonical({
-            ...header,
-            instructions: firstRead < 0 ? instructions : instructions.slice(0, firstRead),
-        });
+        const steps = instructions.flatMap((step, i) => METADATA_ONLY.has(String(keywords[i])) ? [] : [{ step, run: keywords[i] === 'RUN' }]);
+        const runs = steps.flatMap(({ run }, i) => run
+            ? [encodeCanonical({ ...header, instructions: steps.slice(0, i + 1).map(({ step }) => step) })]
+            : []);
         const full = encodeCanonical({ ...header, instructions });
         fullHashes.set(stage.index, encode_sha256Hex(full));
-        return { stage: stage.index, name: stage.name, platform: stage.platform, prefix, full };
+        return { stage: stage.index, name: stage.name, platform: stage.platform, runs, full };
     });
 }
 /**
@@ -43153,7 +43174,8 @@ function renderStageKeyDocuments(documents, keys) {
             for (const restoreKey of key.restoreKeys)
                 lines.push(`restore: ${restoreKey}`);
         }
-        lines.push(`prefix: ${document.prefix}`, `full: ${document.full}`, '');
+        document.runs.forEach((run, j) => lines.push(`run ${j + 1}: ${run}`));
+        lines.push(`full: ${document.full}`, '');
     });
     return lines.join('\n');
 }

@@ -178,7 +178,11 @@ withBuildKit('per-stage caches against a real BuildKit', () => {
       DOCKERFILE.replace('RUN cat /src/* /deps.txt > /app.txt', 'RUN cat /src/*   /deps.txt > /app.txt'),
     );
     const rebuilt = await build(dir, store);
-    expect(rebuilt.hits).toEqual({ deps: 'exact', build: 'partial', final: 'partial' });
+    // No older entry is restored: build's only RUN changed, and final has no RUN an older entry could save.
+    expect(rebuilt.hits).toEqual({ deps: 'exact', build: 'miss', final: 'miss' });
+    expect(rebuilt.result.restore!.stages.filter((stage) => stage.bytes > 0).map((s) => s.stageName)).toEqual(
+      ['deps'],
+    );
     expect(rebuilt.result.progress!.executedRuns).toHaveLength(1);
     expect(rebuilt.saved.sort()).toEqual(['build', 'final']);
   });
@@ -187,9 +191,27 @@ withBuildKit('per-stage caches against a real BuildKit', () => {
     writeProject(dir);
     writeFileSync(path.join(dir, 'final.txt'), 'final v2\n');
     const rebuilt = await build(dir, store);
-    expect(rebuilt.hits).toEqual({ deps: 'exact', build: 'exact', final: 'partial' });
+    expect(rebuilt.hits).toEqual({ deps: 'exact', build: 'exact', final: 'miss' });
     expect(rebuilt.saved).toEqual(['final']);
     expect(rebuilt.result.progress!.executedRuns).toEqual([]);
+  });
+
+  test('a source change restores the older entry of a stage whose first RUN it leaves alone, and that RUN hits', async () => {
+    const leading = DOCKERFILE.replace(
+      'FROM deps AS build\n',
+      'FROM deps AS build\nRUN echo "tools" > /tools.txt\n',
+    );
+    writeProject(dir, leading);
+    const fresh = new LocalStore({ dir: path.join(root, 'cache-leading-run') });
+    await build(dir, fresh);
+    writeFileSync(path.join(dir, 'src', 'main.txt'), 'main v2\n');
+    const rebuilt = await build(dir, fresh);
+    expect(rebuilt.hits).toEqual({ deps: 'exact', build: 'partial', final: 'miss' });
+    expect(rebuilt.result.progress!.executedRuns.map((vertex) => vertex.instruction)).toEqual([
+      'RUN cat /src/* /deps.txt > /app.txt',
+    ]);
+    expect(rebuilt.saved.sort()).toEqual(['build', 'final']);
+    writeProject(dir);
   });
 
   test('a changed build arg misses the stage that declares it and its dependents', async () => {
@@ -350,7 +372,7 @@ COPY final.txt /final.txt
     docker('image', 'rm', '-f', base);
     writeFileSync(path.join(dir, 'final.txt'), 'final v2\n');
     const changed = await build(dir, store);
-    expect(changed.hits.final).toBe('partial');
+    expect(changed.hits.final).toBe('miss');
     expect(changed.saved).toEqual(['final']);
     writeFileSync(path.join(dir, 'final.txt'), 'final v1\n');
     const after = await build(dir, store);

@@ -46,7 +46,7 @@ function stageKey(stage: number, stageName: string, full = 'f1'): StageKey {
     stageName,
     key: `${prefix}p1-${full}`,
     restoreKeys: [`${prefix}p1-`, prefix],
-    prefixHash: 'p1',
+    runPrefix: 'p1',
     fullHash: full,
   };
 }

@@ -71,7 +71,7 @@ describeRegistry('RegistryStore through a real BuildKit and registry', () => {
     stageName: 'deps',
     key: `${prefix}p-${nonce}`,
     restoreKeys: [`${prefix}p-`, prefix],
-    prefixHash: 'p',
+    runPrefix: 'p',
     fullHash: nonce,
   };
   let root: string;

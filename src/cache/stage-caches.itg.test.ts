@@ -101,7 +101,7 @@ describeBuildKit('per-stage caches through a real BuildKit', () => {
       stageName,
       key: `${prefix}p-${nonce}`,
       restoreKeys: [prefix],
-      prefixHash: 'p',
+      runPrefix: 'p',
       fullHash: nonce,
     };
   }

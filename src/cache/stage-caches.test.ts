@@ -22,14 +22,14 @@ const DEPS_RUN = 'c2f9ef3cc17cc2ddfaba41b84eb9bcce46134fbf5baa9fb7019478f9e9ea68
 const APP_RUN = '1c9b3b8d4458d624dbbd36b55f8f61e8be0afef50a1e7e8013a7e3c3c83eb391';
 const EXTERNAL = new Set([BASE_DIFF_ID]);
 
-function stageKey(stage: number, stageName: string, prefixHash = 'p1', fullHash = 'f1'): StageKey {
+function stageKey(stage: number, stageName: string, runPrefix = 'p1', fullHash = 'f1'): StageKey {
   const prefix = `stagecraft-v1-df-linux-amd64-${stageName}-`;
   return {
     stage,
     stageName,
-    key: `${prefix}${prefixHash}-${fullHash}`,
-    restoreKeys: [`${prefix}${prefixHash}-`, prefix],
-    prefixHash,
+    key: `${prefix}${runPrefix}-${fullHash}`,
+    restoreKeys: [`${prefix}${runPrefix}-`, prefix],
+    runPrefix,
     fullHash,
   };
 }
@@ -166,7 +166,7 @@ describe('restoreStageCaches / saveStageCaches', () => {
     expect(store.calls.save).toHaveLength(2); // only the warm-up's
   });
 
-  test('a changed stage falls back to its newest entry with the same prefix hash (partial) and is saved', async () => {
+  test('a changed stage falls back to its newest entry under a restore key (partial) and is saved', async () => {
     const store = await warmStore();
     const app2 = stageKey(1, 'app', 'p1', 'f2');
     const report = await restore(store, [DEPS, app2]);

@@ -12,7 +12,7 @@ const KEY: StageKey = {
     'stagecraft-v1-aaaaaaaa-linux_amd64-deps-1111111111111111-',
     'stagecraft-v1-aaaaaaaa-linux_amd64-deps-',
   ],
-  prefixHash: '1111111111111111ffff',
+  runPrefix: '1111111111111111ffff',
   fullHash: '2222222222222222ffff',
 };
 

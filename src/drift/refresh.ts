@@ -1,6 +1,6 @@
 // Refreshed keys: where a scheduled run saves a stage it rebuilt although its exact key hit (its cache was too
 // old, or built on a stage whose was). The store keeps that key's old entry and refuses a second one (GitHub's
-// cache cannot overwrite), so the new cache goes under a sibling key: the same `<head>-<prefix-hash>-` with the
+// cache cannot overwrite), so the new cache goes under a sibling key: the same `<head>-<run-prefix>-` with the
 // last field hashed from the full hash and the time of the rebuild. The drift document records it, and the next
 // scheduled run restores it in the stage key's place (`applyRefreshedKeys`), falling back to the stage key
 // itself. Runs that are not scheduled never read the document and keep using the stage key's entry. Pure.
@@ -28,7 +28,7 @@ export function refreshStageKey(key: StageKey, builtAt: string): StageKey {
 /**
  * The keys to restore in a scheduled run: a stage whose key the previous run saved under a refreshed key (same
  * name, same stage key) restores that one, then the stage key, then the usual fallbacks. Others are unchanged.
- * A recorded key that is not a sibling of the stage key (same `<head>-<prefix-hash>-`) is ignored.
+ * A recorded key that is not a sibling of the stage key (same `<head>-<run-prefix>-`) is ignored.
  */
 export function applyRefreshedKeys(keys: readonly StageKey[], previous: PreviousDrift): StageKey[] {
   if (!previous.found) return [...keys];

@@ -199,7 +199,7 @@ describe('lookUpStages', () => {
     stageName: name,
     key: `stagecraft-v1-x-linux_amd64-${name}-p-${full}`,
     restoreKeys: [`stagecraft-v1-x-linux_amd64-${name}-p-`, `stagecraft-v1-x-linux_amd64-${name}-`],
-    prefixHash: 'p',
+    runPrefix: 'p',
     fullHash: full,
   });
 

@@ -305,24 +305,83 @@ describe('context reads', () => {
   ])('$name', ({ dockerfile, reads }) => {
     expect(readsOf(dockerfile)).toEqual(reads);
   });
+});
 
-  test('the prefix hash covers the instructions before the first context read', () => {
-    const file = 'FROM alpine\nWORKDIR /src\nCOPY a .\nRUN make\n';
-    const key = (build: Build) => keysOf(build).get('stage-0')!;
-    const original = key({ dockerfile: file, files: { a: '1' } });
-    const fileChanged = key({ dockerfile: file, files: { a: '2' } });
-    const runChanged = key({ dockerfile: file.replace('make', 'make all'), files: { a: '1' } });
-    const workdirChanged = key({ dockerfile: file.replace('/src', '/app'), files: { a: '1' } });
-    expect(fileChanged.prefixHash).toBe(original.prefixHash);
-    expect(fileChanged.fullHash).not.toBe(original.fullHash);
-    expect(runChanged.prefixHash).toBe(original.prefixHash);
-    expect(workdirChanged.prefixHash).not.toBe(original.prefixHash);
-    expect(fileChanged.restoreKeys).toEqual(original.restoreKeys);
+describe('the run prefix: which older entries are worth restoring', () => {
+  const FILE =
+    'FROM alpine\nWORKDIR /src\nCOPY deps.lock .\nRUN fetch\nCOPY src/ src/\nRUN make\nLABEL v=1\n';
+  const FILES = { 'deps.lock': '1', 'src/a.c': '1' };
+  const key = (build: Partial<Build>) => keysOf({ dockerfile: FILE, files: FILES, ...build }).get('stage-0')!;
+  const original = key({});
+
+  test('one hash per RUN (6 and 4 characters here), zeros for the RUNs a stage does not have', () => {
+    expect(original.runPrefix).toMatch(/^[0-9a-f]{10}0{6}$/);
+    const head = original.key.slice(0, original.key.length - 34);
+    expect(original.restoreKeys).toEqual([
+      `${head}-${original.runPrefix.slice(0, 10)}`,
+      `${head}-${original.runPrefix.slice(0, 6)}`,
+    ]);
   });
 
-  test('without a context read, the prefix hash is the full hash', () => {
-    const key = keysOf({ dockerfile: 'FROM alpine\nRUN true\n' }).get('stage-0')!;
-    expect(key.prefixHash).toBe(key.fullHash);
+  test('a change after the first RUN keeps its hash: the older entry is found by the shorter restore key', () => {
+    const sourceChanged = key({ files: { ...FILES, 'src/a.c': '2' } });
+    expect(sourceChanged.key).not.toBe(original.key);
+    expect(sourceChanged.runPrefix.slice(0, 6)).toBe(original.runPrefix.slice(0, 6));
+    expect(sourceChanged.runPrefix.slice(6, 10)).not.toBe(original.runPrefix.slice(6, 10));
+    expect(original.key.startsWith(sourceChanged.restoreKeys[1]!)).toBe(true);
+    expect(original.key.startsWith(sourceChanged.restoreKeys[0]!)).toBe(false);
+  });
+
+  test.each<{ name: string; build: Partial<Build> }>([
+    { name: 'a file the first RUN depends on', build: { files: { ...FILES, 'deps.lock': '2' } } },
+    { name: 'the first RUN itself', build: { dockerfile: FILE.replace('fetch', 'fetch --all') } },
+    { name: 'an instruction before it', build: { dockerfile: FILE.replace('/src', '/app') } },
+    { name: 'the base image', build: { dockerfile: FILE.replace('alpine', 'debian') } },
+  ])('a change to $name matches no older entry: no restore key is a prefix of its key', ({ build }) => {
+    const changed = key(build);
+    for (const restoreKey of changed.restoreKeys) expect(original.key.startsWith(restoreKey)).toBe(false);
+  });
+
+  test('image metadata changes the full hash only, so the older entry is found by the longest restore key', () => {
+    const relabelled = key({
+      dockerfile: FILE.replace('LABEL v=1', 'LABEL v=2').replace('WORKDIR', 'EXPOSE 80\nWORKDIR'),
+    });
+    expect(relabelled.key).not.toBe(original.key);
+    expect(relabelled.runPrefix).toBe(original.runPrefix);
+    expect(original.key.startsWith(relabelled.restoreKeys[0]!)).toBe(true);
+  });
+
+  test('a stage built FROM a changed stage shares no RUN with its older entries', () => {
+    const file = 'FROM alpine AS deps\nCOPY deps.lock .\nRUN fetch\nFROM deps\nRUN make\n';
+    const before = keysOf({ dockerfile: file, files: FILES }).get('stage-1')!;
+    const after = keysOf({ dockerfile: file, files: { ...FILES, 'deps.lock': '2' } }).get('stage-1')!;
+    expect(after.runPrefix.slice(0, 6)).not.toBe(before.runPrefix.slice(0, 6));
+  });
+
+  test("a RUN that copies or mounts from a stage hashes that stage's key", () => {
+    const file =
+      'FROM alpine AS tools\nCOPY deps.lock .\nFROM alpine\nRUN --mount=from=tools,target=/t make\n';
+    const before = keysOf({ dockerfile: file, files: FILES }).get('stage-1')!;
+    const after = keysOf({ dockerfile: file, files: { ...FILES, 'deps.lock': '2' } }).get('stage-1')!;
+    expect(after.runPrefix).not.toBe(before.runPrefix);
+  });
+
+  test('a stage without a RUN has no restore keys: an older entry could save it no work', () => {
+    const runless = keysOf({ dockerfile: 'FROM alpine\nCOPY src/ /src/\n', files: FILES }).get('stage-0')!;
+    expect(runless.runPrefix).toBe('0'.repeat(16));
+    expect(runless.restoreKeys).toEqual([]);
+  });
+
+  test('past the fourth RUN, entries sharing the first four are alike', () => {
+    const runs = (n: number, last: string) =>
+      `FROM alpine\n${Array.from({ length: n - 1 }, (_, i) => `RUN step${i}\n`).join('')}RUN ${last}\n`;
+    const five = keysOf({ dockerfile: runs(5, 'a') }).get('stage-0')!;
+    const fiveChanged = keysOf({ dockerfile: runs(5, 'b') }).get('stage-0')!;
+    expect(five.restoreKeys).toHaveLength(4);
+    expect(five.runPrefix).toMatch(/^[0-9a-f]{16}$/);
+    expect(fiveChanged.runPrefix).toBe(five.runPrefix);
+    expect(fiveChanged.key).not.toBe(five.key);
+    expect(five.key.startsWith(fiveChanged.restoreKeys[0]!)).toBe(true);
   });
 });
 
@@ -335,9 +394,8 @@ describe('the readable key', () => {
       expect(key.key).toMatch(KEY);
       expect(key.key.length).toBeLessThanOrEqual(128);
       expect(keyToTag(key.key)).toBe(key.key);
-      const [head] = key.restoreKeys.slice(-1);
-      expect(key.restoreKeys).toEqual([`${head}${key.prefixHash.slice(0, 16)}-`, head]);
-      expect(key.key.startsWith(key.restoreKeys[0]!)).toBe(true);
+      for (const restoreKey of key.restoreKeys) expect(key.key.startsWith(restoreKey)).toBe(true);
+      expect(key.key).toContain(`-${key.runPrefix}-`);
       expect(key.key).toContain(`-${key.fullHash.slice(0, 16)}`);
     }
     const runtime = keysOf(base).get('runtime')!;
@@ -358,7 +416,7 @@ describe('the readable key', () => {
       ['linux_arm_v7', 'stage_2'],
     ]);
     const build = keys.get('build')!;
-    expect(keys.get('build-tools')!.key.startsWith(build.restoreKeys[1]!)).toBe(false);
+    expect(keys.get('build-tools')!.key.startsWith(build.restoreKeys[0]!)).toBe(false);
   });
 
   test('long fields are cut and end in a hash, keys stay within 128 characters', () => {
@@ -393,11 +451,11 @@ describe('plan JSON with keys', () => {
       stages: { index: number; name: string; key: string | null; restoreKeys: string[] }[];
     };
     expect(json.stages.map((stage) => [stage.name, stage.key === null, stage.restoreKeys.length])).toEqual([
-      ['deps', false, 2],
-      ['build', false, 2],
+      ['deps', false, 1],
+      ['build', false, 1],
       ['test', true, 0],
       ['assets', true, 0],
-      ['runtime', false, 2],
+      ['runtime', false, 0],
     ]);
     expect(json.stages[4]!.key).toBe(keys[2]!.key);
   });

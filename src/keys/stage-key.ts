@@ -4,11 +4,20 @@
 // the keys of the stages it copies or mounts from, the digests of the context files it reads, the user
 // salt and the rotation period.
 //
-// Readable form: `stagecraft-v1-<dockerfile>-<platform>-<stage>-<prefix-hash>-<full-hash>`. `-` separates
+// Readable form: `stagecraft-v1-<dockerfile>-<platform>-<stage>-<run-prefix>-<full-hash>`. `-` separates
 // fields and never appears inside one (`linux/arm/v7` → `linux_arm_v7`, `build-tools` → `build_tools`,
 // `stage-2` → `stage_2`), so each restore key is a prefix of exactly one stage's keys: `…-build-` cannot
 // pick up an entry of `build-tools`. Keys are at most 128 characters of [A-Za-z0-9_.-], so they fit
 // GitHub's cache key limit (512) and are valid registry tags as they are.
+//
+// The run prefix is what makes an older entry worth its download. An entry is all or nothing, and BuildKit
+// hits only an unbroken run of leading steps, so an entry of the same stage is useful only if it shares at
+// least the first RUN with its inputs (the steps before a RUN are cheap to redo). The field holds one short
+// hash per leading RUN, each over everything up to and including that RUN that can change what it runs:
+// the base, the platform, and every instruction but the ones that only set image metadata. Restore keys
+// are its prefixes, longest first, so a lookup finds the entry sharing the most RUN steps, and never one
+// that shares none. (DESIGN.md's prefix hash, the instructions before the first context read, was
+// coarser: with `COPY src; RUN make` it matched entries whose RUN could not hit.)
 import type { Plan, PlanRequest } from '../plan/index.js';
 import type { StagedDockerfile } from '../stages/index.js';
 import { encodeCanonical, sha256Hex, type Canonical } from './encode.js';
@@ -16,8 +25,26 @@ import { normalizeStages, type NormalizedStage, type SourceRef } from './normali
 import type { ContextRead, StageKey } from './types.js';
 
 export const KEY_PREFIX = 'stagecraft-v1';
-/** Hex characters of the prefix and full hashes in a key. */
+/** Hex characters of the full hash in a key. */
 const HASH_CHARS = 16;
+/**
+ * Hex characters of each leading RUN's hash in the run prefix: 16 in all, like the full hash. The first is
+ * the widest, because an older entry sharing no RUN must not match it by chance; after the fourth RUN, all
+ * entries sharing the first four are alike.
+ */
+const RUN_HASH_CHARS = [6, 4, 3, 3] as const;
+/** Instructions that only set image metadata: no step of BuildKit's changes with them. */
+const METADATA_ONLY = new Set([
+  'CMD',
+  'ENTRYPOINT',
+  'EXPOSE',
+  'HEALTHCHECK',
+  'LABEL',
+  'MAINTAINER',
+  'ONBUILD',
+  'STOPSIGNAL',
+  'VOLUME',
+]);
 const DOCKERFILE_CHARS = 8;
 /** Longest platform and stage fields; longer ones are cut and end in a hash of the whole. */
 const PLATFORM_MAX = 24;
@@ -43,12 +70,13 @@ export interface StageKeyOptions {
   readonly imageDigests?: ReadonlyMap<string, string> | undefined;
 }
 
-/** The exact text hashed for a stage's prefix and full hash, for goldens and debugging. */
+/** The exact texts hashed for a stage's key, for goldens and debugging. */
 export interface StageKeyDocument {
   readonly stage: number;
   readonly name: string;
   readonly platform: string;
-  readonly prefix: string;
+  /** One per RUN of the stage, in order: what the run prefix hashes for it. */
+  readonly runs: readonly string[];
   readonly full: string;
 }
 
@@ -56,24 +84,27 @@ export interface StageKeyDocument {
 export function computeStageKeys(options: StageKeyOptions): StageKey[] {
   const namespace = dockerfileKeyPart(options.dockerfilePath, options.salt, options.rotation);
   return encodeStageKeyDocuments(options).map((document) => {
-    const prefixHash = sha256Hex(document.prefix);
     const fullHash = sha256Hex(document.full);
     const head = `${KEY_PREFIX}-${namespace}-${keyField(document.platform, PLATFORM_MAX)}-${keyField(document.name, STAGE_MAX)}`;
-    const prefix = prefixHash.slice(0, HASH_CHARS);
+    const runHashes = RUN_HASH_CHARS.flatMap((chars, i) => {
+      const run = document.runs[i];
+      return run === undefined ? [] : [sha256Hex(run).slice(0, chars)];
+    });
+    const runPrefix = runHashes.join('').padEnd(HASH_CHARS, '0');
     return {
       stage: document.stage,
       stageName: document.name,
-      key: `${head}-${prefix}-${fullHash.slice(0, HASH_CHARS)}`,
-      restoreKeys: [`${head}-${prefix}-`, `${head}-`],
-      prefixHash,
+      key: `${head}-${runPrefix}-${fullHash.slice(0, HASH_CHARS)}`,
+      restoreKeys: runHashes.map((_, i) => `${head}-${runHashes.slice(0, runHashes.length - i).join('')}`),
+      runPrefix,
       fullHash,
     };
   });
 }
 
 /**
- * The canonical documents behind the keys. The prefix document holds the instructions before the first
- * one that reads the build context; with no such instruction it equals the full document.
+ * The canonical documents behind the keys: the full one, and one per RUN holding the instructions up to
+ * and including it, image metadata left out.
  */
 export function encodeStageKeyDocuments(options: StageKeyOptions): StageKeyDocument[] {
   const { contextDigests } = options;
@@ -103,19 +134,23 @@ export function encodeStageKeyDocuments(options: StageKeyOptions): StageKeyDocum
       salt: nonEmpty(options.salt),
       rotation: nonEmpty(options.rotation),
     };
+    const keywords = stage.instructions.map((instruction) => instruction.encoded.keyword);
     const instructions = stage.instructions.map((instruction) => ({
       ...instruction.encoded,
       refs: instruction.refs.length === 0 ? undefined : instruction.refs.map(refValue),
       reads: instruction.reads.length === 0 ? undefined : instruction.reads.map(digestOf),
     }));
-    const firstRead = stage.instructions.findIndex((instruction) => instruction.reads.length > 0);
-    const prefix = encodeCanonical({
-      ...header,
-      instructions: firstRead < 0 ? instructions : instructions.slice(0, firstRead),
-    });
+    const steps = instructions.flatMap((step, i) =>
+      METADATA_ONLY.has(String(keywords[i])) ? [] : [{ step, run: keywords[i] === 'RUN' }],
+    );
+    const runs = steps.flatMap(({ run }, i) =>
+      run
+        ? [encodeCanonical({ ...header, instructions: steps.slice(0, i + 1).map(({ step }) => step) })]
+        : [],
+    );
     const full = encodeCanonical({ ...header, instructions });
     fullHashes.set(stage.index, sha256Hex(full));
-    return { stage: stage.index, name: stage.name, platform: stage.platform, prefix, full };
+    return { stage: stage.index, name: stage.name, platform: stage.platform, runs, full };
   });
 }
 
@@ -193,7 +228,8 @@ export function renderStageKeyDocuments(
       lines.push(`key: ${key.key}`);
       for (const restoreKey of key.restoreKeys) lines.push(`restore: ${restoreKey}`);
     }
-    lines.push(`prefix: ${document.prefix}`, `full: ${document.full}`, '');
+    document.runs.forEach((run, j) => lines.push(`run ${j + 1}: ${run}`));
+    lines.push(`full: ${document.full}`, '');
   });
   return lines.join('\n');
 }

@@ -6,13 +6,17 @@ export interface StageKey {
   /** Display name: the stage's name, or `stage-<index>`. */
   readonly stageName: string;
   /**
-   * `stagecraft-v1-<dockerfile>-<platform>-<stage>-<prefix-hash>-<full-hash>`: readable, and the same
+   * `stagecraft-v1-<dockerfile>-<platform>-<stage>-<run-prefix>-<full-hash>`: readable, and the same
    * whichever target needs the stage, so matrix jobs share it.
    */
   readonly key: string;
-  /** Fallbacks in order: the same stage with the same prefix hash, then the stage's newest entry. */
+  /**
+   * Fallbacks in order: entries of the same stage sharing its first four RUN steps (with their inputs), then
+   * three, two, one. None for a stage without a RUN: an older entry could give it no hit worth a download.
+   */
   readonly restoreKeys: readonly string[];
-  readonly prefixHash: string;
+  /** 16 hex characters: a short hash per leading RUN (6, 4, 3, 3), `0`s where the stage has fewer. */
+  readonly runPrefix: string;
   readonly fullHash: string;
 }
 
