@@ -44056,7 +44056,7 @@ function sizeCommentParts(input) {
     const context = subtitle(input);
     if (context !== '')
         parts.push({ kind: 'text', text: context });
-    parts.push({ kind: 'text', text: totalsTable(diff) });
+    parts.push({ kind: 'text', text: totalsTable(diff, currentLabel(input)) });
     parts.push({
         kind: 'text',
         // The checks are budget.ts's own words and numbers: nothing from the Dockerfile to escape.
@@ -44072,7 +44072,7 @@ function sizeCommentParts(input) {
             parts.push({
                 kind: 'rows',
                 priority: 0,
-                head: '| | Stage | Line | Instruction | Base | This PR | Change |\n| :-- | :-- | --: | :-- | --: | --: | --: |\n',
+                head: `| | Stage | Line | Instruction | Base | ${currentLabel(input)} | Change |\n| :-- | :-- | --: | :-- | --: | --: | --: |\n`,
                 rows: changed.map((change) => changedRow(change, input.fileUrl)),
                 tail: (omitted, shown) => omittedLine(omitted, shown, 'changed layer'),
             });
@@ -44132,7 +44132,10 @@ function subtitle(input) {
     }
     return pieces.length === 0 ? '' : `${pieces.join(' · ')}\n`;
 }
-function totalsTable(diff) {
+function currentLabel(input) {
+    return input.currentLabel ?? 'This PR';
+}
+function totalsTable(diff, label) {
     const rows = [
         ['Compressed', (totals) => totals.compressedBytes, formatSize],
         ['Uncompressed', (totals) => totals.uncompressedBytes, formatSize],
@@ -44140,7 +44143,7 @@ function totalsTable(diff) {
     ];
     if (diff.baseline === undefined || diff.delta === undefined) {
         return [
-            '| | This PR |',
+            `| | ${label} |`,
             '| :-- | --: |',
             ...rows.map(([label, get, format]) => `| ${label} | ${format(get(diff.current))} |`),
             '',
@@ -44149,7 +44152,7 @@ function totalsTable(diff) {
     const deltas = [diff.delta.compressed, diff.delta.uncompressed, diff.delta.layerCount];
     const baseline = diff.baseline;
     return [
-        '| | Base | This PR | Change | % |',
+        `| | Base | ${label} | Change | % |`,
         '| :-- | --: | --: | --: | --: |',
         ...rows.map(([label, get, format], i) => {
             const delta = deltas[i];
@@ -46430,6 +46433,7 @@ async function reportSizes(scope, adapters, compared, stages) {
             fileUrl,
             stages,
             mermaid,
+            currentLabel: context.pullRequest === undefined ? 'This build' : 'This PR',
         };
         // The summary first: it is written whatever happens to the comment.
         await reporter.appendSummary(renderSizeComment(input, SUMMARY_LIMIT));

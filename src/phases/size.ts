@@ -339,6 +339,7 @@ export async function reportSizes(
       fileUrl,
       stages,
       mermaid,
+      currentLabel: context.pullRequest === undefined ? 'This build' : 'This PR',
     };
     // The summary first: it is written whatever happens to the comment.
     await reporter.appendSummary(renderSizeComment(input, SUMMARY_LIMIT));

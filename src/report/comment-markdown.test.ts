@@ -28,6 +28,7 @@ interface CaseInput {
   readonly stages?: StageResult[];
   readonly mermaid?: string;
   readonly limit?: { maxLength: number };
+  readonly currentLabel?: string;
 }
 
 function renderCase(input: CaseInput, limit: RenderLimit = COMMENT_LIMIT): string {
@@ -47,6 +48,7 @@ function renderCase(input: CaseInput, limit: RenderLimit = COMMENT_LIMIT): strin
       fileUrl: input.fileUrl,
       stages: input.stages,
       mermaid: input.mermaid,
+      currentLabel: input.currentLabel,
     },
     input.limit === undefined ? limit : { ...COMMENT_LIMIT, maxLength: input.limit.maxLength },
   );
@@ -255,5 +257,22 @@ describe('length limits', () => {
   test('a limit too small for the fixed blocks still keeps the marker', () => {
     const markdown = renderCase(input(10), { maxLength: 200, note: 'cut\n' });
     expect(markdown).toBe('<!-- stagecraft:size dockerfile=abc target=build platform=linux/amd64 -->\ncut\n');
+  });
+});
+
+describe("the built image's column", () => {
+  test('says This PR by default, and what the caller names it elsewhere (a push, a local run)', () => {
+    const data = readCase('within-budget');
+    expect(data.baseline).toBeDefined();
+    const pr = renderCase(data);
+    const push = renderCase({ ...data, currentLabel: 'This build' });
+    expect(pr).toContain('| | Base | This PR | Change | % |');
+    expect(push).toContain('| | Base | This build | Change | % |');
+    expect(push).toContain('| Instruction | Base | This build | Change |');
+    expect(push).not.toContain('This PR');
+    expect(renderCase({ ...data, baseline: undefined, currentLabel: 'This build' })).toContain(
+      '| | This build |',
+    );
+    checkStructure(push);
   });
 });

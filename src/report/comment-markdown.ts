@@ -63,6 +63,8 @@ export interface SizeCommentInput {
   readonly stages?: readonly StageResult[] | undefined;
   /** The plan's Mermaid graph (`renderPlanMermaid`), shown in a fence. */
   readonly mermaid?: string | undefined;
+  /** Heads the built image's column: `This PR` (the default) on a pull request, `This build` elsewhere. */
+  readonly currentLabel?: string | undefined;
 }
 
 export interface RenderLimit {
@@ -136,7 +138,7 @@ function sizeCommentParts(input: SizeCommentInput): Part[] {
   ];
   const context = subtitle(input);
   if (context !== '') parts.push({ kind: 'text', text: context });
-  parts.push({ kind: 'text', text: totalsTable(diff) });
+  parts.push({ kind: 'text', text: totalsTable(diff, currentLabel(input)) });
   parts.push({
     kind: 'text',
     // The checks are budget.ts's own words and numbers: nothing from the Dockerfile to escape.
@@ -152,7 +154,7 @@ function sizeCommentParts(input: SizeCommentInput): Part[] {
       parts.push({
         kind: 'rows',
         priority: 0,
-        head: '| | Stage | Line | Instruction | Base | This PR | Change |\n| :-- | :-- | --: | :-- | --: | --: | --: |\n',
+        head: `| | Stage | Line | Instruction | Base | ${currentLabel(input)} | Change |\n| :-- | :-- | --: | :-- | --: | --: | --: |\n`,
         rows: changed.map((change) => changedRow(change, input.fileUrl)),
         tail: (omitted, shown) => omittedLine(omitted, shown, 'changed layer'),
       });
@@ -218,7 +220,11 @@ function subtitle(input: SizeCommentInput): string {
   return pieces.length === 0 ? '' : `${pieces.join(' · ')}\n`;
 }
 
-function totalsTable(diff: SizeDiff): string {
+function currentLabel(input: SizeCommentInput): string {
+  return input.currentLabel ?? 'This PR';
+}
+
+function totalsTable(diff: SizeDiff, label: string): string {
   const rows: [string, (totals: NonNullable<SizeDiff['baseline']>) => number, (value: number) => string][] = [
     ['Compressed', (totals) => totals.compressedBytes, formatSize],
     ['Uncompressed', (totals) => totals.uncompressedBytes, formatSize],
@@ -226,7 +232,7 @@ function totalsTable(diff: SizeDiff): string {
   ];
   if (diff.baseline === undefined || diff.delta === undefined) {
     return [
-      '| | This PR |',
+      `| | ${label} |`,
       '| :-- | --: |',
       ...rows.map(([label, get, format]) => `| ${label} | ${format(get(diff.current))} |`),
       '',
@@ -235,7 +241,7 @@ function totalsTable(diff: SizeDiff): string {
   const deltas = [diff.delta.compressed, diff.delta.uncompressed, diff.delta.layerCount];
   const baseline = diff.baseline;
   return [
-    '| | Base | This PR | Change | % |',
+    `| | Base | ${label} | Change | % |`,
     '| :-- | --: | --: | --: | --: |',
     ...rows.map(([label, get, format], i) => {
       const delta = deltas[i]!;
