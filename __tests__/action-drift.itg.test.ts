@@ -218,6 +218,8 @@ withBuildKit(
       expect(run.summary).toContain(`<code>${digestV1.slice(0, 19)}</code>`);
       expect(run.summary).toContain(`<code>${digestV2.slice(0, 19)}</code>`);
       expect(run.summary).toMatch(/Size: .* against the last scheduled run/);
+      // The size report is compared with run 101's, found before this run stores its own.
+      expect(run.stdout).toMatch(/: compared with stagecraft-size-v1-\S+-101\S* \(base-branch\)/);
     });
 
     test('run 3: nothing moved, nothing rebuilt, every step cached', async () => {
@@ -228,6 +230,7 @@ withBuildKit(
       expect(rebuilt(run)).toEqual([]);
       expect(run.stdout).toContain('build: every step was cached');
       expect(run.stdout).toContain('No base image moved since the last scheduled run (run 102_1');
+      expect(run.stdout).toMatch(/: compared with stagecraft-size-v1-\S+-102\S* \(base-branch\)/);
       expect(Object.values(JSON.parse(run.outputs.get('cache-hits') ?? '{}') as object)).toEqual([
         'exact',
         'exact',

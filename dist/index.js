@@ -46334,7 +46334,7 @@ async function openBaselineStore(options, { logger, openStore }) {
         return undefined;
     }
 }
-/** Stores this run's reports as baselines where the event asks for it, and finds what to compare with. */
+/** Finds what to compare each report with, then stores it as a baseline where the event asks for it. */
 async function compareWithBaselines(scope, adapters, measured, what, store) {
     const { logger } = adapters;
     const storeOptions = {
@@ -46345,6 +46345,12 @@ async function compareWithBaselines(scope, adapters, measured, what, store) {
     const compared = [];
     for (const { report, chain } of measured) {
         const label = `${report.target} (${report.platform})`;
+        // Found before this run's own report is stored: a scheduled run compares with the branch's newest
+        // report, which would otherwise be its own.
+        const baseline = await findBaselineFor(scope, adapters, report, chain, what, store, storeOptions);
+        logger.info(baseline.found
+            ? `${label}: compared with ${baseline.from} (${baseline.source})`
+            : `${label}: no baseline: ${baseline.reason}`);
         let saved;
         if (what.save !== undefined) {
             if (store === undefined) {
@@ -46357,10 +46363,6 @@ async function compareWithBaselines(scope, adapters, measured, what, store) {
                     : `${label}: size report not stored as ${saved.key}: ${saved.reason}`);
             }
         }
-        const baseline = await findBaselineFor(scope, adapters, report, chain, what, store, storeOptions);
-        logger.info(baseline.found
-            ? `${label}: compared with ${baseline.from} (${baseline.source})`
-            : `${label}: no baseline: ${baseline.reason}`);
         compared.push({ report, chain, baseline, saved });
     }
     return compared;

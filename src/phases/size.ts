@@ -207,7 +207,7 @@ export async function openBaselineStore(
   }
 }
 
-/** Stores this run's reports as baselines where the event asks for it, and finds what to compare with. */
+/** Finds what to compare each report with, then stores it as a baseline where the event asks for it. */
 export async function compareWithBaselines(
   scope: SizeScope,
   adapters: Adapters,
@@ -224,6 +224,14 @@ export async function compareWithBaselines(
   const compared: Compared[] = [];
   for (const { report, chain } of measured) {
     const label = `${report.target} (${report.platform})`;
+    // Found before this run's own report is stored: a scheduled run compares with the branch's newest
+    // report, which would otherwise be its own.
+    const baseline = await findBaselineFor(scope, adapters, report, chain, what, store, storeOptions);
+    logger.info(
+      baseline.found
+        ? `${label}: compared with ${baseline.from} (${baseline.source})`
+        : `${label}: no baseline: ${baseline.reason}`,
+    );
     let saved: SaveBaselineResult | undefined;
     if (what.save !== undefined) {
       if (store === undefined) {
@@ -239,12 +247,6 @@ export async function compareWithBaselines(
         );
       }
     }
-    const baseline = await findBaselineFor(scope, adapters, report, chain, what, store, storeOptions);
-    logger.info(
-      baseline.found
-        ? `${label}: compared with ${baseline.from} (${baseline.source})`
-        : `${label}: no baseline: ${baseline.reason}`,
-    );
     compared.push({ report, chain, baseline, saved });
   }
   return compared;
