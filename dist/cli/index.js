@@ -8628,24 +8628,27 @@ async function detectBuilder(exec, options = {}) {
         ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
         ...(options.signal === undefined ? {} : { signal: options.signal }),
     };
-    let version;
-    try {
-        version = await exec(commands.version, execOptions);
-    }
-    catch (error) {
-        throw new BuildxUnavailableError(`docker buildx is not available: ${error instanceof Error ? error.message : String(error)}`);
+    // All three at once (they take ~0.1 s each); the version decides whether the others mean anything.
+    const [version, inspect, info] = await Promise.all([
+        exec(commands.version, execOptions).catch((error) => asError(error)),
+        exec(commands.inspect, execOptions).catch((error) => asError(error)),
+        exec(commands.info, execOptions).catch(() => undefined),
+    ]);
+    if (version instanceof Error) {
+        throw new BuildxUnavailableError(`docker buildx is not available: ${version.message}`);
     }
     if (version.exitCode !== 0) {
         throw new BuildxUnavailableError(`docker buildx is not available: ${tailLines(version.stderr || version.stdout, 3) || `exit code ${version.exitCode}`}`);
     }
-    const [inspect, info] = await Promise.all([
-        exec(commands.inspect, execOptions),
-        exec(commands.info, execOptions).catch(() => undefined),
-    ]);
+    if (inspect instanceof Error)
+        throw inspect;
     if (inspect.exitCode !== 0) {
         throw new RunError(commands.inspect, inspect.exitCode, tailLines(inspect.stderr || inspect.stdout));
     }
     return resolveBuilderInfo(version.stdout, inspect.stdout, info !== undefined && info.exitCode === 0 ? info.stdout : undefined);
+}
+function asError(error) {
+    return error instanceof Error ? error : new Error(String(error));
 }
 /** `github.com/docker/buildx v0.13.1 788433953…` or Debian's `github.com/docker/buildx 0.13.1+ds1 0.13.1+ds1-3`. */
 function parseBuildxVersion(text) {
