@@ -222,7 +222,7 @@ export async function runSingleDir(
  * every build, and a fully cached build's (the no-change scenario's, on a pruned builder) lists only the final
  * image's layers; being the newest, it is what the next build imports (docker/build-push-action#735).
  * - last: the store as gha's own previous build left it, that index included;
- * - full: the store as the last gha build that ran steps left it (its index lists every layer it built).
+ * - full: the store as the last gha build that ran a RUN step left it (its index lists every layer it built).
  * Where the two are the same (cold, no change) the one run is labelled plain `gha`.
  */
 export const GHA_LABEL = { last: 'gha (index of the last run)', full: 'gha (last full index)' } as const;

@@ -168,7 +168,7 @@ export interface Outcome {
   readonly singleDir: Runs<Measured>;
   /** gha from its store as its own previous builds left it (GHA_LABEL.last where ghaFull is measured too). */
   readonly gha: Runs<GhaRun>;
-  /** gha from its store as the last gha build that ran steps left it (GHA_LABEL.full); where it differs. */
+  /** gha from its store as the last gha build that ran a RUN step left it (GHA_LABEL.full); where it differs. */
   readonly ghaFull: Runs<GhaRun> | undefined;
   readonly changed: readonly string[];
   readonly testEntryKey: string | undefined;

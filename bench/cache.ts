@@ -19,7 +19,7 @@
 //   and the no-change build's (fully cached) lists only the final image's layers, so the source-only build
 //   that imports it reruns everything (docker/build-push-action#735). In the source-only and dependency
 //   scenarios gha therefore runs twice per round (GHA_LABEL): from its store as its own last build left it,
-//   and from its store as the last gha build that ran steps left it (the stand-in's directory swapped for a
+//   and from its store as the last gha build that ran a RUN step left it (the stand-in's directory swapped for a
 //   hard-linked copy before each build; it reads its files on every request).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -55,7 +55,6 @@ import {
   median,
   printGhaAcceptance,
   printScenario,
-  stepCounts,
   summarize,
   verdict,
   type CachedCheck,
@@ -606,11 +605,13 @@ async function main(): Promise<void> {
     const storeDirs = [stagecraftStore.inner.dir, peerStore.dir, ghaService.dir];
     const snapshotDir = path.join(temp, 'store-snapshot');
     // gha's starting points (GHA_LABEL): 'gha' its store before the scenario (its part of the snapshot),
-    // 'gha-full' the store as the last gha build that ran steps left it; and each one's latest result.
+    // 'gha-full' the store as the last gha build that ran a RUN step left it; and each one's latest result.
     const ghaBefore = path.join(snapshotDir, String(storeDirs.indexOf(ghaService.dir)));
     const ghaFullIndex = path.join(temp, 'store-gha-full-index');
     const ghaResult = (strategy: 'gha' | 'gha-full'): string => path.join(temp, `store-${strategy}-result`);
-    const ranSteps = (run: Measured | undefined): boolean => stepCounts(run?.progress).ran.length > 0;
+    // A RUN, not any step: a no-change build on a pruned builder may still redo a COPY (as gha's does when a
+    // layer it needs was not fetched), and its index is as short as if it had run nothing.
+    const ranRunSteps = (run: Measured | undefined): boolean => (run?.progress?.executedRuns.length ?? 0) > 0;
     /** Which build left each starting point, for the details. */
     const ghaFrom = { gha: 'no build', 'gha-full': 'no build' };
     const outcomes: Outcome[] = [];
@@ -623,7 +624,7 @@ async function main(): Promise<void> {
     );
     console.log(
       `in the source-only and dependency scenarios gha runs twice a round: "gha" is ${GHA_LABEL.last}, ` +
-        `"gha-full" ${GHA_LABEL.full} (the store as the last gha build that ran steps left it)`,
+        `"gha-full" ${GHA_LABEL.full} (the store as the last gha build that ran a RUN step left it)`,
     );
     console.log('');
     for (const [index, scenario] of scenarios.entries()) {
@@ -688,18 +689,18 @@ async function main(): Promise<void> {
         }
       }
       // gha's starting points for the next scenario, from the last round: its own last build's store, and the
-      // store as the last gha build that ran steps left it (the cold build's, as the no-change build runs none;
-      // after a scenario with both, the full-index run's).
+      // store as the last gha build that ran a RUN step left it (the cold build's, as the no-change build runs
+      // none; after a scenario with both, the full-index run's).
       const built = (label: string): string =>
         `the ${scenario.title.split(' (')[0]} ${label} build, round ${ROUNDS}`;
       ghaFrom.gha = built(twice ? GHA_LABEL.last : 'gha');
       if (twice) {
         await replaceWithCopy(ghaResult('gha'), ghaService.dir);
-        if (ranSteps(ghaFullRuns.at(-1))) {
+        if (ranRunSteps(ghaFullRuns.at(-1))) {
           await replaceWithCopy(ghaResult('gha-full'), ghaFullIndex);
           ghaFrom['gha-full'] = built(GHA_LABEL.full);
         }
-      } else if (ranSteps(ghaRuns.at(-1))) {
+      } else if (ranRunSteps(ghaRuns.at(-1))) {
         await replaceWithCopy(ghaService.dir, ghaFullIndex);
         ghaFrom['gha-full'] = ghaFrom.gha;
       }
