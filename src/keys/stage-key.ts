@@ -6,7 +6,7 @@
 //
 // Readable form: `stagecraft-v1-<dockerfile>-<platform>-<stage>-<run-prefix>-<full-hash>`. `-` separates
 // fields and never appears inside one (`linux/arm/v7` → `linux_arm_v7`, `build-tools` → `build_tools`,
-// `stage-2` → `stage_2`), so each restore key is a prefix of exactly one stage's keys: `…-build-` cannot
+// `stage-2` → `stage_2`), so each restore key is a prefix of exactly one stage's keys: `…-build-3f9a1c` cannot
 // pick up an entry of `build-tools`. Keys are at most 128 characters of [A-Za-z0-9_.-], so they fit
 // GitHub's cache key limit (512) and are valid registry tags as they are.
 //
