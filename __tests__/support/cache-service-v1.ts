@@ -36,9 +36,9 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { LoopbackServer } from './loopback-server.js';
 
 const API_PREFIX = '/_apis/artifactcache/';
 const BLOB_PREFIX = '/blobs/';
@@ -183,9 +183,7 @@ export interface GhaCacheSpecOptions {
 }
 
 export class CacheServiceV1 {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  private port = 0;
+  private server: LoopbackServer | undefined;
   private counts: V1CacheCounters = emptyCounters();
   /** Every request line seen since the last `resetCounters()`: `PATCH /_apis/artifactcache/caches/3`. */
   readonly log: string[] = [];
@@ -199,35 +197,22 @@ export class CacheServiceV1 {
 
   async start(): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
-    const server = createServer((request, response) => {
-      this.handle(request, response).catch((error: unknown) => {
-        if (!response.headersSent) sendError(response, 500, 'InternalError', (error as Error).message);
-        else response.destroy();
-      });
-    });
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.server = server;
-    this.port = (server.address() as AddressInfo).port;
+    this.server = await LoopbackServer.start(
+      (request, response) => this.handle(request, response),
+      (response, error) => sendError(response, 500, 'InternalError', error.message),
+    );
   }
 
   async stop(): Promise<void> {
     const server = this.server;
-    if (server === undefined) return;
     this.server = undefined;
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server?.stop();
   }
 
   /** The base URL, with the trailing slash the client needs (it appends `_apis/artifactcache/`). */
   get url(): string {
-    return `http://127.0.0.1:${this.port}/`;
+    if (this.server === undefined) throw new Error('the cache service stand-in is not started');
+    return this.server.url;
   }
 
   /** `--cache-from` / `--cache-to` values for `docker buildx build` that point BuildKit's gha backend here. */

@@ -14,8 +14,8 @@
 // Point the toolkit at it with `service.env()`: ACTIONS_CACHE_SERVICE_V2, ACTIONS_RESULTS_URL,
 // ACTIONS_RUNTIME_TOKEN (GITHUB_SERVER_URL must stay unset, or the toolkit falls back to the v1 protocol).
 // @actions/cache 6 reads these when called, not when imported.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer } from './loopback-server.js';
 
 export type CacheServiceCall =
   'GetCacheEntryDownloadURL' | 'CreateCacheEntry' | 'FinalizeCacheEntryUpload' | 'upload' | 'download';
@@ -117,8 +117,7 @@ function azureCreated(response: ServerResponse): void {
 }
 
 export class CacheServiceStandIn {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
+  private server: LoopbackServer | undefined;
   private readonly entries: StoredCacheEntry[] = [];
   private readonly pending = new Map<number, PendingEntry>();
   private faults: { rule: FaultRule; left: number }[] = [];
@@ -127,26 +126,13 @@ export class CacheServiceStandIn {
   counters: CacheServiceCounters = emptyCounters();
   /** Every request line seen, for debugging a test: `POST /twirp/…/CreateCacheEntry`. */
   readonly log: string[] = [];
-  private port = 0;
   private readonly hung = new Set<ServerResponse>();
 
   async start(): Promise<void> {
-    const server = createServer((request, response) => {
-      this.handle(request, response).catch((error: unknown) => {
-        if (!response.headersSent) twirpError(response, 500, 'internal', (error as Error).message);
-        else response.destroy();
-      });
-    });
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.server = server;
-    this.port = (server.address() as AddressInfo).port;
+    this.server = await LoopbackServer.start(
+      (request, response) => this.handle(request, response),
+      (response, error) => twirpError(response, 500, 'internal', error.message),
+    );
   }
 
   /**
@@ -167,12 +153,12 @@ export class CacheServiceStandIn {
     if (server === undefined) return;
     this.server = undefined;
     this.releaseHung();
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server.stop();
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}/`;
+    if (this.server === undefined) throw new Error('the cache service stand-in is not started');
+    return this.server.url;
   }
 
   /** The environment that points `@actions/cache` at this service. */
