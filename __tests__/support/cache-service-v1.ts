@@ -38,7 +38,7 @@ import {
 } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { LoopbackServer } from './loopback-server.js';
+import { LoopbackServer, readBody, sendJson } from './loopback-server.js';
 
 const API_PREFIX = '/_apis/artifactcache/';
 const BLOB_PREFIX = '/blobs/';
@@ -136,19 +136,9 @@ function writeScope(token: string): string {
   }
 }
 
-async function readBody(request: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-  });
-  response.end(text);
+/** v1 answers name their charset. */
+function sendV1Json(response: ServerResponse, status: number, body: unknown): void {
+  sendJson(response, status, body, 'application/json; charset=utf-8');
 }
 
 function sendEmpty(response: ServerResponse, status: number, headers: Record<string, string> = {}): void {
@@ -158,7 +148,7 @@ function sendEmpty(response: ServerResponse, status: number, headers: Record<str
 
 /** The service's error shape; `typeKey` is what the client tests for "already exists". */
 function sendError(response: ServerResponse, status: number, typeKey: string, message: string): void {
-  sendJson(response, status, {
+  sendV1Json(response, status, {
     message: `stand-in: ${message}`,
     typeName: `StagecraftStandIn.${typeKey}`,
     typeKey,
@@ -340,7 +330,7 @@ export class CacheServiceV1 {
       const found = candidates.find((e) => e.key === key) ?? candidates.find((e) => e.key.startsWith(key));
       if (found !== undefined) {
         this.counts.hits += 1;
-        sendJson(response, 200, this.describe(found));
+        sendV1Json(response, 200, this.describe(found));
         return;
       }
     }
@@ -352,7 +342,10 @@ export class CacheServiceV1 {
     const found = this.readIndex()
       .entries.filter((e) => e.state === 'committed' && e.key.startsWith(prefix))
       .sort((a, b) => b.sequence - a.sequence);
-    sendJson(response, 200, { totalCount: found.length, artifactCaches: found.map((e) => this.describe(e)) });
+    sendV1Json(response, 200, {
+      totalCount: found.length,
+      artifactCaches: found.map((e) => this.describe(e)),
+    });
   }
 
   private reserve(body: Buffer, response: ServerResponse): void {
@@ -390,7 +383,7 @@ export class CacheServiceV1 {
       return;
     }
     this.counts.entriesReserved += 1;
-    sendJson(response, 201, { cacheId: id });
+    sendV1Json(response, 201, { cacheId: id });
   }
 
   private reserved(id: number): V1CacheEntry | undefined {

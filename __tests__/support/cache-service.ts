@@ -15,7 +15,7 @@
 // ACTIONS_RUNTIME_TOKEN (GITHUB_SERVER_URL must stay unset, or the toolkit falls back to the v1 protocol).
 // @actions/cache 6 reads these when called, not when imported.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LoopbackServer } from './loopback-server.js';
+import { LoopbackServer, readBody, sendJson } from './loopback-server.js';
 
 export type CacheServiceCall =
   'GetCacheEntryDownloadURL' | 'CreateCacheEntry' | 'FinalizeCacheEntryUpload' | 'upload' | 'download';
@@ -82,21 +82,6 @@ function emptyCounters(): CacheServiceCounters {
     bytesDown: 0,
     lookedUp: [],
   };
-}
-
-async function readBody(request: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-  });
-  response.end(text);
 }
 
 function twirpError(response: ServerResponse, status: number, code: string, msg: string): void {
